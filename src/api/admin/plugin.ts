@@ -1,0 +1,75 @@
+// Operator API behind TENDER_ADMIN_TOKEN (Authorization: Bearer <token>): the CLI's actions over HTTP.
+import { timingSafeEqual, createHash } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { Deps } from '../../core/deps.js';
+import { createMerchant, getMerchant, merchantView, rotateSecurityKey, updateSettings, type NewMerchant } from '../../core/merchants.js';
+import { resendOrderWebhook } from '../../core/webhooks.js';
+import { getOrder } from '../../core/orders.js';
+import { TenderError, type ErrorKind } from '../../domain/errors.js';
+import { orderEvents } from '../../store/orders-repo.js';
+import { attemptsOf, latestDeliveries } from '../../store/webhooks-repo.js';
+import { asTenderError } from '../envelope.js';
+import { orderData } from '../openapi/plugin.js';
+
+const HTTP: Record<ErrorKind, number> = { validation: 400, auth: 401, forbidden: 403, not_found: 404, conflict: 409, state: 409, unavailable: 503, internal: 500 };
+const digest = (s: string) => createHash('sha256').update(s).digest();
+
+export async function adminPlugin(app: FastifyInstance, opts: { deps: Deps; token: string }): Promise<void> {
+  const { deps } = opts;
+  const expected = digest(opts.token);
+
+  app.setErrorHandler((e, req, reply) => {
+    const mapped = asTenderError(e);
+    if (!mapped) { req.log.error({ err: e }, 'admin request failed'); return reply.status(500).send({ error: 'INTERNAL', message: 'internal error', traceid: req.id }); }
+    return reply.status(mapped.httpStatus ?? HTTP[mapped.err.kind]).send({ error: mapped.err.code, message: mapped.err.message, traceid: req.id });
+  });
+
+  app.addHook('onRequest', async (req) => {
+    const h = req.headers.authorization ?? '';
+    const token = h.startsWith('Bearer ') ? h.slice(7) : '';
+    if (!timingSafeEqual(digest(token), expected)) throw new TenderError('BAD_ADMIN_TOKEN');
+  });
+
+  const body = (b: unknown): Record<string, unknown> => {
+    if (typeof b !== 'string' || b.trim() === '') return {};
+    try {
+      const v: unknown = JSON.parse(b);
+      if (v && typeof v === 'object' && !Array.isArray(v)) return v as Record<string, unknown>;
+    } catch { /* fall through */ }
+    throw new TenderError('MALFORMED_BODY', 'send a JSON object');
+  };
+
+  app.post('/merchants', async (req) => {
+    const b = body(req.body);
+    const str = (k: string) => (typeof b[k] === 'string' ? (b[k] as string) : undefined);
+    return createMerchant(deps, {
+      brand: str('brand') ?? '', company: str('company') ?? '', website: str('website') ?? '', email: str('email') ?? '',
+      callbackUrl: str('callbackUrl'), webhookFormat: str('webhookFormat') as NewMerchant['webhookFormat'],
+      feeBps: typeof b.feeBps === 'number' ? b.feeBps : undefined, defaultCurrency: str('defaultCurrency'),
+      extraHosts: Array.isArray(b.allowedHosts) ? (b.allowedHosts as string[]) : undefined,
+    });
+  });
+  app.get<{ Params: { id: string } }>('/merchants/:id', async (req) => merchantView(await getMerchant(deps, req.params.id)));
+  app.patch<{ Params: { id: string } }>('/merchants/:id', async (req) => {
+    const b = body(req.body);
+    return merchantView(await updateSettings(deps, req.params.id, {
+      callbackUrl: b.callbackUrl === undefined ? undefined : (b.callbackUrl as string | null),
+      webhookFormat: b.webhookFormat as string | undefined, feeBps: b.feeBps as number | undefined,
+      defaultCurrency: b.defaultCurrency as string | undefined, allowedHosts: b.allowedHosts as string[] | undefined,
+    }));
+  });
+  app.post<{ Params: { id: string } }>('/merchants/:id/rotate-key', async (req) => rotateSecurityKey(deps, req.params.id));
+
+  app.get<{ Params: { id: string } }>('/orders/:id', async (req) => {
+    const order = await getOrder(deps, { by: 'id', id: req.params.id });
+    const deliveries = await latestDeliveries(deps.db, order.id);
+    return {
+      order: orderData(deps, order),
+      events: await orderEvents(deps.db, order.id),
+      webhooks: await Promise.all(deliveries.map(async (d) => ({
+        id: d.id, orderStatus: d.order_status, format: d.format, url: d.url, state: d.state, attempts: await attemptsOf(deps.db, d.id),
+      }))),
+    };
+  });
+  app.post<{ Params: { id: string } }>('/orders/:id/webhooks/resend', async (req) => ({ deliveryId: await resendOrderWebhook(deps, req.params.id) }));
+}

@@ -1,0 +1,15 @@
+// Helpers shared by the dialect adapters.
+import type { FastifyError } from 'fastify';
+import { TenderError, isTenderError } from '../domain/errors.js';
+
+/** Fastify's own client errors (bad JSON, wrong content type, too large) as catalog errors. */
+export function asTenderError(e: unknown): { err: TenderError; httpStatus?: number } | undefined {
+  if (isTenderError(e)) return { err: e };
+  const fe = e as FastifyError;
+  if (fe && typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
+    if (fe.statusCode === 413) return { err: new TenderError('MALFORMED_BODY', 'request body is too large'), httpStatus: 413 };
+    if (fe.statusCode === 415) return { err: new TenderError('MALFORMED_BODY', 'unsupported content type'), httpStatus: 415 };
+    return { err: new TenderError('MALFORMED_BODY', fe.message) };
+  }
+  return undefined;
+}

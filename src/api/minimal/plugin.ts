@@ -1,0 +1,78 @@
+// The minimal dialect (seed 003): start_payment, watch. Errors are {code: string, message} with 400/401/404.
+import type { FastifyInstance } from 'fastify';
+import type { Deps } from '../../core/deps.js';
+import { merchantBySecret } from '../../core/merchants.js';
+import { createOrder, getOrder } from '../../core/orders.js';
+import { findMerchant } from '../../store/merchants-repo.js';
+import { TenderError, type ErrorKind } from '../../domain/errors.js';
+import { topLevelRawFields } from '../../domain/raw-json.js';
+import { parseDecimal } from '../../domain/money.js';
+import type { Order } from '../../domain/order.js';
+import { asTenderError } from '../envelope.js';
+
+const HTTP_BY_KIND: Record<ErrorKind, number> = {
+  validation: 400, auth: 401, forbidden: 400, not_found: 404, conflict: 409, state: 409, unavailable: 503, internal: 500,
+};
+
+const NUMBER = /^(0|[1-9][0-9]*)(\.[0-9]+)?$/;
+
+/** "YYYY-MM-DD HH:mm:ss" in UTC, as the seed shows. */
+export function wallTime(d: Date | null): string | null {
+  return d ? d.toISOString().slice(0, 19).replace('T', ' ') : null;
+}
+
+export function watchStatus(o: Order): 'created' | 'completed' | 'failed' | 'expired' {
+  if (o.status === 14) return 'completed';
+  if (o.status === 15) return o.remark === 'expired' ? 'expired' : 'failed';
+  return 'created';
+}
+
+export async function minimalPlugin(app: FastifyInstance, opts: { deps: Deps }): Promise<void> {
+  const { deps } = opts;
+
+  app.setErrorHandler((e, req, reply) => {
+    const mapped = asTenderError(e);
+    if (!mapped) {
+      req.log.error({ err: e }, 'minimal request failed');
+      return reply.status(500).send({ code: 'internal', message: 'internal error' });
+    }
+    return reply.status(mapped.httpStatus ?? HTTP_BY_KIND[mapped.err.kind]).send({ code: mapped.err.code.toLowerCase(), message: mapped.err.message });
+  });
+
+  app.post('/api/start_payment', async (req, reply) => {
+    if (typeof req.body !== 'string') throw new TenderError('MALFORMED_BODY', 'send a JSON body');
+    const body = topLevelRawFields(req.body);
+    const merchant = await merchantBySecret(deps, body.merchant_secret);
+    const rawAmount = body.amount;
+    if (rawAmount === undefined || rawAmount === '') throw new TenderError('MISSING_PARAM', 'amount is required');
+    const plain = rawAmount;
+    if (!NUMBER.test(plain)) throw new TenderError('INVALID_PARAM', 'amount must be a positive number');
+    const currency = (body.currency || merchant.default_currency).toUpperCase();
+    const asset = deps.assets.ledger(currency);
+    const amount = parseDecimal(plain, asset.exponent, 'amount');
+    if (amount === 0n) throw new TenderError('INVALID_PARAM', 'amount must be a positive number');
+    // Seed 003 has no idempotency key; an Idempotency-Key header makes retries safe when a merchant sends one.
+    const idem = req.headers['idempotency-key'];
+    const key = typeof idem === 'string' && idem !== '' ? idem.slice(0, 64) : undefined;
+    const { order } = await createOrder(deps, merchant, {
+      dialect: 'minimal', merchantTradeNo: key ? `idem:${key}` : `min:${deps.ids.token(12)}`, userId: null, currency, amount,
+      amountText: isJsonNumber(req.body, 'amount') ? plain : JSON.stringify(plain),
+      fingerprint: { amount: plain, currency },
+    });
+    return reply.send({ code: order.payCode, message: 'Payment started', watch_code: order.watchCode });
+  });
+
+  app.get<{ Params: { watchCode: string } }>('/watch/:watchCode', async (req, reply) => {
+    const order = await getOrder(deps, { by: 'watchCode', watchCode: req.params.watchCode });
+    const merchant = await findMerchant(deps.db, order.merchantId);
+    // amount is echoed exactly as it was given (raw JSON text), so the body is assembled by hand.
+    const body = `{"status":${JSON.stringify(watchStatus(order))},"amount":${order.amountText},"merchant":${JSON.stringify(merchant!.brand)},` +
+      `"created_at":${JSON.stringify(wallTime(order.createdAt))},"completed_at":${JSON.stringify(order.status === 14 ? wallTime(order.completedAt) : null)}}`;
+    return reply.type('application/json; charset=utf-8').send(body);
+  });
+}
+
+function isJsonNumber(text: string, field: string): boolean {
+  const parsed = JSON.parse(text) as Record<string, unknown>;
+  return typeof parsed[field] === 'number';
+}

@@ -1,0 +1,100 @@
+// The C-Pay openapi v1 dialect (seed 001): parse, authenticate, call the core, map to {code,msg,data,traceid}.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Deps } from '../../core/deps.js';
+import { authenticateSigned, assertFresh } from '../../core/signed-request.js';
+import { createOrder, getOrder } from '../../core/orders.js';
+import { getBalances } from '../../core/balances.js';
+import { TenderError } from '../../domain/errors.js';
+import { parseDecimal, formatMinor } from '../../domain/money.js';
+import { cpayOrderFields } from '../../domain/cpay-fields.js';
+import type { Order } from '../../domain/order.js';
+import type { OrderLookup } from '../../store/orders-repo.js';
+import { asTenderError } from '../envelope.js';
+import { OPENAPI_CODES } from './error-codes.js';
+import { callbackUrlOf, collectParams, optional, required } from './params.js';
+
+const TRADE_NO = /^[\x21-\x7e]{1,64}$/;
+const MILLIS = /^[0-9]{1,15}$/;
+
+export function orderData(deps: Deps, o: Order) {
+  return {
+    ...cpayOrderFields(o, deps.assets),
+    cashierURL: `${deps.config.publicUrl}/pay/${o.payCode}`,
+    returnURL: '',
+    successURL: o.successUrl ?? '',
+    failURL: o.failUrl ?? '',
+    orderCurrency: o.currency,
+  };
+}
+
+export async function openapiPlugin(app: FastifyInstance, opts: { deps: Deps }): Promise<void> {
+  const { deps } = opts;
+  const ok = (req: FastifyRequest, data: unknown) => ({ code: 0, msg: 'success', data, traceid: req.id });
+
+  app.setErrorHandler((e, req, reply) => {
+    const mapped = asTenderError(e);
+    if (!mapped) {
+      req.log.error({ err: e }, 'openapi request failed');
+      return reply.status(500).send({ code: OPENAPI_CODES.INTERNAL, msg: 'internal error', data: null, traceid: req.id });
+    }
+    req.log.info({ errorCode: mapped.err.code, msg: mapped.err.message }, 'openapi request refused');
+    return reply.status(mapped.httpStatus ?? 200).send({ code: OPENAPI_CODES[mapped.err.code], msg: mapped.err.message, data: null, traceid: req.id });
+  });
+
+  const signed = async (req: FastifyRequest) => {
+    const params = collectParams(req);
+    const merchant = await authenticateSigned(deps, params);
+    return { params, merchant };
+  };
+
+  const createOrderRoute = async (req: FastifyRequest, reply: FastifyReply) => {
+    const { params: p, merchant } = await signed(req);
+    const merchantTradeNo = required(p, 'merchantTradeNo', 64);
+    if (!TRADE_NO.test(merchantTradeNo)) throw new TenderError('INVALID_PARAM', 'merchantTradeNo must be 1-64 printable characters without spaces');
+    const createTime = required(p, 'createTime', 15);
+    if (!MILLIS.test(createTime)) throw new TenderError('INVALID_PARAM', 'createTime must be milliseconds since the epoch');
+    assertFresh(deps, createTime);
+    const userId = required(p, 'userId', 64);
+    const amountText = required(p, 'amount', 128);
+    const currency = required(p, 'cryptoCurrency', 16).toUpperCase();
+    const asset = deps.assets.find(currency);
+    if (!asset || asset.kind !== 'crypto') throw new TenderError('UNSUPPORTED_CURRENCY', `cryptoCurrency ${currency} is not supported`);
+    const amount = parseDecimal(amountText, asset.exponent, 'amount', 8);
+    if (amount === 0n) throw new TenderError('INVALID_PARAM', 'amount must be greater than zero');
+    const network = optional(p, 'network', 32);
+    const callbackUrl = callbackUrlOf(p);
+    const successUrl = optional(p, 'successURL');
+    const failUrl = optional(p, 'failURL');
+    const { order } = await createOrder(deps, merchant, {
+      dialect: 'openapi', merchantTradeNo, userId, currency, amount, amountText, network: network ?? null,
+      callbackUrl, successUrl, failUrl, createTimeMs: createTime,
+      fingerprint: { userId, currency, amount: formatMinor(amount, asset.exponent), network, callbackUrl, successUrl, failUrl },
+    });
+    return reply.send(ok(req, orderData(deps, order)));
+  };
+  app.post('/createOrder', createOrderRoute);
+
+  app.get('/getOrderDetail', async (req, reply) => {
+    const { params: p, merchant } = await signed(req);
+    const cpayOrderId = optional(p, 'cpayOrderId', 64);
+    const merchantTradeNo = optional(p, 'merchantTradeNo', 64);
+    const hash = optional(p, 'hash', 128);
+    const lookup: OrderLookup | undefined = cpayOrderId ? { by: 'id', id: cpayOrderId }
+      : merchantTradeNo ? { by: 'tradeNo', merchantTradeNo } : hash ? { by: 'hash', hash } : undefined;
+    if (!lookup) throw new TenderError('MISSING_PARAM', 'one of merchantTradeNo, cpayOrderId or hash is required');
+    const order = await getOrder(deps, lookup, merchant.id);
+    if ((merchantTradeNo && order.merchantTradeNo !== merchantTradeNo) || (hash && order.hash !== hash)) throw new TenderError('ORDER_NOT_FOUND');
+    return reply.send(ok(req, orderData(deps, order)));
+  });
+
+  app.get('/getMerchantBalance', async (req, reply) => {
+    const { merchant } = await signed(req);
+    const rows = await getBalances(deps, merchant.id);
+    return reply.send(ok(req, rows.map((r) => ({
+      availableBalance: formatMinor(r.available, r.exponent),
+      freezeBalance: formatMinor(r.frozen, r.exponent),
+      cryptoCurrency: r.currency,
+      currency: r.currency,
+    }))));
+  });
+}

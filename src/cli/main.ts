@@ -1,0 +1,90 @@
+// `npx tender <command>`: operator commands. They work with the server running (attaching to its
+// embedded database) or stopped (starting the embedded database for the duration of the command).
+import { parseArgs } from 'node:util';
+import { adminToken, loadConfig } from '../config.js';
+import { createLogger, openRuntime, type Runtime } from '../runtime.js';
+import { createMerchant, getMerchant, merchantView, rotateSecurityKey, updateSettings } from '../core/merchants.js';
+import { resendOrderWebhook } from '../core/webhooks.js';
+import { isTenderError } from '../domain/errors.js';
+import { serve } from '../server.js';
+
+const USAGE = `usage: tender <command>
+  serve                         run the HTTP API only
+  worker                        run the background workers only (webhooks, expiry)
+  migrate                       apply database migrations
+  merchant create --brand B --company C --website URL --email E [--callback-url URL]
+                  [--webhook-format cpay|cpay-legacy] [--fee-bps N] [--currency USD] [--hosts h1,h2] [--json]
+  merchant rotate-key <merchantId> [--json]
+  merchant show <merchantId>
+  merchant update <merchantId> [--callback-url URL] [--webhook-format F] [--fee-bps N] [--currency C] [--hosts h1,h2]
+  webhook resend <orderId>
+  admin-token                   print the operator API token`;
+
+async function withRuntime<T>(fn: (rt: Runtime) => Promise<T>): Promise<T> {
+  const cfg = loadConfig();
+  // Commands print their result on stdout; logs go to stderr and only when they matter.
+  const log = createLogger({ ...cfg, logLevel: process.env.LOG_LEVEL ?? 'warn' }, process.stderr);
+  const rt = await openRuntime(cfg, log);
+  try { return await fn(rt); } finally { await rt.close(); }
+}
+
+const OPTIONS = {
+  brand: { type: 'string' }, company: { type: 'string' }, website: { type: 'string' }, email: { type: 'string' },
+  'callback-url': { type: 'string' }, 'webhook-format': { type: 'string' }, 'fee-bps': { type: 'string' },
+  currency: { type: 'string' }, hosts: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+} as const;
+
+function intOpt(v: string | undefined, name: string): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^[0-9]+$/.test(v)) throw new Error(`--${name} must be a whole number`);
+  return Number(v);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const { values: o, positionals: pos } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  const [cmd, sub, arg] = pos;
+  if (o.help || !cmd) { console.log(USAGE); return cmd ? 0 : 2; }
+  const out = (v: unknown) => console.log(JSON.stringify(v, null, o.json ? undefined : 2));
+
+  switch (cmd) {
+    case 'serve': await serve({ api: true, workers: false }); return -1;
+    case 'worker': await serve({ api: false, workers: true }); return -1;
+    case 'migrate': await withRuntime(async () => console.log('migrations applied')); return 0;
+    case 'admin-token': console.log(adminToken(loadConfig())); return 0;
+    case 'merchant':
+      if (sub === 'create') {
+        const creds = await withRuntime(({ deps }) => createMerchant(deps, {
+          brand: o.brand ?? '', company: o.company ?? '', website: o.website ?? '', email: o.email ?? '',
+          callbackUrl: o['callback-url'], webhookFormat: o['webhook-format'] as 'cpay' | 'cpay-legacy' | undefined,
+          feeBps: intOpt(o['fee-bps'], 'fee-bps'), defaultCurrency: o.currency, extraHosts: o.hosts?.split(',').filter(Boolean),
+        }));
+        if (o.json) out(creds);
+        else console.log(`merchantId:     ${creds.merchantId}\nusername:       ${creds.username}\npassword:       ${creds.password}   (one-time: change it at first login)\nsecurityKey:    ${creds.securityKey}\nmerchantSecret: ${creds.merchantSecret}\nKeep the password, the security key and the merchant secret private.`);
+        return 0;
+      }
+      if (sub === 'rotate-key' && arg) {
+        const r = await withRuntime(({ deps }) => rotateSecurityKey(deps, arg));
+        if (o.json) out(r); else console.log(`merchantId:  ${r.merchantId}\nsecurityKey: ${r.securityKey}\nThe previous key no longer works.`);
+        return 0;
+      }
+      if (sub === 'show' && arg) { out(merchantView(await withRuntime(({ deps }) => getMerchant(deps, arg)))); return 0; }
+      if (sub === 'update' && arg) {
+        out(merchantView(await withRuntime(({ deps }) => updateSettings(deps, arg, {
+          callbackUrl: o['callback-url'], webhookFormat: o['webhook-format'], feeBps: intOpt(o['fee-bps'], 'fee-bps'),
+          defaultCurrency: o.currency, allowedHosts: o.hosts?.split(',').filter(Boolean),
+        }))));
+        return 0;
+      }
+      break;
+    case 'webhook':
+      if (sub === 'resend' && arg) { const id = await withRuntime(({ deps }) => resendOrderWebhook(deps, arg)); console.log(`queued webhook delivery ${id} for order ${arg}`); return 0; }
+      break;
+  }
+  console.error(USAGE);
+  return 2;
+}
+
+main(process.argv.slice(2)).then((code) => { if (code >= 0) process.exit(code); }, (e) => {
+  console.error(isTenderError(e) ? `error: ${e.code}: ${e.message}` : `error: ${(e as Error).message}`);
+  process.exit(1);
+});

@@ -1,0 +1,40 @@
+// One catalog of every error Tender can answer with. Dialects map `code` to their own wire codes at the edge.
+export type ErrorKind = 'validation' | 'auth' | 'forbidden' | 'not_found' | 'conflict' | 'state' | 'unavailable' | 'internal';
+
+export const ERRORS = {
+  MISSING_MERCHANT_ID: { kind: 'auth', message: 'merchantId is required' },
+  UNKNOWN_MERCHANT: { kind: 'auth', message: 'unknown merchant' },
+  MISSING_SIGN: { kind: 'auth', message: 'sign is required' },
+  BAD_SIGN: { kind: 'auth', message: 'sign does not match' },
+  BAD_MERCHANT_SECRET: { kind: 'auth', message: 'merchant_secret is missing or invalid' },
+  BAD_ADMIN_TOKEN: { kind: 'auth', message: 'admin token is missing or invalid' },
+  REPLAY_WINDOW: { kind: 'validation', message: 'createTime is outside the accepted window' },
+  INVALID_PARAM: { kind: 'validation', message: 'invalid parameter' },
+  MISSING_PARAM: { kind: 'validation', message: 'missing parameter' },
+  MALFORMED_BODY: { kind: 'validation', message: 'request body is malformed' },
+  UNSUPPORTED_CURRENCY: { kind: 'validation', message: 'currency is not supported' },
+  AMOUNT_NOT_REPRESENTABLE: { kind: 'validation', message: 'amount cannot be represented' },
+  REDIRECT_NOT_ALLOWED: { kind: 'forbidden', message: 'redirect URL is not on a registered host of the merchant' },
+  DUPLICATE_TRADE_NO: { kind: 'conflict', message: 'merchantTradeNo already used with different parameters' },
+  ORDER_NOT_FOUND: { kind: 'not_found', message: 'order not found' },
+  MERCHANT_NOT_FOUND: { kind: 'not_found', message: 'merchant not found' },
+  ILLEGAL_TRANSITION: { kind: 'state', message: 'order status does not allow this change' },
+  ORDER_EXPIRED: { kind: 'state', message: 'order has expired' },
+  SANDBOX_ONLY: { kind: 'not_found', message: 'only available in sandbox mode' },
+  INTERNAL: { kind: 'internal', message: 'internal error' },
+} as const satisfies Record<string, { kind: ErrorKind; message: string }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export class TenderError extends Error {
+  readonly code: ErrorCode;
+  readonly kind: ErrorKind;
+  constructor(code: ErrorCode, message?: string) {
+    super(message ?? ERRORS[code].message);
+    this.code = code;
+    this.kind = ERRORS[code].kind;
+    this.name = 'TenderError';
+  }
+}
+
+export const isTenderError = (e: unknown): e is TenderError => e instanceof TenderError;

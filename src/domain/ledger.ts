@@ -1,0 +1,40 @@
+// Double-entry postings, built purely; the store writes them in the same transaction as the state change.
+export type AccountRef =
+  | { kind: 'merchant_available'; merchantId: string; currency: string }
+  | { kind: 'merchant_frozen'; merchantId: string; currency: string }
+  | { kind: 'fee_revenue'; currency: string }
+  | { kind: 'rail_clearing'; rail: string; currency: string };
+
+export interface Posting { account: AccountRef; amount: bigint }
+export interface JournalEntry { kind: string; orderId: string | null; memo: string; postings: Posting[] }
+
+export function accountCode(a: AccountRef): string {
+  switch (a.kind) {
+    case 'merchant_available':
+    case 'merchant_frozen':
+      return `merchant:${a.merchantId}:${a.kind === 'merchant_available' ? 'available' : 'frozen'}:${a.currency}`;
+    case 'fee_revenue':
+      return `platform:fee_revenue:${a.currency}`;
+    case 'rail_clearing':
+      return `rail:${a.rail}:clearing:${a.currency}`;
+  }
+}
+
+/** An order paid through `rail`: gross leaves the rail's clearing account, split into merchant net and fee. */
+export function orderPaymentEntry(p: { orderId: string; merchantId: string; rail: string; currency: string; gross: bigint; fee: bigint }): JournalEntry {
+  if (p.fee < 0n || p.fee > p.gross) throw new Error('fee must lie between 0 and the gross amount');
+  const postings: Posting[] = [
+    { account: { kind: 'merchant_available', merchantId: p.merchantId, currency: p.currency }, amount: p.gross - p.fee },
+    { account: { kind: 'fee_revenue', currency: p.currency }, amount: p.fee },
+    { account: { kind: 'rail_clearing', rail: p.rail, currency: p.currency }, amount: -p.gross },
+  ];
+  return assertBalanced({ kind: 'order_payment', orderId: p.orderId, memo: `payment of order ${p.orderId} via ${p.rail}`, postings: postings.filter((x) => x.amount !== 0n) });
+}
+
+/** Every entry must sum to zero per currency. */
+export function assertBalanced(e: JournalEntry): JournalEntry {
+  const sums = new Map<string, bigint>();
+  for (const p of e.postings) sums.set(p.account.currency, (sums.get(p.account.currency) ?? 0n) + p.amount);
+  for (const [cur, sum] of sums) if (sum !== 0n) throw new Error(`journal entry unbalanced in ${cur} by ${sum}`);
+  return e;
+}

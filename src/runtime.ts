@@ -1,0 +1,40 @@
+// Opens what a Tender process needs: the database (DATABASE_URL or the embedded one), migrations, keys.
+import pino, { type Logger } from 'pino';
+import type { Config } from './config.js';
+import { masterKey } from './config.js';
+import type { Deps } from './core/deps.js';
+import { createPool } from './store/db.js';
+import { openEmbedded } from './store/embedded.js';
+import { migrate } from './store/migrate.js';
+import { loadAssets } from './store/assets-repo.js';
+import { secretBox } from './domain/secret-box.js';
+import { randomIds, systemClock } from './domain/clock.js';
+
+export const REDACT = ['req.headers.authorization', '*.merchant_secret', '*.securityKey', '*.password', '*.merchantSecret', '*.cardNumber', '*.cvv'];
+
+export function createLogger(cfg: Config, destination?: NodeJS.WritableStream): Logger {
+  return pino({ level: cfg.logLevel, redact: { paths: REDACT, censor: '[REDACTED]' }, base: { service: 'tender' } }, destination as pino.DestinationStream | undefined);
+}
+
+export interface Runtime { deps: Deps; close(): Promise<void> }
+
+export async function openRuntime(cfg: Config, log: Logger, opts: { migrate?: boolean } = {}): Promise<Runtime> {
+  let url = cfg.databaseUrl;
+  let stopEmbedded = async () => {};
+  if (!url) {
+    const emb = await openEmbedded(cfg.dataDir, (m) => log.debug({ component: 'postgres' }, m));
+    url = emb.url;
+    stopEmbedded = emb.stop;
+    log.info({ owned: emb.owned }, emb.owned ? 'embedded PostgreSQL started' : 'attached to running embedded PostgreSQL');
+  }
+  const db = createPool(url, cfg.dbPoolSize);
+  try {
+    if (opts.migrate !== false) await migrate(db, (m) => log.info(m));
+    const deps: Deps = { db, clock: systemClock, ids: randomIds, box: secretBox(masterKey(cfg)), assets: await loadAssets(db), config: cfg, log };
+    return { deps, async close() { await db.end(); await stopEmbedded(); } };
+  } catch (e) {
+    await db.end().catch(() => {});
+    await stopEmbedded();
+    throw e;
+  }
+}

@@ -1,0 +1,39 @@
+// `npm start`: API and workers in one process on PORT, with the embedded PostgreSQL unless DATABASE_URL is set.
+import { loadConfig, adminToken } from './config.js';
+import { createLogger, openRuntime } from './runtime.js';
+import { buildApp } from './app.js';
+import { startWorkers, type Workers } from './workers/index.js';
+
+export async function serve(opts: { api: boolean; workers: boolean }): Promise<void> {
+  const cfg = loadConfig();
+  const log = createLogger(cfg);
+  const rt = await openRuntime(cfg, log);
+  const app = opts.api ? await buildApp(rt.deps, { adminToken: adminToken(cfg) }) : undefined;
+  const workers: Workers | undefined = opts.workers ? startWorkers(rt.deps) : undefined;
+  if (app) {
+    await app.listen({ port: cfg.port, host: cfg.host });
+    log.info({ mode: cfg.mode, publicUrl: cfg.publicUrl }, `Tender listening on http://${cfg.host}:${cfg.port}`);
+  }
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    log.info({ signal }, 'shutting down: finishing in-flight requests and webhook attempts');
+    try {
+      await app?.close();
+      await workers?.stop();
+      await rt.close();
+      log.info('stopped cleanly');
+      process.exit(0);
+    } catch (e) {
+      log.error({ err: e }, 'shutdown failed');
+      process.exit(1);
+    }
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  serve({ api: true, workers: true }).catch((e) => { console.error(e); process.exit(1); });
+}
