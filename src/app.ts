@@ -1,6 +1,6 @@
 // Builds the HTTP application without listening: every dialect is an encapsulated plugin with its own
 // error handler, all over one core.
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import formbody from '@fastify/formbody';
 import { randomInt } from 'node:crypto';
 import type { Deps } from './core/deps.js';
@@ -24,9 +24,8 @@ export async function buildApp(deps: Deps, opts: AppOptions): Promise<FastifyIns
   const app = Fastify({
     loggerInstance: deps.log as unknown as FastifyBaseLogger,
     genReqId: () => newTraceId(deps.clock.now()),
-    requestIdLogLabel: 'traceid',
+    logController: new LogController({ requestIdLogLabel: 'traceid' }),
     bodyLimit: 1024 * 1024,
-    disableRequestLogging: false,
     return503OnClosing: true,
     forceCloseConnections: false,
   });
