@@ -106,7 +106,7 @@ export async function postJson(url: string, body: unknown, headers: Record<strin
 export interface ReceivedHook { body: string; form: URLSearchParams; headers: IncomingMessage['headers']; at: number }
 
 /** A local webhook receiver: answers from a script of replies (then the last one forever) and records calls. */
-export async function webhookReceiver(replies: Array<{ status: number; body: string }>): Promise<{ url: string; calls: ReceivedHook[]; close(): Promise<void>; waitFor(n: number, timeoutMs?: number): Promise<ReceivedHook[]> }> {
+export async function webhookReceiver(replies: Array<{ status: number; body: string; delayMs?: number }>): Promise<{ url: string; calls: ReceivedHook[]; close(): Promise<void>; waitFor(n: number, timeoutMs?: number): Promise<ReceivedHook[]> }> {
   const calls: ReceivedHook[] = [];
   const server: Server = createServer((req, res) => {
     let body = '';
@@ -114,14 +114,15 @@ export async function webhookReceiver(replies: Array<{ status: number; body: str
     req.on('end', () => {
       calls.push({ body, form: new URLSearchParams(body), headers: req.headers, at: Date.now() });
       const r = replies[Math.min(calls.length - 1, replies.length - 1)]!;
-      res.writeHead(r.status, { 'content-type': 'text/plain' }).end(r.body);
+      const answer = () => { if (!res.destroyed) res.writeHead(r.status, { 'content-type': 'text/plain' }).end(r.body); };
+      if (r.delayMs) setTimeout(answer, r.delayMs); else answer();
     });
   });
   await new Promise<void>((res) => server.listen(0, '127.0.0.1', res));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
   return {
     url, calls,
-    close: () => new Promise<void>((res) => server.close(() => res())),
+    close: () => new Promise<void>((res) => { server.closeAllConnections(); server.close(() => res()); }),
     async waitFor(n, timeoutMs = 15000) {
       const end = Date.now() + timeoutMs;
       while (calls.length < n) {
