@@ -4,7 +4,7 @@ import type { Deps } from '../../core/deps.js';
 import { merchantBySecret } from '../../core/merchants.js';
 import { createOrder, getOrder } from '../../core/orders.js';
 import { findMerchant } from '../../store/merchants-repo.js';
-import { TenderError, type ErrorKind } from '../../domain/errors.js';
+import { TenderError, isTenderError, type ErrorKind } from '../../domain/errors.js';
 import { topLevelRawFields } from '../../domain/raw-json.js';
 import { parseDecimal } from '../../domain/money.js';
 import type { Order } from '../../domain/order.js';
@@ -15,6 +15,9 @@ const HTTP_BY_KIND: Record<ErrorKind, number> = {
 };
 
 const NUMBER = /^(0|[1-9][0-9]*)(\.[0-9]+)?$/;
+/** Integer digits an amount may have: far beyond any real payment, far below the database's numeric(78,0). */
+const MAX_INTEGER_DIGITS = 20;
+const MAX_IDEMPOTENCY_KEY = 64;
 
 /** "YYYY-MM-DD HH:mm:ss" in UTC, as the seed shows. */
 export function wallTime(d: Date | null): string | null {
@@ -39,31 +42,49 @@ export async function minimalPlugin(app: FastifyInstance, opts: { deps: Deps }):
     return reply.status(mapped.httpStatus ?? HTTP_BY_KIND[mapped.err.kind]).send({ code: mapped.err.code.toLowerCase(), message: mapped.err.message });
   });
 
+  // The body is JSON whatever the Content-Type says: `curl -d '{...}'` sends form-urlencoded, some HTTP
+  // clients send text/plain. Parsers are encapsulated, so this only affects the minimal dialect's routes.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+
   app.post('/api/start_payment', async (req, reply) => {
-    if (typeof req.body !== 'string') throw new TenderError('MALFORMED_BODY', 'send a JSON body');
+    if (typeof req.body !== 'string' || req.body.trim() === '') throw new TenderError('MALFORMED_BODY', 'send a JSON object body: {"merchant_secret": "...", "amount": 1000}');
     const body = topLevelRawFields(req.body);
     const merchant = await merchantBySecret(deps, body.merchant_secret);
     const rawAmount = body.amount;
     if (rawAmount === undefined || rawAmount === '') throw new TenderError('MISSING_PARAM', 'amount is required');
     const plain = rawAmount;
     if (!NUMBER.test(plain)) throw new TenderError('INVALID_PARAM', 'amount must be a positive number');
-    const currency = (body.currency || merchant.default_currency).toUpperCase();
+    if (plain.split('.')[0]!.length > MAX_INTEGER_DIGITS) throw new TenderError('INVALID_PARAM', 'amount is too large');
+    const currency = (body.currency || merchant.default_currency).trim().toUpperCase();
     const asset = deps.assets.ledger(currency);
     const amount = parseDecimal(plain, asset.exponent, 'amount');
     if (amount === 0n) throw new TenderError('INVALID_PARAM', 'amount must be a positive number');
     // Seed 003 has no idempotency key; an Idempotency-Key header makes retries safe when a merchant sends one.
     const idem = req.headers['idempotency-key'];
-    const key = typeof idem === 'string' && idem !== '' ? idem.slice(0, 64) : undefined;
-    const { order } = await createOrder(deps, merchant, {
-      dialect: 'minimal', merchantTradeNo: key ? `idem:${key}` : `min:${deps.ids.token(12)}`, userId: null, currency, amount,
-      amountText: isJsonNumber(req.body, 'amount') ? plain : JSON.stringify(plain),
-      fingerprint: { amount: plain, currency },
-    });
+    if (Array.isArray(idem)) throw new TenderError('INVALID_PARAM', 'send one Idempotency-Key header');
+    const key = idem !== undefined && idem !== '' ? idem : undefined;
+    if (key !== undefined && key.length > MAX_IDEMPOTENCY_KEY) throw new TenderError('INVALID_PARAM', `Idempotency-Key must be at most ${MAX_IDEMPOTENCY_KEY} characters`);
+    let order: Order;
+    try {
+      ({ order } = await createOrder(deps, merchant, {
+        dialect: 'minimal', merchantTradeNo: key ? `idem:${key}` : `min:${deps.ids.token(12)}`, userId: null, currency, amount,
+        amountText: isJsonNumber(req.body, 'amount') ? plain : JSON.stringify(plain),
+        fingerprint: { amount: plain, currency },
+      }));
+    } catch (e) {
+      if (isTenderError(e) && e.code === 'DUPLICATE_TRADE_NO') throw new TenderError('DUPLICATE_TRADE_NO', 'Idempotency-Key was already used with a different amount or currency');
+      throw e;
+    }
     return reply.send({ code: order.payCode, message: 'Payment started', watch_code: order.watchCode });
   });
 
-  app.get<{ Params: { watchCode: string } }>('/watch/:watchCode', async (req, reply) => {
-    const order = await getOrder(deps, { by: 'watchCode', watchCode: req.params.watchCode });
+  // A wildcard rather than `:watchCode`: the router answers over-long parameters with its own 414, and
+  // an unknown code of any length is simply not found.
+  app.get<{ Params: { '*': string } }>('/watch/*', async (req, reply) => {
+    const watchCode = req.params['*'];
+    if (watchCode === '' || watchCode.includes('/') || watchCode.length > 200) throw new TenderError('ORDER_NOT_FOUND', 'unknown watch code');
+    const order = await getOrder(deps, { by: 'watchCode', watchCode });
     const merchant = await findMerchant(deps.db, order.merchantId);
     // amount is echoed exactly as it was given (raw JSON text), so the body is assembled by hand.
     const body = `{"status":${JSON.stringify(watchStatus(order))},"amount":${order.amountText},"merchant":${JSON.stringify(merchant!.brand)},` +
