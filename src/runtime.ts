@@ -7,6 +7,7 @@ import { createPool } from './store/db.js';
 import { openEmbedded } from './store/embedded.js';
 import { migrate } from './store/migrate.js';
 import { loadAssets } from './store/assets-repo.js';
+import { assertMasterKeyMatches } from './store/master-key-check.js';
 import { secretBox } from './domain/secret-box.js';
 import { randomIds, systemClock } from './domain/clock.js';
 
@@ -30,7 +31,9 @@ export async function openRuntime(cfg: Config, log: Logger, opts: { migrate?: bo
   const db = createPool(url, cfg.dbPoolSize);
   try {
     if (opts.migrate !== false) await migrate(db, (m) => log.info(m));
-    const deps: Deps = { db, clock: systemClock, ids: randomIds, box: secretBox(masterKey(cfg)), assets: await loadAssets(db), config: cfg, log };
+    const key = masterKey(cfg);
+    await assertMasterKeyMatches(db, key);
+    const deps: Deps = { db, clock: systemClock, ids: randomIds, box: secretBox(key), assets: await loadAssets(db), config: cfg, log };
     return { deps, async close() { await db.end(); await stopEmbedded(); } };
   } catch (e) {
     await db.end().catch(() => {});
