@@ -2,6 +2,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
+import { Secret } from './domain/secret.js';
 
 export type Mode = 'sandbox' | 'live';
 
@@ -19,6 +20,9 @@ export interface Config {
   workerPollMs: number;
   dbPoolSize: number;
   logLevel: string;
+  /** TENDER_MASTER_KEY / TENDER_ADMIN_TOKEN when given; otherwise generated into dataDir. */
+  masterKeyText: Secret | undefined;
+  adminTokenText: Secret | undefined;
 }
 
 /** CPay's retry schedule: minutes to wait before each delivery attempt (nine attempts). */
@@ -57,6 +61,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workerPollMs: int(env, 'TENDER_WORKER_POLL_MS', 500),
     dbPoolSize: int(env, 'TENDER_DB_POOL', 10),
     logLevel: env.LOG_LEVEL ?? 'info',
+    masterKeyText: env.TENDER_MASTER_KEY ? new Secret(env.TENDER_MASTER_KEY) : undefined,
+    adminTokenText: env.TENDER_ADMIN_TOKEN ? new Secret(env.TENDER_ADMIN_TOKEN) : undefined,
   };
 }
 
@@ -69,13 +75,13 @@ function keyFile(dataDir: string, name: string, fromEnv: string | undefined, byt
   return readFileSync(file, 'utf8').trim();
 }
 
-export function masterKey(cfg: Config, env: NodeJS.ProcessEnv = process.env): Buffer {
-  const text = keyFile(cfg.dataDir, 'master.key', env.TENDER_MASTER_KEY, 32, 'hex');
+export function masterKey(cfg: Config): Buffer {
+  const text = keyFile(cfg.dataDir, 'master.key', cfg.masterKeyText?.reveal(), 32, 'hex');
   const key = /^[0-9a-fA-F]{64}$/.test(text) ? Buffer.from(text, 'hex') : Buffer.from(text, 'base64');
   if (key.length !== 32) throw new Error('TENDER_MASTER_KEY must be 32 bytes as 64 hex characters or base64');
   return key;
 }
 
-export function adminToken(cfg: Config, env: NodeJS.ProcessEnv = process.env): string {
-  return keyFile(cfg.dataDir, 'admin.token', env.TENDER_ADMIN_TOKEN, 24, 'base64url');
+export function adminToken(cfg: Config): string {
+  return keyFile(cfg.dataDir, 'admin.token', cfg.adminTokenText?.reveal(), 24, 'base64url');
 }
