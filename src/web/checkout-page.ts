@@ -1,4 +1,6 @@
-// The hosted checkout page: server-rendered, no framework, small enough for a slow phone or a WebView.
+// The hosted checkout page: server-rendered, no framework, no external assets, small enough for a slow
+// phone or a WebView. A few lines of inline script count the time down, poll for status changes and
+// keep the sandbox buttons from being pressed twice; the page works without them.
 import { esc } from './html.js';
 
 export interface CheckoutView {
@@ -17,14 +19,29 @@ export interface CheckoutView {
 }
 
 const STYLE = `
-*{box-sizing:border-box}body{margin:0;font:16px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;background:#f4f5f7;color:#1d2330}
-main{max-width:420px;margin:0 auto;padding:20px}.card{background:#fff;border-radius:14px;box-shadow:0 1px 4px rgba(0,0,0,.08);padding:22px}
-h1{font-size:18px;margin:0 0 4px}.muted{color:#667085;font-size:14px}.amount{font-size:32px;font-weight:700;margin:16px 0 4px}
-.status{display:inline-block;padding:3px 10px;border-radius:99px;font-size:13px;background:#eef2ff;color:#3538cd}
-.status.s14{background:#ecfdf3;color:#067647}.status.s15{background:#fef3f2;color:#b42318}
-button{width:100%;padding:14px;border:0;border-radius:10px;font-size:16px;font-weight:600;margin-top:12px;cursor:pointer}
+*{box-sizing:border-box}html{-webkit-text-size-adjust:100%}
+body{margin:0;font:16px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;background:#f4f5f7;color:#1d2330;overflow-wrap:anywhere}
+main{max-width:440px;margin:0 auto;padding:16px}
+.card{background:#fff;border-radius:16px;box-shadow:0 1px 3px rgba(16,24,40,.1),0 1px 2px rgba(16,24,40,.06);padding:22px 20px}
+.merchant{display:flex;align-items:center;gap:12px;margin-bottom:18px}
+.logo{flex:none;width:40px;height:40px;border-radius:10px;background:#1d4ed8;color:#fff;display:flex;align-items:center;justify-content:center;font-weight:700;font-size:18px}
+h1{font-size:17px;line-height:1.3;margin:0}.muted{color:#667085;font-size:14px}.small{font-size:13px}
+.label{color:#667085;font-size:13px;text-transform:uppercase;letter-spacing:.04em;margin-top:4px}
+.amount{font-size:clamp(24px,8vw,34px);font-weight:700;line-height:1.2;margin:2px 0 12px;font-variant-numeric:tabular-nums}
+.amount .cur{font-size:.6em;font-weight:600;color:#475467;margin-left:4px}
+.row{display:flex;flex-wrap:wrap;align-items:center;justify-content:space-between;gap:8px;padding:12px 0;border-top:1px solid #eaecf0}
+.status{display:inline-block;padding:3px 10px;border-radius:99px;font-size:13px;font-weight:600;background:#eef4ff;color:#3538cd}
+.status.paid{background:#ecfdf3;color:#067647}.status.failed,.status.expired{background:#fef3f2;color:#b42318}.status.processing{background:#fffaeb;color:#b54708}
+.result{margin:14px 0 0;padding:12px 14px;border-radius:10px;background:#f9fafb}
+.result.paid{background:#ecfdf3;color:#054f31}.result.failed,.result.expired{background:#fef3f2;color:#7a271a}
+.sandbox{margin:14px 0 4px;padding:8px 12px;border-radius:8px;background:#fffaeb;color:#93370d;font-size:13px}
+button{-webkit-appearance:none;appearance:none;font:inherit;font-weight:600;width:100%;min-height:50px;padding:12px 16px;border:0;border-radius:12px;margin-top:10px;cursor:pointer}
+button:disabled{opacity:.6;cursor:default}
 .pay{background:#1d4ed8;color:#fff}.fail{background:#fff;color:#b42318;border:1px solid #fda29b}
-.note{margin-top:14px;font-size:13px;color:#667085}a.back{display:block;text-align:center;margin-top:16px}`;
+a.back{display:block;text-align:center;margin-top:16px;padding:12px;border-radius:12px;background:#1d4ed8;color:#fff;text-decoration:none;font-weight:600}
+footer{text-align:center;color:#98a2b3;font-size:12px;margin-top:14px}`;
+
+type Tone = 'open' | 'processing' | 'paid' | 'failed' | 'expired';
 
 export function statusText(status: number, remark: string): string {
   switch (status) {
@@ -35,42 +52,69 @@ export function statusText(status: number, remark: string): string {
   }
 }
 
+const MESSAGES: Record<Exclude<Tone, 'open'>, string> = {
+  processing: 'Your payment has been seen and is waiting for confirmation. This page updates by itself.',
+  paid: 'This order has been paid. Thank you.',
+  failed: 'This payment did not go through. No money was taken.',
+  expired: 'This order has expired and can no longer be paid.',
+};
+
+/** h:mm:ss from an hour up, m:ss below. */
+export function formatLeft(s: number): string {
+  const two = (n: number) => String(n).padStart(2, '0');
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  return h > 0 ? `${h}:${two(m)}:${two(s % 60)}` : `${m}:${two(s % 60)}`;
+}
+
 export function renderCheckout(v: CheckoutView): string {
   const secondsLeft = Math.max(0, Math.floor((v.expiresAt.getTime() - v.now.getTime()) / 1000));
   const open = v.status === 0 && secondsLeft > 0;
+  const tone: Tone = v.status === 14 ? 'paid' : v.status === 11 ? 'processing'
+    : v.status === 15 ? (v.statusText === 'Expired' ? 'expired' : 'failed') : open ? 'open' : 'expired';
+  const label = tone === 'expired' ? 'Expired' : v.statusText;
   const redirectField = v.redirect ? `<input type="hidden" name="redirect" value="${esc(v.redirect)}">` : '';
   const actions = open && v.sandbox
-    ? `<form method="post" action="/pay/${esc(v.code)}/sandbox">${redirectField}
-         <p class="muted">Sandbox mode: no money moves. Choose the outcome.</p>
-         <button class="pay" name="outcome" value="pay" id="pay">Pay ${esc(v.amount)} ${esc(v.currency)}</button>
-         <button class="fail" name="outcome" value="fail" id="fail">Fail payment</button></form>`
-    : open ? '<p class="note">Follow the payment instructions.</p>' : '';
-  const done = v.status === 14 ? '<p id="result">This order has been paid. Thank you.</p>'
-    : v.status === 15 ? `<p id="result">${v.statusText === 'Expired' ? 'This order has expired and can no longer be paid.' : 'This payment did not go through.'}</p>`
-      : !open ? '<p id="result">This order has expired and can no longer be paid.</p>' : '';
+    ? `<p class="sandbox">Sandbox: no money moves. Choose the outcome of this test payment.</p>
+<form method="post" action="/pay/${esc(v.code)}/sandbox" id="actions">${redirectField}
+<button class="pay" type="submit" name="outcome" value="pay" id="pay">Pay ${esc(v.amount)} ${esc(v.currency)}</button>
+<button class="fail" type="submit" name="outcome" value="fail" id="fail">Fail payment</button></form>`
+    : open ? '<p class="result">Follow the payment instructions. This page updates by itself once the payment arrives.</p>' : '';
+  const result = tone === 'open' ? '' : `<p class="result ${tone}" id="result">${MESSAGES[tone]}</p>`;
   const back = !open && v.returnUrl ? `<a class="back" id="back" href="${esc(v.returnUrl)}">Return to ${esc(v.brand)}</a>` : '';
+  const initial = (v.brand.trim()[0] ?? '?').toUpperCase();
   return `<!doctype html><html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width,initial-scale=1"><title>Pay ${esc(v.brand)}</title><style>${STYLE}</style></head>
+<meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex">
+<title>Pay ${esc(v.brand)}</title><style>${STYLE}</style></head>
 <body><main><div class="card" data-code="${esc(v.code)}" data-status="${v.status}">
-<h1 id="brand">${esc(v.brand)}</h1><div class="muted">Order ${esc(v.orderId)}</div>
-<div class="amount" id="amount">${esc(v.amount)} <span id="currency">${esc(v.currency)}</span></div>
-<span class="status s${v.status}" id="status">${esc(open || v.status !== 0 ? v.statusText : 'Expired')}</span>
-${open ? `<p class="muted">Time left: <strong id="timeleft" data-seconds="${secondsLeft}">${fmt(secondsLeft)}</strong></p>` : ''}
-${done}${actions}${back}
-</div></main>
+<div class="merchant"><div class="logo" aria-hidden="true">${esc(initial)}</div><div><h1 id="brand">${esc(v.brand)}</h1><div class="muted small">Order <span id="order">${esc(v.orderId)}</span></div></div></div>
+<div class="label">Amount due</div>
+<div class="amount" id="amount">${esc(v.amount)} <span class="cur" id="currency">${esc(v.currency)}</span></div>
+<div class="row"><span class="status ${tone}" id="status">${esc(label)}</span>
+${open ? `<span class="muted">Time left <strong id="timeleft" data-seconds="${secondsLeft}">${formatLeft(secondsLeft)}</strong></span>` : ''}</div>
+${result}${actions}${back}
+</div><footer>Secure checkout by Tender</footer></main>
 <script>
-(function(){var t=document.getElementById('timeleft');var card=document.querySelector('.card');
-if(t){var s=+t.dataset.seconds;var end=Date.now()+s*1000;setInterval(function(){var r=Math.max(0,Math.round((end-Date.now())/1000));
-t.textContent=Math.floor(r/60)+':'+String(r%60).padStart(2,'0');if(r===0)location.reload();},1000);}
-if(card.dataset.status==='0'||card.dataset.status==='11'){setInterval(function(){fetch('/pay/'+card.dataset.code+'/status',{cache:'no-store'})
-.then(function(r){return r.json()}).then(function(j){if(String(j.status)!==card.dataset.status)location.reload();}).catch(function(){});},3000);}
+(function(){
+var card=document.querySelector('.card'),t=document.getElementById('timeleft'),f=document.getElementById('actions'),sent=false;
+function two(n){return (n<10?'0':'')+n}
+function left(s){var h=Math.floor(s/3600),m=Math.floor(s%3600/60);return h>0?h+':'+two(m)+':'+two(s%60):m+':'+two(s%60)}
+if(t){var end=Date.now()+(+t.getAttribute('data-seconds'))*1000;setInterval(function(){
+var r=Math.max(0,Math.round((end-Date.now())/1000));t.textContent=left(r);if(r===0)location.reload();},1000);}
+if(f){f.addEventListener('submit',function(e){if(sent){e.preventDefault();return;}sent=true;
+setTimeout(function(){var b=f.querySelectorAll('button');for(var i=0;i<b.length;i++)b[i].disabled=true;},0);});}
+var st=card.getAttribute('data-status');
+if(st==='0'||st==='11'){var busy=false;var check=function(){if(busy||sent)return;busy=true;
+fetch('/pay/'+encodeURIComponent(card.getAttribute('data-code'))+'/status',{cache:'no-store'})
+.then(function(r){return r.json()}).then(function(j){busy=false;if(String(j.status)!==st)location.reload();}).catch(function(){busy=false;});};
+setInterval(check,3000);document.addEventListener('visibilitychange',function(){if(!document.hidden)check();});}
 })();
 </script></body></html>`;
 }
 
-function fmt(s: number): string { return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`; }
-
-export function renderMessage(title: string, message: string): string {
+export function renderMessage(title: string, message: string, detail?: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${esc(title)}</title><style>${STYLE}</style></head><body><main><div class="card"><h1>${esc(title)}</h1><p id="message">${esc(message)}</p></div></main></body></html>`;
+<meta name="robots" content="noindex"><title>${esc(title)}</title><style>${STYLE}</style></head>
+<body><main><div class="card"><h1 id="title">${esc(title)}</h1><p id="message">${esc(message)}</p>${detail ? `<p class="muted small" id="detail">${esc(detail)}</p>` : ''}</div>
+<footer>Secure checkout by Tender</footer></main></body></html>`;
 }

@@ -10,16 +10,30 @@ import { isTenderError, TenderError } from '../domain/errors.js';
 import { settleSandbox } from '../rails/sandbox/index.js';
 import { renderCheckout, renderMessage, statusText } from './checkout-page.js';
 
+/** Headers of every HTML answer: never cached, not framed by others, no referrer, nothing external. */
+function secure(reply: FastifyReply): FastifyReply {
+  return reply.header('cache-control', 'no-store').header('x-frame-options', 'SAMEORIGIN').header('referrer-policy', 'no-referrer')
+    .header('x-content-type-options', 'nosniff')
+    .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'self'");
+}
+
 export async function checkoutPlugin(app: FastifyInstance, opts: { deps: Deps }): Promise<void> {
   const { deps } = opts;
 
   app.setErrorHandler((e, req, reply) => {
+    const page = (status: number, title: string, message: string, detail?: string) =>
+      secure(reply).status(status).type('text/html; charset=utf-8').send(renderMessage(title, message, detail));
     if (isTenderError(e)) {
-      const status = e.kind === 'not_found' ? 404 : 400;
-      return reply.status(status).type('text/html; charset=utf-8').send(renderMessage(e.code === 'ORDER_NOT_FOUND' ? 'Payment not found' : 'Cannot continue', e.message));
+      if (e.code === 'ORDER_NOT_FOUND') return page(404, 'Payment not found', 'This payment link is not valid.', 'Please go back to the shop and start the payment again.');
+      if (e.code === 'REDIRECT_NOT_ALLOWED' || /\bredirect\b/.test(e.message)) {
+        return page(400, 'Invalid return address', `${e.message.charAt(0).toUpperCase()}${e.message.slice(1)}.`, 'For your safety this page only sends you back to the merchant\'s own website. Please go back to the shop and start the payment again.');
+      }
+      return page(e.kind === 'not_found' ? 404 : 400, 'Cannot continue', e.message);
     }
+    const status = (e as { statusCode?: number }).statusCode;
+    if (typeof status === 'number' && status >= 400 && status < 500) return page(status, 'Cannot continue', 'The request could not be read.');
     req.log.error({ err: e }, 'checkout failed');
-    return reply.status(500).type('text/html; charset=utf-8').send(renderMessage('Something went wrong', 'Please try again in a moment.'));
+    return page(500, 'Something went wrong', 'Please try again in a moment.');
   });
 
   const load = async (code: string, redirect: string | undefined) => {
@@ -28,6 +42,7 @@ export async function checkoutPlugin(app: FastifyInstance, opts: { deps: Deps })
     if (redirect !== undefined) assertAllowedRedirect(redirect, merchant.allowed_hosts, 'redirect');
     return { order, merchant };
   };
+  const pageUrl = (code: string, redirect: string | undefined) => `/pay/${encodeURIComponent(code)}${redirect ? `?redirect=${encodeURIComponent(redirect)}` : ''}`;
   const redirectOf = (q: unknown): string | undefined => {
     const r = (q as { redirect?: unknown } | undefined)?.redirect;
     if (r === undefined || r === '') return undefined;
@@ -40,8 +55,7 @@ export async function checkoutPlugin(app: FastifyInstance, opts: { deps: Deps })
     const { order, merchant } = await load(req.params.code, redirect);
     const exp = deps.assets.ledger(order.currency).exponent;
     const returnUrl = order.status === 14 ? order.successUrl ?? redirect : order.status === 15 ? order.failUrl ?? redirect : undefined;
-    reply.header('cache-control', 'no-store').header('x-frame-options', 'SAMEORIGIN').header('referrer-policy', 'no-referrer');
-    return reply.type('text/html; charset=utf-8').send(renderCheckout({
+    return secure(reply).type('text/html; charset=utf-8').send(renderCheckout({
       code: order.payCode, brand: merchant.brand, amount: formatMinor(order.amount, exp), currency: order.currency, orderId: order.id,
       status: order.status, statusText: statusText(order.status, order.remark), expiresAt: order.expiresAt, now: deps.clock.now(),
       sandbox: deps.config.mode === 'sandbox', redirect: redirect ?? null, returnUrl: returnUrl ? withTxnRef(returnUrl, order.id) : null,
@@ -49,8 +63,12 @@ export async function checkoutPlugin(app: FastifyInstance, opts: { deps: Deps })
   });
 
   app.get<{ Params: { code: string } }>('/pay/:code/status', async (req, reply) => {
-    const order = await getOrder(deps, { by: 'payCode', payCode: req.params.code });
     reply.header('cache-control', 'no-store');
+    const order = await getOrder(deps, { by: 'payCode', payCode: req.params.code }).catch((e: unknown) => {
+      if (isTenderError(e) && e.code === 'ORDER_NOT_FOUND') return undefined;
+      throw e;
+    });
+    if (!order) return reply.status(404).send({ status: null, statusText: 'Payment not found' });
     return { status: order.status, statusText: statusText(order.status, order.remark), expiresAt: order.expiresAt.toISOString() };
   });
 
@@ -62,9 +80,17 @@ export async function checkoutPlugin(app: FastifyInstance, opts: { deps: Deps })
     if (outcome !== 'pay' && outcome !== 'fail') throw new TenderError('INVALID_PARAM', 'outcome must be pay or fail');
     const redirect = redirectOf({ redirect: body.redirect });
     const { order } = await load(req.params.code, redirect);
-    if (order.status === 0 && order.expiresAt <= deps.clock.now()) throw new TenderError('ORDER_EXPIRED');
-    const settled = await settleSandbox(deps, order.id, outcome);
+    // A stale page (order already final, or its time ran out) shows the page again with the real status,
+    // and so does the loser of a race between two clicks.
+    if (order.status !== 0 || order.expiresAt <= deps.clock.now()) return reply.redirect(pageUrl(order.payCode, redirect), 303);
+    let settled;
+    try {
+      settled = await settleSandbox(deps, order.id, outcome);
+    } catch (e) {
+      if (isTenderError(e) && e.code === 'ILLEGAL_TRANSITION') return reply.redirect(pageUrl(order.payCode, redirect), 303);
+      throw e;
+    }
     const target = settled.status === 14 ? settled.successUrl ?? redirect : settled.failUrl ?? redirect;
-    return reply.redirect(target ? withTxnRef(target, settled.id) : `/pay/${settled.payCode}`, 303);
+    return reply.redirect(target ? withTxnRef(target, settled.id) : pageUrl(settled.payCode, redirect), 303);
   });
 }
