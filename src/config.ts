@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { Secret } from './domain/secret.js';
+import { loadCryptoConfig, type CryptoConfig } from './rails/crypto/networks.js';
 
 export type Mode = 'sandbox' | 'live';
 
@@ -21,6 +22,7 @@ export interface Config {
   dbPoolSize: number;
   logLevel: string;
   /** TENDER_MASTER_KEY / TENDER_ADMIN_TOKEN when given; otherwise generated into dataDir. */
+  crypto: CryptoConfig;
   masterKeyText: Secret | undefined;
   adminTokenText: Secret | undefined;
 }
@@ -61,6 +63,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workerPollMs: int(env, 'TENDER_WORKER_POLL_MS', 500),
     dbPoolSize: int(env, 'TENDER_DB_POOL', 10),
     logLevel: env.LOG_LEVEL ?? 'info',
+    crypto: loadCryptoConfig(env),
     masterKeyText: env.TENDER_MASTER_KEY ? new Secret(env.TENDER_MASTER_KEY) : undefined,
     adminTokenText: env.TENDER_ADMIN_TOKEN ? new Secret(env.TENDER_ADMIN_TOKEN) : undefined,
   };

@@ -2,7 +2,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps } from '../../core/deps.js';
 import { authenticateSigned, assertFresh } from '../../core/signed-request.js';
-import { createOrder, getOrder } from '../../core/orders.js';
+import { getOrder } from '../../core/orders.js';
+import { createCryptoOrder } from '../../core/crypto-orders.js';
+import { walletAddresses } from '../../core/addresses.js';
 import { getBalances } from '../../core/balances.js';
 import { TenderError } from '../../domain/errors.js';
 import { parseDecimal, formatMinor } from '../../domain/money.js';
@@ -65,12 +67,12 @@ export async function openapiPlugin(app: FastifyInstance, opts: { deps: Deps }):
     const callbackUrl = callbackUrlOf(p);
     const successUrl = optional(p, 'successURL');
     const failUrl = optional(p, 'failURL');
-    const { order } = await createOrder(deps, merchant, {
+    const { order, address } = await createCryptoOrder(deps, merchant, {
       dialect: 'openapi', merchantTradeNo, userId, currency, amount, amountText, network: network ?? null,
       callbackUrl, successUrl, failUrl, createTimeMs: createTime,
       fingerprint: { userId, currency, amount: formatMinor(amount, asset.exponent), network, callbackUrl, successUrl, failUrl },
     });
-    return reply.send(ok(req, orderData(deps, order)));
+    return reply.send(ok(req, { ...orderData(deps, order), ...(address ? { address } : {}) }));
   };
   app.post('/createOrder', createOrderRoute);
 
@@ -85,6 +87,12 @@ export async function openapiPlugin(app: FastifyInstance, opts: { deps: Deps }):
     const order = await getOrder(deps, lookup, merchant.id);
     if ((merchantTradeNo && order.merchantTradeNo !== merchantTradeNo) || (hash && order.hash !== hash)) throw new TenderError('ORDER_NOT_FOUND');
     return reply.send(ok(req, orderData(deps, order)));
+  });
+
+  app.get('/getWalletAddress', async (req, reply) => {
+    const { params: p, merchant } = await signed(req);
+    const userId = required(p, 'userId', 64);
+    return reply.send(ok(req, await walletAddresses(deps, merchant.id, userId)));
   });
 
   app.get('/getMerchantBalance', async (req, reply) => {
