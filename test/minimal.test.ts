@@ -277,3 +277,11 @@ test('concurrent payments without a key are all distinct and all watchable', asy
   const watched = await Promise.all(results.map((r) => watch(r.body.watch_code)));
   assert.deepEqual(watched.map((w) => w.body.amount), Array.from({ length: 20 }, (_, i) => i + 1));
 });
+
+test('watch always answers valid JSON, whatever amount text another dialect stored', async () => {
+  const r = await start({ merchant_secret: m.merchantSecret, amount: 8 });
+  await env.deps.db.query("UPDATE orders SET amount_text = '8,00 \"USD\"' WHERE watch_code = $1", [r.body.watch_code]);
+  const w = await watch(r.body.watch_code);
+  assert.equal(w.status, 200);
+  assert.equal(w.body.amount, '8,00 "USD"');
+});

@@ -87,10 +87,15 @@ export async function minimalPlugin(app: FastifyInstance, opts: { deps: Deps }):
     const order = await getOrder(deps, { by: 'watchCode', watchCode });
     const merchant = await findMerchant(deps.db, order.merchantId);
     // amount is echoed exactly as it was given (raw JSON text), so the body is assembled by hand.
-    const body = `{"status":${JSON.stringify(watchStatus(order))},"amount":${order.amountText},"merchant":${JSON.stringify(merchant!.brand)},` +
+    const body = `{"status":${JSON.stringify(watchStatus(order))},"amount":${jsonAmount(order.amountText)},"merchant":${JSON.stringify(merchant!.brand)},` +
       `"created_at":${JSON.stringify(wallTime(order.createdAt))},"completed_at":${JSON.stringify(order.status === 14 ? wallTime(order.completedAt) : null)}}`;
     return reply.type('application/json; charset=utf-8').send(body);
   });
+}
+
+/** The stored raw JSON text of the amount; orders of other dialects may hold plain text, sent as a string. */
+function jsonAmount(text: string): string {
+  try { JSON.parse(text); return text; } catch { return JSON.stringify(text); }
 }
 
 function isJsonNumber(text: string, field: string): boolean {
