@@ -26,6 +26,8 @@ export async function buildApp(deps: Deps, opts: AppOptions): Promise<FastifyIns
     genReqId: () => newTraceId(deps.clock.now()),
     logController: new LogController({ requestIdLogLabel: 'traceid' }),
     bodyLimit: 1024 * 1024,
+    // Unknown long codes should reach the handlers (and their 404 pages), not the router's 414.
+    routerOptions: { maxParamLength: 512 },
     return503OnClosing: true,
     forceCloseConnections: false,
   });
@@ -55,6 +57,12 @@ export async function buildApp(deps: Deps, opts: AppOptions): Promise<FastifyIns
   if (deps.config.mode === 'sandbox') await app.register(sandboxPlugin, { deps, prefix: '/sandbox' });
   await app.register(adminPlugin, { deps, token: opts.adminToken, prefix: '/admin' });
 
-  app.setNotFoundHandler((req, reply) => reply.status(404).send({ code: 404, msg: `no route ${req.method} ${req.url.split('?')[0]}`, data: null, traceid: req.id }));
+  app.setNotFoundHandler((req, reply) => {
+    const path = req.url.split('?')[0]!;
+    const message = `no route ${req.method} ${path}`;
+    // Each dialect's clients get a 404 in the shape they parse.
+    if (path.startsWith('/api/') || path.startsWith('/watch')) return reply.status(404).send({ code: 'not_found', message });
+    return reply.status(404).send({ code: 404, msg: message, data: null, traceid: req.id });
+  });
   return app;
 }

@@ -70,7 +70,7 @@ export async function minimalPlugin(app: FastifyInstance, opts: { deps: Deps }):
       ({ order } = await createOrder(deps, merchant, {
         dialect: 'minimal', merchantTradeNo: key ? `idem:${key}` : `min:${deps.ids.token(12)}`, userId: null, currency, amount,
         amountText: isJsonNumber(req.body, 'amount') ? plain : JSON.stringify(plain),
-        fingerprint: { amount: plain, currency },
+        fingerprint: { amount: amount.toString(), currency },
       }));
     } catch (e) {
       if (isTenderError(e) && e.code === 'DUPLICATE_TRADE_NO') throw new TenderError('DUPLICATE_TRADE_NO', 'Idempotency-Key was already used with a different amount or currency');
