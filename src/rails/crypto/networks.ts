@@ -32,6 +32,8 @@ export interface NetworkConfig extends NetworkDef {
 export interface CryptoConfig {
   networks: NetworkConfig[];
   xpubs: Partial<Record<KeyFamily, AccountXpub>>;
+  /** TENDER_PAYMENT_TOLERANCE_BPS: an order paid at least amount × (1 − bps/10000) completes (default 0). */
+  toleranceBps: number;
 }
 
 const XPUB_ENV: Record<KeyFamily, string> = { evm: 'TENDER_XPUB_EVM', tron: 'TENDER_XPUB_TRON', bitcoin: 'TENDER_XPUB_BTC' };
@@ -56,7 +58,10 @@ export function loadCryptoConfig(env: NodeJS.ProcessEnv): CryptoConfig {
     if (!['mainnet', 'testnet', 'regtest'].includes(bitcoinNetwork)) throw new Error('TENDER_BITCOIN_NETWORK must be mainnet, testnet or regtest');
     networks.push({ ...def, rpc, confirmations, usdt: usdtEnv === 'none' ? null : usdtEnv || def.defaultUsdt, bitcoinNetwork });
   }
-  return { networks, xpubs };
+  const tol = env.TENDER_PAYMENT_TOLERANCE_BPS;
+  const toleranceBps = tol === undefined || tol === '' ? 0 : Number(tol);
+  if (!Number.isInteger(toleranceBps) || toleranceBps < 0 || toleranceBps > 10000) throw new Error('TENDER_PAYMENT_TOLERANCE_BPS must be an integer from 0 to 10000');
+  return { networks, xpubs, toleranceBps };
 }
 
 /** Networks that can take deposits: an RPC to watch and an xpub to derive addresses from. */
