@@ -29,23 +29,33 @@ export interface NewOrder {
   failUrl: string | null; payCode: string; watchCode: string; createTimeMs: string | null; expiresAt: Date; at: Date;
 }
 
+// Every column of OrderRow, named rather than `*`: prepared statements keep their result type when a later
+// migration adds a column, and the row is exactly what toOrder reads.
+const ORDER_COLUMNS = `id, merchant_id, merchant_trade_no, dialect, request_digest, user_id, currency, amount, amount_text, status,
+  paid_amount, fee, received_amount, rail, network, hash, remark, ext_info, callback_url, success_url, fail_url, pay_code, watch_code,
+  create_time_ms, expires_at, created_at, updated_at, completed_at`;
+
+// A named statement: each pooled connection parses and plans it once, not on every order.
+const INSERT_ORDER_SQL = `WITH ins AS (
+       INSERT INTO orders (id, merchant_id, merchant_trade_no, dialect, request_digest, user_id, currency, amount, amount_text,
+         network, callback_url, success_url, fail_url, pay_code, watch_code, create_time_ms, expires_at, created_at, updated_at)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$18)
+       ON CONFLICT (merchant_id, merchant_trade_no) DO NOTHING
+       RETURNING ${ORDER_COLUMNS}),
+     ev AS (INSERT INTO order_events (order_id, from_status, to_status, reason, at) SELECT id, NULL, 0, 'created', $18 FROM ins)
+     SELECT * FROM ins`;
+
 /**
  * Inserts the order and its creation event in one statement. Returns undefined when the merchant already
  * has an order with this merchantTradeNo (the unique constraint settles concurrent duplicates).
  */
 export async function insertOrderIfNew(tx: Tx, o: NewOrder): Promise<(Order & { requestDigest: string }) | undefined> {
-  const { rows } = await tx.query<OrderRow>(
-    `WITH ins AS (
-       INSERT INTO orders (id, merchant_id, merchant_trade_no, dialect, request_digest, user_id, currency, amount, amount_text,
-         network, callback_url, success_url, fail_url, pay_code, watch_code, create_time_ms, expires_at, created_at, updated_at)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$18)
-       ON CONFLICT (merchant_id, merchant_trade_no) DO NOTHING
-       RETURNING *),
-     ev AS (INSERT INTO order_events (order_id, from_status, to_status, reason, at) SELECT id, NULL, 0, 'created', $18 FROM ins)
-     SELECT * FROM ins`,
-    [o.id, o.merchantId, o.merchantTradeNo, o.dialect, o.requestDigest, o.userId, o.currency, o.amount.toString(), o.amountText,
+  const { rows } = await tx.query<OrderRow>({
+    name: 'tender_insert_order_v1',
+    text: INSERT_ORDER_SQL,
+    values: [o.id, o.merchantId, o.merchantTradeNo, o.dialect, o.requestDigest, o.userId, o.currency, o.amount.toString(), o.amountText,
       o.network, o.callbackUrl, o.successUrl, o.failUrl, o.payCode, o.watchCode, o.createTimeMs, o.expiresAt, o.at],
-  );
+  });
   return rows[0] ? toOrder(rows[0]) : undefined;
 }
 
