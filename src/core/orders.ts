@@ -5,7 +5,8 @@ import type { Order } from '../domain/order.js';
 import type { MerchantRow } from '../store/merchants-repo.js';
 import { assertAllowedRedirect, hostOf } from '../domain/redirects.js';
 import { TenderError } from '../domain/errors.js';
-import { findOrder, insertOrderIfNew, type OrderLookup } from '../store/orders-repo.js';
+import { findOrder, type OrderLookup } from '../store/orders-repo.js';
+import { insertOrderBatched } from '../store/order-insert-batcher.js';
 
 export interface CreateOrderInput {
   dialect: string;
@@ -42,7 +43,7 @@ export async function createOrder(deps: Deps, merchant: MerchantRow, input: Crea
 
   const requestDigest = digest(input.fingerprint);
   const now = deps.clock.now();
-  const inserted = await insertOrderIfNew(deps.db, {
+  const inserted = await insertOrderBatched(deps.db, {
     id: deps.ids.orderId(now), merchantId: merchant.id, merchantTradeNo: input.merchantTradeNo, dialect: input.dialect, requestDigest,
     userId: input.userId, currency: input.currency, amount: input.amount, amountText: input.amountText, network: input.network ?? null,
     callbackUrl: input.callbackUrl ?? null, successUrl: input.successUrl ?? null, failUrl: input.failUrl ?? null,

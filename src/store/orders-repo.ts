@@ -2,7 +2,7 @@ import type { Tx } from './db.js';
 import type { Order } from '../domain/order.js';
 import { asOrderStatus, type OrderStatus } from '../domain/order-status.js';
 
-interface OrderRow {
+export interface OrderRow {
   id: string; merchant_id: string; merchant_trade_no: string; dialect: string; request_digest: string; user_id: string | null;
   currency: string; amount: string; amount_text: string; status: number; paid_amount: string | null; fee: string | null;
   received_amount: string | null; rail: string | null; network: string | null; hash: string | null; remark: string; ext_info: string;
@@ -31,7 +31,7 @@ export interface NewOrder {
 
 // Every column of OrderRow, named rather than `*`: prepared statements keep their result type when a later
 // migration adds a column, and the row is exactly what toOrder reads.
-const ORDER_COLUMNS = `id, merchant_id, merchant_trade_no, dialect, request_digest, user_id, currency, amount, amount_text, status,
+export const ORDER_COLUMNS = `id, merchant_id, merchant_trade_no, dialect, request_digest, user_id, currency, amount, amount_text, status,
   paid_amount, fee, received_amount, rail, network, hash, remark, ext_info, callback_url, success_url, fail_url, pay_code, watch_code,
   create_time_ms, expires_at, created_at, updated_at, completed_at`;
 
