@@ -169,6 +169,8 @@ test('a no-order deposit to a getWalletAddress address is credited and notified'
   const hook = await hookFor(o.id, 14);
   assert.equal(hook.merchantUserId ?? 'carol', 'carol');
   assert.equal(hook.actualAmount, '5');
+  const byHash = await getJson(`${env.url}/openapi/v1/getOrderDetail`, signed({ merchantId: String(m.merchantId), hash }, m.securityKey));
+  assert.equal(byHash.body.data?.orderId ?? byHash.body.data?.[0]?.orderId, o.id, JSON.stringify(byHash.body));
 });
 
 test('watcher restart after "seen": nothing lost, nothing doubled; a second watcher cannot take the lease', async () => {
