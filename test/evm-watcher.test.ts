@@ -16,6 +16,7 @@ import { startWebhookDispatcher, type Dispatcher } from '../src/workers/webhook-
 import { startEvmWatcher, type EvmWatcher } from '../src/workers/evm-watcher.js';
 import { getBalances } from '../src/core/balances.js';
 import { findOrder } from '../src/store/orders-repo.js';
+import { closeOrder } from '../src/core/payments.js';
 import type { MerchantCredentials } from '../src/core/merchants.js';
 import type { NetworkConfig } from '../src/rails/crypto/networks.js';
 import { projectPath } from '../src/paths.js';
@@ -250,4 +251,25 @@ test('payment policy: underpaid closes and credits what arrived; overpaid and wi
   assert.equal(nr.hash, hn);
   assert.equal(nr.paidAmount, 9_950_000n * 10n ** 12n);
   assert.deepEqual(JSON.parse(nr.extInfo), { expected: '10', received: '9.95', underpaid: '0.05' });
+});
+
+test('a payment to an order that already closed, or in another asset than ordered, is credited as a no-order deposit', async () => {
+  const late = await cryptoOrder('EVM-LATE', '4', 'USDT');
+  await closeOrder(env.deps, late.orderId, 'expired', 'expired');
+  const wrong = await cryptoOrder('EVM-WRONG-ASSET', '4', 'USDT');
+  const hl = await payToken(late.address, 4_000_000n);
+  const hw = await payEth(wrong.address, 2n * 10n ** 15n);
+  await mine(3);
+  for (const [hash, userOrder] of [[hl, late.orderId], [hw, wrong.orderId]] as const) {
+    const row = await until('confirmed deposit', async () => { const r = (await deposit(hash))[0]; return r?.status === 'confirmed' ? r : undefined; });
+    const o = await order(row.order_id);
+    assert.equal(o.dialect, 'deposit');
+    assert.equal(o.status, 14);
+    assert.equal(o.userId, 'buyer-1', 'the order\'s user');
+    assert.equal(o.hash, hash);
+    await hookFor(o.id, 14);
+    assert.notEqual((await order(userOrder)).status, 14);
+  }
+  assert.equal((await order(wrong.orderId)).status, 0, 'ETH does not pay a USDT order');
+  assert.equal((await order(await (async () => (await deposit(hw))[0].order_id)())).currency, 'ETH');
 });
