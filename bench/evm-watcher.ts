@@ -14,7 +14,7 @@ import { mnemonicToSeedSync } from '@scure/bip39';
 import { encodeFunctionData, type Abi, type Hex } from 'viem';
 import { startTestEnv, newMerchant, webhookReceiver, sleep } from '../test/harness.js';
 import { startWebhookDispatcher } from '../src/workers/webhook-dispatcher.js';
-import { startEvmWatcher } from '../src/workers/evm-watcher.js';
+import { startChainWatcher } from '../src/workers/chain-watcher.js';
 import { createCryptoOrder } from '../src/core/crypto-orders.js';
 import { findMerchant } from '../src/store/merchants-repo.js';
 import { projectPath } from '../src/paths.js';
@@ -63,7 +63,7 @@ try {
     addresses.push(address!);
   }
   const dispatcher = startWebhookDispatcher(env.deps, { pollMs: 20, batch: 50 });
-  const watcher = startEvmWatcher(env.deps, net, { pollMs: 20 });
+  const watcher = startChainWatcher(env.deps, net, { pollMs: 20 });
   await until('the watcher cursor', async () => (await env.deps.db.query('SELECT 1 FROM chain_cursors')).rowCount === 1);
 
   await rpc('evm_setAutomine', [false]);

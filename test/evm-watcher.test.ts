@@ -13,7 +13,7 @@ import { createPublicClient, createWalletClient, http, type Abi, type Hex } from
 import { hardhat } from 'viem/chains';
 import { startTestEnv, newMerchant, signed, postForm, getJson, webhookReceiver, sleep, type TestEnv } from './harness.js';
 import { startWebhookDispatcher, type Dispatcher } from '../src/workers/webhook-dispatcher.js';
-import { startEvmWatcher, type EvmWatcher } from '../src/workers/evm-watcher.js';
+import { startChainWatcher, type ChainWatcher } from '../src/workers/chain-watcher.js';
 import { getBalances } from '../src/core/balances.js';
 import { findOrder } from '../src/store/orders-repo.js';
 import { closeOrder } from '../src/core/payments.js';
@@ -34,7 +34,7 @@ let env: TestEnv;
 let m: MerchantCredentials;
 let net: NetworkConfig;
 let dispatcher: Dispatcher;
-let watcher: EvmWatcher | undefined;
+let watcher: ChainWatcher | undefined;
 let rx: Awaited<ReturnType<typeof webhookReceiver>>;
 const artifact = JSON.parse(readFileSync(projectPath('test/fixtures/TestUSDT.json'), 'utf8')) as { abi: Abi; bytecode: Hex };
 
@@ -91,7 +91,7 @@ before(async () => {
   rx = await webhookReceiver([{ status: 200, body: 'success' }]);
   m = await newMerchant(env, { callbackUrl: rx.url, feeBps: 100 });
   dispatcher = startWebhookDispatcher(env.deps, { pollMs: 50 });
-  watcher = startEvmWatcher(env.deps, net, { pollMs: 50, initialLookback: 1000 });
+  watcher = startChainWatcher(env.deps, net, { pollMs: 50, initialLookback: 1000 });
 });
 
 after(async () => {
@@ -175,7 +175,7 @@ test('a no-order deposit to a getWalletAddress address is credited and notified'
 });
 
 test('watcher restart after "seen": nothing lost, nothing doubled; a second watcher cannot take the lease', async () => {
-  const second = startEvmWatcher(env.deps, net, { pollMs: 50 });
+  const second = startChainWatcher(env.deps, net, { pollMs: 50 });
   assert.equal(await second.runOnce(), false, 'the running watcher holds the network lease');
   await second.stop();
 
@@ -186,7 +186,7 @@ test('watcher restart after "seen": nothing lost, nothing doubled; a second watc
   await watcher!.stop();
   watcher = undefined;
   await mine(5);
-  watcher = startEvmWatcher(env.deps, net, { pollMs: 50 });
+  watcher = startChainWatcher(env.deps, net, { pollMs: 50 });
   await orderAt(o.orderId, 14);
   await mine(3);
   await sleep(400);

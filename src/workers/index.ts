@@ -1,14 +1,14 @@
 import type { Deps } from '../core/deps.js';
 import { startWebhookDispatcher } from './webhook-dispatcher.js';
 import { startOrderExpirer } from './order-expirer.js';
-import { startEvmWatcher } from './evm-watcher.js';
+import { startChainWatcher } from './chain-watcher.js';
 import { depositNetworks } from '../rails/crypto/networks.js';
 
 export interface Workers { stop(): Promise<void> }
 
 export function startWorkers(deps: Deps): Workers {
   const all = [startWebhookDispatcher(deps), startOrderExpirer(deps),
-    ...depositNetworks(deps.config.crypto).filter((n) => n.family === 'evm').map((n) => startEvmWatcher(deps, n))];
+    ...depositNetworks(deps.config.crypto).filter((n) => n.family === 'evm').map((n) => startChainWatcher(deps, n))];
   deps.log.info('workers started');
   return { async stop() { await Promise.all(all.map((w) => w.stop())); } };
 }

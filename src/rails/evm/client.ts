@@ -1,27 +1,11 @@
 // EVM JSON-RPC I/O (viem public client over HTTP): chain head, canonical block hashes, and the deposits
 // in a block range — native transfers to watched addresses (plain value transfers whose receipt says
 // success) and USDT Transfer logs of the configured token whose `to` is watched.
-import { BlockNotFoundError, createPublicClient, getAddress, http, parseAbiItem, type PublicClient } from 'viem';
+import { BlockNotFoundError, createPublicClient, erc20Abi, getAddress, http, parseAbiItem, type PublicClient } from 'viem';
+import { byChainOrder, type ChainSource, type ChainTransfer } from '../crypto/chain-source.js';
+export type { ChainTransfer };
 
-export interface ChainTransfer {
-  txHash: string;
-  /** The Transfer log's index in its block; -1 for a native transfer. */
-  logIndex: number;
-  blockNumber: bigint;
-  blockHash: string;
-  /** Checksummed (EIP-55) recipient. */
-  to: string;
-  asset: 'USDT' | 'native';
-  chainAmount: bigint;
-}
-
-export interface EvmChain {
-  head(): Promise<bigint>;
-  /** The canonical block hash at `n`, or null when the chain is shorter. */
-  blockHash(n: bigint): Promise<string | null>;
-  /** Deposits to `watched` (lower-case addresses) in blocks from..to inclusive, in chain order. */
-  transfers(from: bigint, to: bigint, watched: ReadonlySet<string>): Promise<ChainTransfer[]>;
-}
+export type EvmChain = ChainSource;
 
 const TRANSFER = parseAbiItem('event Transfer(address indexed from, address indexed to, uint256 value)');
 const TOPIC_CHUNK = 500;
@@ -31,6 +15,7 @@ export function evmChain(rpcUrl: string, usdt: string | null, opts: { timeoutMs?
   const token = usdt ? getAddress(usdt) : null;
 
   async function natives(n: bigint, watched: ReadonlySet<string>): Promise<ChainTransfer[]> {
+    // `watched` holds lower-case addresses here (see transfers()).
     const block = await client.getBlock({ blockNumber: n, includeTransactions: true });
     const hits = block.transactions.filter((t) => t.to && watched.has(t.to.toLowerCase()) && t.value > 0n && t.input === '0x');
     const out: ChainTransfer[] = [];
@@ -63,12 +48,19 @@ export function evmChain(rpcUrl: string, usdt: string | null, opts: { timeoutMs?
     async blockHash(n) {
       try { return (await client.getBlock({ blockNumber: n })).hash; } catch (e) { if (e instanceof BlockNotFoundError) return null; throw e; }
     },
-    async transfers(from, to, watched) {
-      if (watched.size === 0 || to < from) return [];
+    async transfers(from, to, stored) {
+      if (stored.size === 0 || to < from) return [];
+      const watched = new Set([...stored].map((a) => a.toLowerCase()));
       const numbers: bigint[] = [];
       for (let n = from; n <= to; n++) numbers.push(n);
       const [nat, logs] = await Promise.all([Promise.all(numbers.map((n) => natives(n, watched))), tokenLogs(from, to, watched)]);
-      return [...nat.flat(), ...logs].sort((a, b) => (a.blockNumber === b.blockNumber ? a.logIndex - b.logIndex : a.blockNumber < b.blockNumber ? -1 : 1));
+      return [...nat.flat(), ...logs].sort(byChainOrder);
+    },
+    async balances(address) {
+      const a = getAddress(address);
+      const native = await client.getBalance({ address: a });
+      const usdt = token ? await client.readContract({ address: token, abi: erc20Abi, functionName: 'balanceOf', args: [a] }) : null;
+      return { native, usdt };
     },
   };
 }

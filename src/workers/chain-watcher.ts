@@ -1,33 +1,34 @@
-// The EVM deposit watcher of one network (Ethereum, BSC): polls the node, keeps a durable cursor, records
+// The deposit watcher of one network (Ethereum, BSC, TRON, Bitcoin): polls its chain source, keeps a durable cursor, records
 // deposits to Tender's addresses, confirms them after TENDER_CONFIRMATIONS_<NET> blocks and takes back
 // those whose block left the canonical chain. One instance per network across all processes: a session
 // advisory lock held on a dedicated connection (released when the process or connection dies).
 import type pg from 'pg';
 import type { Deps } from '../core/deps.js';
 import type { NetworkConfig } from '../rails/crypto/networks.js';
-import { evmChain, type EvmChain } from '../rails/evm/client.js';
+import type { ChainSource } from '../rails/crypto/chain-source.js';
+import { chainSourceFor } from '../rails/crypto/sources.js';
 import { confirmDeposit, recordSeenDeposit, reorgDeposit } from '../core/deposits.js';
 import { familyAddresses, getCursor, setCursor, unconfirmedDeposits } from '../store/deposits-repo.js';
 
 const LEASE_LOCK = 727_003;
 
-export interface EvmWatcherOptions {
+export interface ChainWatcherOptions {
   pollMs?: number;
-  chain?: EvmChain;
+  chain?: ChainSource;
   /** Blocks scanned per pass at most (catch-up happens over several passes). */
   maxBlocksPerPass?: number;
   /** Where a network without a cursor starts: this many blocks below the head (default 100). */
   initialLookback?: number;
 }
 
-export interface EvmWatcher {
+export interface ChainWatcher {
   /** One pass; false when another process holds the network's lease. */
   runOnce(): Promise<boolean>;
   stop(): Promise<void>;
 }
 
-export function startEvmWatcher(deps: Deps, net: NetworkConfig, opts: EvmWatcherOptions = {}): EvmWatcher {
-  const chain = opts.chain ?? evmChain(net.rpc, net.usdt);
+export function startChainWatcher(deps: Deps, net: NetworkConfig, opts: ChainWatcherOptions = {}): ChainWatcher {
+  const chain = opts.chain ?? chainSourceFor(net);
   const pollMs = opts.pollMs ?? deps.config.workerPollMs;
   const maxBlocks = BigInt(opts.maxBlocksPerPass ?? 100);
   const lookback = BigInt(opts.initialLookback ?? 100);
@@ -51,7 +52,7 @@ export function startEvmWatcher(deps: Deps, net: NetworkConfig, opts: EvmWatcher
     } catch (e) { c.release(e as Error); throw e; }
     c.on('error', (e) => { deps.log.error({ err: e, network: net.name }, 'watcher lease connection lost'); if (lease === c) dropLease(e); });
     lease = c;
-    deps.log.info({ network: net.name }, 'evm watcher holds the network lease');
+    deps.log.info({ network: net.name }, 'chain watcher holds the network lease');
     return true;
   }
 
@@ -78,7 +79,7 @@ export function startEvmWatcher(deps: Deps, net: NetworkConfig, opts: EvmWatcher
       const from = cursor > confirmations ? cursor - confirmations : 0n;
       const to = head < cursor + maxBlocks - 1n ? head : cursor + maxBlocks - 1n;
       if (to >= from) {
-        const watched = new Set((await familyAddresses(deps.db, net.family)).map((r) => r.address.toLowerCase()));
+        const watched = new Set((await familyAddresses(deps.db, net.family)).map((r) => r.address));
         const found = await chain.transfers(from, to, watched);
         for (const t of found) {
           if ((await canonical(t.blockNumber)) !== t.blockHash) continue; // the chain moved while we read it
@@ -103,7 +104,7 @@ export function startEvmWatcher(deps: Deps, net: NetworkConfig, opts: EvmWatcher
 
   const loop = async () => {
     if (stopped) return;
-    current = serial().catch((e) => { deps.log.error({ err: e, network: net.name }, 'evm watcher pass failed'); return false; });
+    current = serial().catch((e) => { deps.log.error({ err: e, network: net.name }, 'chain watcher pass failed'); return false; });
     await current;
     if (!stopped) timer = setTimeout(loop, pollMs);
   };
@@ -123,3 +124,4 @@ export function startEvmWatcher(deps: Deps, net: NetworkConfig, opts: EvmWatcher
     },
   };
 }
+

@@ -1,0 +1,11 @@
+// Picks the chain source of a configured network by its key family.
+import type { NetworkConfig } from './networks.js';
+import type { ChainSource } from './chain-source.js';
+import { evmChain } from '../evm/client.js';
+
+export function chainSourceFor(net: NetworkConfig): ChainSource {
+  switch (net.family) {
+    case 'evm': return evmChain(net.rpc, net.usdt);
+    default: throw new Error(`no chain source for ${net.name} yet`);
+  }
+}
