@@ -17,6 +17,7 @@ import { startChainWatcher, type ChainWatcher } from '../src/workers/chain-watch
 import { getBalances } from '../src/core/balances.js';
 import { findOrder } from '../src/store/orders-repo.js';
 import { closeOrder } from '../src/core/payments.js';
+import { listDepositAddresses } from '../src/core/address-listing.js';
 import type { MerchantCredentials } from '../src/core/merchants.js';
 import type { NetworkConfig } from '../src/rails/crypto/networks.js';
 import { projectPath } from '../src/paths.js';
@@ -272,4 +273,21 @@ test('a payment to an order that already closed, or in another asset than ordere
   }
   assert.equal((await order(wrong.orderId)).status, 0, 'ETH does not pay a USDT order');
   assert.equal((await order(await (async () => (await deposit(hw))[0].order_id)())).currency, 'ETH');
+});
+
+test('the operator listing shows each deposit address with its derivation path and live on-chain balances', async () => {
+  const o = await cryptoOrder('EVM-LIST-1', '3', 'USDT');
+  await payToken(o.address, 3_000_000n);
+  await payEth(o.address, 5n * 10n ** 15n);
+  const list = await listDepositAddresses(env.deps, { merchantId: String(m.merchantId), balances: true });
+  const row = list.find((r) => r.address === o.address)!;
+  assert.ok(row, 'the order address is listed');
+  assert.equal(row.purpose, 'order');
+  assert.equal(row.orderId, o.orderId);
+  assert.equal(row.derivationPath, `m/44'/60'/0'/0/${row.index}`);
+  assert.deepEqual(row.balances, [{ network: NET, currency: 'ETH', balance: '0.005' }, { network: NET, currency: 'USDT', balance: '3' }]);
+  // The derivation path really is where the key holder finds the funds.
+  const fromSeed = root.derive(row.derivationPath);
+  const { privateKeyToAddress } = await import('viem/accounts');
+  assert.equal(privateKeyToAddress(`0x${Buffer.from(fromSeed.privateKey!).toString('hex')}` as Hex), o.address);
 });
