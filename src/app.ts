@@ -9,6 +9,8 @@ import { minimalPlugin } from './api/minimal/plugin.js';
 import { sandboxPlugin } from './api/sandbox/plugin.js';
 import { adminPlugin } from './api/admin/plugin.js';
 import { checkoutPlugin } from './web/checkout-plugin.js';
+import { cinetpayPlugin } from './api/cinetpay/plugin.js';
+import { mobileMoneyPlugin } from './web/mobile-money-plugin.js';
 import { registry, httpDuration, httpRequests } from './metrics.js';
 
 /** traceid like the seed's "221117074719X9921729": UTC yyMMddHHmmss, 'X', 7 digits. */
@@ -54,6 +56,8 @@ export async function buildApp(deps: Deps, opts: AppOptions): Promise<FastifyIns
   await app.register(openapiPlugin, { deps, prefix: '/openapi/v1/openapi/v1' });
   await app.register(minimalPlugin, { deps });
   await app.register(checkoutPlugin, { deps });
+  await app.register(cinetpayPlugin, { deps, prefix: '/v2' });
+  await app.register(mobileMoneyPlugin, { deps });
   if (deps.config.mode === 'sandbox') await app.register(sandboxPlugin, { deps, prefix: '/sandbox' });
   await app.register(adminPlugin, { deps, token: opts.adminToken, prefix: '/admin' });
 

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { adminToken, loadConfig } from '../config.js';
 import { createLogger, openRuntime, type Runtime } from '../runtime.js';
 import { createMerchant, getMerchant, merchantView, rotateSecurityKey, updateSettings } from '../core/merchants.js';
+import { rotateCinetpayCredentials } from '../core/cinetpay-sites.js';
 import { resendOrderWebhook } from '../core/webhooks.js';
 import { isTenderError } from '../domain/errors.js';
 import { serve } from '../server.js';
@@ -15,6 +16,7 @@ const USAGE = `usage: tender <command>
   merchant create --brand B --company C --website URL --email E [--callback-url URL]
                   [--webhook-format cpay|cpay-legacy] [--fee-bps N] [--currency USD] [--hosts h1,h2] [--json]
   merchant rotate-key <merchantId> [--json]
+  merchant rotate-cinetpay <merchantId> [--site SITE_ID] [--json]   new CinetPay apikey + notification secret
   merchant show <merchantId>
   merchant update <merchantId> [--callback-url URL] [--webhook-format F] [--fee-bps N] [--currency C] [--hosts h1,h2]
   webhook resend <orderId>
@@ -31,7 +33,7 @@ async function withRuntime<T>(fn: (rt: Runtime) => Promise<T>): Promise<T> {
 const OPTIONS = {
   brand: { type: 'string' }, company: { type: 'string' }, website: { type: 'string' }, email: { type: 'string' },
   'callback-url': { type: 'string' }, 'webhook-format': { type: 'string' }, 'fee-bps': { type: 'string' },
-  currency: { type: 'string' }, hosts: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+  currency: { type: 'string' }, hosts: { type: 'string' }, site: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
 } as const;
 
 function intOpt(v: string | undefined, name: string): number | undefined {
@@ -59,12 +61,17 @@ export async function main(argv: string[]): Promise<number> {
           feeBps: intOpt(o['fee-bps'], 'fee-bps'), defaultCurrency: o.currency, extraHosts: o.hosts?.split(',').filter(Boolean),
         }));
         if (o.json) out(creds);
-        else console.log(`merchantId:     ${creds.merchantId}\nusername:       ${creds.username}\npassword:       ${creds.password}   (one-time: change it at first login)\nsecurityKey:    ${creds.securityKey}\nmerchantSecret: ${creds.merchantSecret}\nKeep the password, the security key and the merchant secret private.`);
+        else console.log(`merchantId:     ${creds.merchantId}\nusername:       ${creds.username}\npassword:       ${creds.password}   (one-time: change it at first login)\nsecurityKey:    ${creds.securityKey}\nmerchantSecret: ${creds.merchantSecret}\nsiteId:         ${creds.siteId}   (CinetPay site_id)\napikey:         ${creds.apikey}   (CinetPay apikey)\nnotifySecret:   ${creds.notifySecret}   (CinetPay notification secret: keys the x-token)\nKeep the password, the security key, the merchant secret, the apikey and the notification secret private.`);
         return 0;
       }
       if (sub === 'rotate-key' && arg) {
         const r = await withRuntime(({ deps }) => rotateSecurityKey(deps, arg));
         if (o.json) out(r); else console.log(`merchantId:  ${r.merchantId}\nsecurityKey: ${r.securityKey}\nThe previous key no longer works.`);
+        return 0;
+      }
+      if (sub === 'rotate-cinetpay' && arg) {
+        const r = await withRuntime(({ deps }) => rotateCinetpayCredentials(deps, arg, o.site));
+        if (o.json) out(r); else console.log(`merchantId:   ${r.merchantId}\nsiteId:       ${r.siteId}\napikey:       ${r.apikey}\nnotifySecret: ${r.notifySecret}\nThe previous apikey and notification secret no longer work.`);
         return 0;
       }
       if (sub === 'show' && arg) { out(merchantView(await withRuntime(({ deps }) => getMerchant(deps, arg)))); return 0; }

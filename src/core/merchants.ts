@@ -6,6 +6,7 @@ import { defaultAllowedHosts, hostOf } from '../domain/redirects.js';
 import { TenderError } from '../domain/errors.js';
 import type { Secret } from '../domain/secret.js';
 import { inTx } from '../store/db.js';
+import { createCinetpaySite } from './cinetpay-sites.js';
 import {
   findMerchant, findMerchantBySecretDigest, insertMerchant, replaceSecurityKey, updateMerchantSettings,
   type MerchantRow, type MerchantSettingsPatch,
@@ -18,6 +19,8 @@ export interface NewMerchant {
 
 export interface MerchantCredentials {
   merchantId: number; username: string; password: string; securityKey: string; merchantSecret: string;
+  /** CinetPay dialect: the merchant's first site (shared/spec/cinetpay.md "Credentials"). */
+  apikey: string; siteId: string; notifySecret: string;
 }
 
 export const secretDigest = (secret: string) => createHash('sha256').update(secret, 'utf8').digest('hex');
@@ -52,8 +55,9 @@ export async function createMerchant(deps: Deps, m: NewMerchant): Promise<Mercha
     callbackUrl: settings.callbackUrl ?? null, webhookFormat: settings.webhookFormat!, feeBps: settings.feeBps!, defaultCurrency: settings.defaultCurrency!,
     allowedHosts, at: deps.clock.now(),
   });
-  deps.log.info({ merchantId: row.id }, 'merchant created');
-  return { merchantId: Number(row.id), username, password, securityKey, merchantSecret };
+  const site = await createCinetpaySite(deps, row.id);
+  deps.log.info({ merchantId: row.id, siteId: site.siteId }, 'merchant created');
+  return { merchantId: Number(row.id), username, password, securityKey, merchantSecret, apikey: site.apikey, siteId: site.siteId, notifySecret: site.notifySecret };
 }
 
 /** A new security key; the old one stops working at once. */

@@ -1,10 +1,15 @@
 // What a webhook carries, per format (shared/spec/cpay.md "Webhooks"), and how the merchant must answer.
 import type { CpayOrderFields } from './cpay-fields.js';
 import { signParams } from './signature.js';
+import { NOTIFICATION_FIELDS, xToken, type NotificationFields } from './cinetpay.js';
 
-export type WebhookFormat = 'cpay' | 'cpay-legacy';
+/** cpay / cpay-legacy are merchant settings; cinetpay is the format of every order of the cinetpay dialect. */
+export type WebhookFormat = 'cpay' | 'cpay-legacy' | 'cinetpay';
 
-/** cpay (newer generation) notifies only final states; cpay-legacy (seed 001 §15) also PROCESSING. */
+/**
+ * cpay (newer generation) notifies only final states; cpay-legacy (seed 001 §15) also PROCESSING;
+ * cinetpay also PROCESSING (the first call while the customer confirms, shared/spec/cinetpay.md).
+ */
 export function notifies(format: WebhookFormat, status: number): boolean {
   return format === 'cpay' ? status === 14 || status === 15 : status === 11 || status === 14 || status === 15;
 }
@@ -39,5 +44,17 @@ export function expectedAnswer(format: WebhookFormat): string {
 }
 
 export function isAcknowledged(format: WebhookFormat, httpStatus: number, body: string): boolean {
+  // CinetPay: the merchant answers HTTP 200, whatever the body.
+  if (format === 'cinetpay') return httpStatus === 200;
   return httpStatus >= 200 && httpStatus < 300 && body.trim().toLowerCase() === expectedAnswer(format).toLowerCase();
+}
+
+/**
+ * The request to send for a delivery: form body plus the format's own headers. cpay formats are signed
+ * with the merchant's security key; cinetpay carries the x-token keyed by the site's notification secret.
+ */
+export function webhookRequest(format: WebhookFormat, fields: Record<string, string | number>, key: string): { body: URLSearchParams; headers: Record<string, string> } {
+  if (format !== 'cinetpay') return { body: webhookBody(format, fields, key), headers: {} };
+  const f = Object.fromEntries(NOTIFICATION_FIELDS.map((k) => [k, String(fields[k] ?? '')])) as NotificationFields;
+  return { body: new URLSearchParams(NOTIFICATION_FIELDS.map((k) => [k, f[k]])), headers: { 'x-token': xToken(f, key) } };
 }

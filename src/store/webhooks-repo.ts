@@ -1,7 +1,7 @@
 import type { Tx } from './db.js';
 
 export interface DeliveryRow {
-  id: string; merchant_id: string; order_id: string; order_status: number; format: 'cpay' | 'cpay-legacy'; url: string | null;
+  id: string; merchant_id: string; order_id: string; order_status: number; format: 'cpay' | 'cpay-legacy' | 'cinetpay'; url: string | null;
   payload: Record<string, string | number>; state: string; attempts: number; next_attempt_at: Date; created_at: Date;
 }
 

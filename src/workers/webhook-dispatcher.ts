@@ -3,7 +3,8 @@ import type { Deps } from '../core/deps.js';
 import { inTx } from '../store/db.js';
 import { claimDue, finishAttempt, type AttemptResult, type DeliveryRow } from '../store/webhooks-repo.js';
 import { findMerchant } from '../store/merchants-repo.js';
-import { isAcknowledged, webhookBody } from '../domain/webhook-payload.js';
+import { isAcknowledged, webhookRequest } from '../domain/webhook-payload.js';
+import { notifySecretOf } from '../core/cinetpay-sites.js';
 import { webhookAttempts } from '../metrics.js';
 
 const MAX_BODY_KEPT = 512;
@@ -11,13 +12,16 @@ const MAX_BODY_KEPT = 512;
 async function post(deps: Deps, d: DeliveryRow): Promise<AttemptResult> {
   const startedAt = deps.clock.now();
   const t0 = performance.now();
-  const merchant = await findMerchant(deps.db, d.merchant_id);
-  const key = deps.box.open(merchant!.security_key_sealed).reveal();
   try {
+    // cpay formats: the merchant's current security key; cinetpay: the site's current notification secret.
+    const key = d.format === 'cinetpay'
+      ? await notifySecretOf(deps, String(d.payload.cpm_site_id))
+      : deps.box.open((await findMerchant(deps.db, d.merchant_id))!.security_key_sealed).reveal();
+    const req = webhookRequest(d.format, d.payload, key);
     const res = await fetch(d.url!, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'user-agent': 'Tender-Webhook/1' },
-      body: webhookBody(d.format, d.payload, key).toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'user-agent': 'Tender-Webhook/1', ...req.headers },
+      body: req.body.toString(),
       signal: AbortSignal.timeout(deps.config.webhookTimeoutMs),
       redirect: 'manual',
     });

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../../core/deps.js';
 import { createMerchant, getMerchant, merchantView, rotateSecurityKey, updateSettings, type NewMerchant } from '../../core/merchants.js';
 import { resendOrderWebhook } from '../../core/webhooks.js';
+import { rotateCinetpayCredentials } from '../../core/cinetpay-sites.js';
 import { getOrder } from '../../core/orders.js';
 import { TenderError, type ErrorKind } from '../../domain/errors.js';
 import { orderEvents } from '../../store/orders-repo.js';
@@ -59,6 +60,11 @@ export async function adminPlugin(app: FastifyInstance, opts: { deps: Deps; toke
     }));
   });
   app.post<{ Params: { id: string } }>('/merchants/:id/rotate-key', async (req) => rotateSecurityKey(deps, req.params.id));
+  app.post<{ Params: { id: string } }>('/merchants/:id/rotate-cinetpay', async (req) => {
+    const site = body(req.body).siteId;
+    if (site !== undefined && typeof site !== 'string') throw new TenderError('INVALID_PARAM', 'siteId must be a string');
+    return rotateCinetpayCredentials(deps, req.params.id, site);
+  });
 
   app.get<{ Params: { id: string } }>('/orders/:id', async (req) => {
     const order = await getOrder(deps, { by: 'id', id: req.params.id });
