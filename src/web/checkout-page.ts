@@ -1,7 +1,10 @@
 // The hosted checkout page: server-rendered, no framework, no external assets, small enough for a slow
 // phone or a WebView. A few lines of inline script count the time down, poll for status changes and
-// keep the sandbox buttons from being pressed twice; the page works without them.
+// keep the sandbox buttons from being pressed twice; the page works without them. Crypto orders add a
+// network picker, then the deposit address, the exact chain amount, a server-made QR code of the payment
+// URI and a copy button (crypto-view.ts).
 import { esc } from './html.js';
+import type { CryptoView } from './crypto-view.js';
 
 export interface CheckoutView {
   code: string;
@@ -16,6 +19,8 @@ export interface CheckoutView {
   sandbox: boolean;
   redirect: string | null;
   returnUrl: string | null;
+  /** Crypto orders on a configured network: the network picker, or the address, amount and QR code. */
+  crypto?: CryptoView | null;
 }
 
 const STYLE = `
@@ -39,7 +44,15 @@ button{-webkit-appearance:none;appearance:none;font:inherit;font-weight:600;widt
 button:disabled{opacity:.6;cursor:default}
 .pay{background:#1d4ed8;color:#fff}.fail{background:#fff;color:#b42318;border:1px solid #fda29b}
 a.back{display:block;text-align:center;margin-top:16px;padding:12px;border-radius:12px;background:#1d4ed8;color:#fff;text-decoration:none;font-weight:600}
-footer{text-align:center;color:#98a2b3;font-size:12px;margin-top:14px}`;
+footer{text-align:center;color:#98a2b3;font-size:12px;margin-top:14px}
+.pick{margin-top:14px}.pick p{margin:0 0 4px}.pick .warn{margin-top:12px}
+.net{display:flex;justify-content:space-between;align-items:center;background:#fff;color:#1d2330;border:1px solid #d0d5dd;text-align:left}
+.net:not(:disabled):hover{border-color:#1d4ed8}.net small{font-weight:400;color:#667085;font-size:13px}
+.crypto{margin-top:14px;text-align:center}.crypto .send{margin:0 0 10px;text-align:left}
+.qr{width:min(208px,60vw);margin:0 auto;line-height:0}.qr svg{width:100%;height:auto;display:block}
+.addr{margin:10px 0 0;padding:10px 12px;border-radius:10px;background:#f2f4f7;font:14px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;word-break:break-all;text-align:left;-webkit-user-select:all;user-select:all}
+.copy{background:#eef4ff;color:#1d4ed8}.wallet{display:block;margin-top:10px;font-weight:600;color:#1d4ed8;text-decoration:none}
+.warn{margin:12px 0 0;text-align:left}`;
 
 type Tone = 'open' | 'processing' | 'paid' | 'failed' | 'expired';
 
@@ -80,6 +93,7 @@ export function renderCheckout(v: CheckoutView): string {
 <button class="pay" type="submit" name="outcome" value="pay" id="pay">Pay ${esc(v.amount)} ${esc(v.currency)}</button>
 <button class="fail" type="submit" name="outcome" value="fail" id="fail">Fail payment</button></form>`
     : open ? '<p class="result">Follow the payment instructions. This page updates by itself once the payment arrives.</p>' : '';
+  const crypto = v.crypto ?? null;
   const result = tone === 'open' ? '' : `<p class="result ${tone}" id="result">${MESSAGES[tone]}</p>`;
   const back = !open && v.returnUrl ? `<a class="back" id="back" href="${esc(v.returnUrl)}">Return to ${esc(v.brand)}</a>` : '';
   const initial = (v.brand.trim()[0] ?? '?').toUpperCase();
@@ -92,17 +106,24 @@ export function renderCheckout(v: CheckoutView): string {
 <div class="amount" id="amount">${esc(v.amount)} <span class="cur" id="currency">${esc(v.currency)}</span></div>
 <div class="row"><span class="status ${tone}" id="status">${esc(label)}</span>
 ${open ? `<span class="muted">Time left <strong id="timeleft" data-seconds="${secondsLeft}">${formatLeft(secondsLeft)}</strong></span>` : ''}</div>
-${result}${actions}${back}
+${crypto && crypto.kind === 'done' ? `<div class="row"><span class="muted">Network</span><strong id="network">${esc(crypto.network)}</strong></div>` : ''}
+${open && crypto ? renderCrypto(v, crypto) : ''}${result}${open && crypto && !v.sandbox ? '' : actions}${back}
 </div><footer>Secure checkout by Tender</footer></main>
 <script>
 (function(){
-var card=document.querySelector('.card'),t=document.getElementById('timeleft'),f=document.getElementById('actions'),sent=false;
+var card=document.querySelector('.card'),t=document.getElementById('timeleft'),sent=false;
 function two(n){return (n<10?'0':'')+n}
 function left(s){var h=Math.floor(s/3600),m=Math.floor(s%3600/60);return h>0?h+':'+two(m)+':'+two(s%60):m+':'+two(s%60)}
 if(t){var end=Date.now()+(+t.getAttribute('data-seconds'))*1000;setInterval(function(){
 var r=Math.max(0,Math.round((end-Date.now())/1000));t.textContent=left(r);if(r===0)location.reload();},1000);}
-if(f){f.addEventListener('submit',function(e){if(sent){e.preventDefault();return;}sent=true;
-setTimeout(function(){var b=f.querySelectorAll('button');for(var i=0;i<b.length;i++)b[i].disabled=true;},0);});}
+var fs=document.querySelectorAll('form');for(var k=0;k<fs.length;k++)(function(f){f.addEventListener('submit',function(e){if(sent){e.preventDefault();return;}sent=true;
+setTimeout(function(){var b=document.querySelectorAll('form button');for(var i=0;i<b.length;i++)b[i].disabled=true;},0);});})(fs[k]);
+var cp=document.getElementById('copy'),ad=document.getElementById('address');
+if(cp&&ad){var label=cp.textContent;cp.addEventListener('click',function(){var v=cp.getAttribute('data-copy');
+function done(how){cp.setAttribute('data-copied',how);cp.textContent=how==='clipboard'?'Copied':how==='selected'?'Copied':'Selected: copy it now';setTimeout(function(){cp.textContent=label;},2500);}
+function select(){var r=document.createRange();r.selectNodeContents(ad);var s=window.getSelection();s.removeAllRanges();s.addRange(r);
+var ok=false;try{ok=document.execCommand('copy');}catch(x){}done(ok?'selected':'selection');}
+if(navigator.clipboard&&navigator.clipboard.writeText&&window.isSecureContext!==false){navigator.clipboard.writeText(v).then(function(){done('clipboard');},select);}else select();});}
 var st=card.getAttribute('data-status');
 if(st==='0'||st==='11'){var busy=false;var check=function(){if(busy||sent)return;busy=true;
 fetch('/pay/'+encodeURIComponent(card.getAttribute('data-code'))+'/status',{cache:'no-store'})
@@ -112,9 +133,30 @@ setInterval(check,3000);document.addEventListener('visibilitychange',function(){
 </script></body></html>`;
 }
 
-export function renderMessage(title: string, message: string, detail?: string): string {
+/** The crypto part: a network picker, or what to send where with the QR code of the payment URI. */
+function renderCrypto(v: CheckoutView, c: CryptoView): string {
+  const redirectField = v.redirect ? `<input type="hidden" name="redirect" value="${esc(v.redirect)}">` : '';
+  if (c.kind === 'pick') {
+    const none = c.choices.every((n) => !n.available);
+    return `<form class="pick" method="post" action="/pay/${esc(v.code)}/network" id="networks">${redirectField}
+<p class="label">Choose the network you pay on</p>
+${c.choices.map((n) => `<button class="net" type="submit" name="network" value="${esc(n.name)}"${n.available ? '' : ' disabled'}>${esc(n.name)}${n.available ? `<small>${esc(v.currency)}</small>` : '<small>not for this amount</small>'}</button>`).join('\n')}
+${none ? '<p class="result failed">This amount cannot be paid exactly on any network.</p>' : '<p class="muted small warn">Pay on the network you choose: the address is only for that network.</p>'}</form>`;
+  }
+  if (c.kind !== 'pay') return '';
+  return `<section class="crypto" id="crypto" data-network="${esc(c.network)}" data-uri="${esc(c.uri)}">
+<p class="send">Send exactly <strong id="chain-amount">${esc(c.amount)} ${esc(c.asset)}</strong> on <strong id="network">${esc(c.network)}</strong> to:</p>
+<div class="qr" id="qr" role="img" aria-label="QR code of the payment request">${c.qrSvg}</div>
+<div class="addr" id="address">${esc(c.address)}</div>
+<button class="copy" type="button" id="copy" data-copy="${esc(c.address)}">Copy address</button>
+<a class="wallet" id="wallet" href="${esc(c.uri)}">Open in a wallet app</a>
+<p class="muted small warn">Send only ${esc(c.asset)} on ${esc(c.network)} to this address, in one payment of the exact amount. This page updates by itself once it arrives.</p>
+</section>`;
+}
+
+export function renderMessage(title: string, message: string, detail?: string, link?: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta name="robots" content="noindex"><title>${esc(title)}</title><style>${STYLE}</style></head>
-<body><main><div class="card"><h1 id="title">${esc(title)}</h1><p id="message">${esc(message)}</p>${detail ? `<p class="muted small" id="detail">${esc(detail)}</p>` : ''}</div>
+<body><main><div class="card"><h1 id="title">${esc(title)}</h1><p id="message">${esc(message)}</p>${detail ? `<p class="muted small" id="detail">${esc(detail)}</p>` : ''}${link ? `<a class="back" id="again" href="${esc(link)}">Back to the payment</a>` : ''}</div>
 <footer>Secure checkout by Tender</footer></main></body></html>`;
 }

@@ -1,5 +1,6 @@
 // Routes of the hosted checkout: GET /pay/:code (page), GET /pay/:code/status (live updates),
-// POST /pay/:code/sandbox (test buttons, sandbox mode only).
+// POST /pay/:code/network (crypto orders: the customer's network), POST /pay/:code/sandbox (test buttons,
+// sandbox mode only).
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Deps } from '../core/deps.js';
 import { getOrder } from '../core/orders.js';
@@ -9,6 +10,8 @@ import { formatMinor } from '../domain/money.js';
 import { isTenderError, TenderError } from '../domain/errors.js';
 import { settleSandbox } from '../rails/sandbox/index.js';
 import { renderCheckout, renderMessage, statusText } from './checkout-page.js';
+import { cryptoView } from './crypto-view.js';
+import { chooseOrderNetwork } from '../core/crypto-orders.js';
 
 /** Headers of every HTML answer: never cached, not framed by others, no referrer, nothing external. */
 function secure(reply: FastifyReply): FastifyReply {
@@ -52,14 +55,40 @@ export async function checkoutPlugin(app: FastifyInstance, opts: { deps: Deps })
 
   app.get<{ Params: { code: string } }>('/pay/:code', async (req, reply: FastifyReply) => {
     const redirect = redirectOf(req.query);
-    const { order, merchant } = await load(req.params.code, redirect);
+    const loaded = await load(req.params.code, redirect);
+    const { merchant } = loaded;
+    const now = deps.clock.now();
+    const { order, view } = await cryptoView(deps, loaded.order, loaded.order.status === 0 && loaded.order.expiresAt > now);
     const exp = deps.assets.ledger(order.currency).exponent;
     const returnUrl = order.status === 14 ? order.successUrl ?? redirect : order.status === 15 ? order.failUrl ?? redirect : undefined;
     return secure(reply).type('text/html; charset=utf-8').send(renderCheckout({
       code: order.payCode, brand: merchant.brand, amount: formatMinor(order.amount, exp), currency: order.currency, orderId: order.id,
-      status: order.status, statusText: statusText(order.status, order.remark), expiresAt: order.expiresAt, now: deps.clock.now(),
+      status: order.status, statusText: statusText(order.status, order.remark), expiresAt: order.expiresAt, now,
       sandbox: deps.config.mode === 'sandbox', redirect: redirect ?? null, returnUrl: returnUrl ? withTxnRef(returnUrl, order.id) : null,
+      crypto: view,
     }));
+  });
+
+  // The customer's choice of network for a crypto order: the page again, now with the address and QR code.
+  // Choosing the order's network again is harmless; a different one after the choice is refused (409).
+  app.post<{ Params: { code: string } }>('/pay/:code/network', async (req, reply) => {
+    const body = (req.body && typeof req.body === 'object' ? req.body : {}) as { network?: unknown; redirect?: unknown };
+    if (typeof body.network !== 'string' || body.network === '') throw new TenderError('INVALID_PARAM', 'network must be given once');
+    const redirect = redirectOf({ redirect: body.redirect });
+    const { order } = await load(req.params.code, redirect);
+    try {
+      await chooseOrderNetwork(deps, { payCode: order.payCode }, body.network);
+    } catch (e) {
+      if (!isTenderError(e) || (e.code !== 'ILLEGAL_TRANSITION' && e.code !== 'ORDER_EXPIRED')) throw e;
+      const current = await getOrder(deps, { by: 'payCode', payCode: order.payCode });
+      if (current.network !== null && current.network !== body.network) {
+        // Another choice came first (another tab, a racing submit): say so and offer the page.
+        return secure(reply).status(409).type('text/html; charset=utf-8').send(renderMessage('Network already chosen',
+          `${e.message.charAt(0).toUpperCase()}${e.message.slice(1)}.`, 'Open the payment page again to see where to pay.', pageUrl(order.payCode, redirect)));
+      }
+      // A stale page (paid, closed or expired meanwhile) shows the page again with the real status.
+    }
+    return reply.redirect(pageUrl(order.payCode, redirect), 303);
   });
 
   app.get<{ Params: { code: string } }>('/pay/:code/status', async (req, reply) => {

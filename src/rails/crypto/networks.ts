@@ -12,13 +12,15 @@ export interface NetworkDef {
   native: 'ETH' | 'BNB' | 'TRX' | 'BTC';
   defaultConfirmations: number;
   defaultUsdt: string | null;
+  /** EIP-155 chain id of EVM networks (payment URIs); null elsewhere. TENDER_CHAIN_ID_<KEY> overrides it. */
+  defaultChainId: number | null;
 }
 
 export const NETWORKS: readonly NetworkDef[] = [
-  { key: 'ETHEREUM', name: 'Ethereum(ERC-20)', family: 'evm', native: 'ETH', defaultConfirmations: 12, defaultUsdt: '0xdAC17F958D2ee523a2206206994597C13D831ec7' },
-  { key: 'BSC', name: 'BSC(BEP-20)', family: 'evm', native: 'BNB', defaultConfirmations: 15, defaultUsdt: '0x55d398326f99059fF775485246999027B3197955' },
-  { key: 'TRON', name: 'TRON(TRC-20)', family: 'tron', native: 'TRX', defaultConfirmations: 19, defaultUsdt: 'TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t' },
-  { key: 'BITCOIN', name: 'Bitcoin', family: 'bitcoin', native: 'BTC', defaultConfirmations: 2, defaultUsdt: null },
+  { key: 'ETHEREUM', name: 'Ethereum(ERC-20)', family: 'evm', native: 'ETH', defaultConfirmations: 12, defaultUsdt: '0xdAC17F958D2ee523a2206206994597C13D831ec7', defaultChainId: 1 },
+  { key: 'BSC', name: 'BSC(BEP-20)', family: 'evm', native: 'BNB', defaultConfirmations: 15, defaultUsdt: '0x55d398326f99059fF775485246999027B3197955', defaultChainId: 56 },
+  { key: 'TRON', name: 'TRON(TRC-20)', family: 'tron', native: 'TRX', defaultConfirmations: 19, defaultUsdt: 'TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t', defaultChainId: null },
+  { key: 'BITCOIN', name: 'Bitcoin', family: 'bitcoin', native: 'BTC', defaultConfirmations: 2, defaultUsdt: null, defaultChainId: null },
 ];
 
 export interface NetworkConfig extends NetworkDef {
@@ -26,6 +28,8 @@ export interface NetworkConfig extends NetworkDef {
   confirmations: number;
   /** USDT token contract, or null where the network has none configured. */
   usdt: string | null;
+  /** EVM chain id (TENDER_CHAIN_ID_<KEY>, default 1 for Ethereum, 56 for BSC); null for non-EVM networks. */
+  chainId: number | null;
   bitcoinNetwork: BitcoinNetwork;
 }
 
@@ -56,7 +60,13 @@ export function loadCryptoConfig(env: NodeJS.ProcessEnv): CryptoConfig {
     const usdtEnv = env[`TENDER_USDT_${def.key}`];
     const bitcoinNetwork = (env.TENDER_BITCOIN_NETWORK ?? 'mainnet') as BitcoinNetwork;
     if (!['mainnet', 'testnet', 'regtest'].includes(bitcoinNetwork)) throw new Error('TENDER_BITCOIN_NETWORK must be mainnet, testnet or regtest');
-    networks.push({ ...def, rpc, confirmations, usdt: usdtEnv === 'none' ? null : usdtEnv || def.defaultUsdt, bitcoinNetwork });
+    let chainId = def.defaultChainId;
+    const chainEnv = env[`TENDER_CHAIN_ID_${def.key}`];
+    if (def.family === 'evm' && chainEnv !== undefined && chainEnv !== '') {
+      chainId = /^[1-9][0-9]{0,15}$/.test(chainEnv) ? Number(chainEnv) : NaN;
+      if (!Number.isSafeInteger(chainId)) throw new Error(`TENDER_CHAIN_ID_${def.key} must be a positive integer`);
+    }
+    networks.push({ ...def, rpc, confirmations, chainId, usdt: usdtEnv === 'none' ? null : usdtEnv || def.defaultUsdt, bitcoinNetwork });
   }
   const tol = env.TENDER_PAYMENT_TOLERANCE_BPS;
   const toleranceBps = tol === undefined || tol === '' ? 0 : Number(tol);
