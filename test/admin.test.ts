@@ -65,3 +65,10 @@ test('bad onboarding input is refused with a clear error', async () => {
   const r3 = await admin('/merchants', 'POST', { company: 'Y', website: 'https://x.example', email: 'a@b.c' });
   assert.equal(r3.status, 400);
 });
+
+test('deposit address listing: empty without crypto configuration, bad filters refused', async () => {
+  const r = await admin('/deposit-addresses?balances=1');
+  assert.equal(r.status, 200);
+  assert.deepEqual(await r.json(), []);
+  assert.equal((await admin('/deposit-addresses?merchantId=abc')).status, 400);
+});

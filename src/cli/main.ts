@@ -6,6 +6,7 @@ import { createLogger, openRuntime, type Runtime } from '../runtime.js';
 import { createMerchant, getMerchant, merchantView, rotateSecurityKey, updateSettings } from '../core/merchants.js';
 import { rotateCinetpayCredentials } from '../core/cinetpay-sites.js';
 import { resendOrderWebhook } from '../core/webhooks.js';
+import { listDepositAddresses } from '../core/address-listing.js';
 import { isTenderError } from '../domain/errors.js';
 import { serve } from '../server.js';
 
@@ -19,6 +20,8 @@ const USAGE = `usage: tender <command>
   merchant rotate-cinetpay <merchantId> [--site SITE_ID] [--json]   new CinetPay apikey + notification secret
   merchant show <merchantId>
   merchant update <merchantId> [--callback-url URL] [--webhook-format F] [--fee-bps N] [--currency C] [--hosts h1,h2]
+  addresses list [--merchant ID] [--balances] [--json]
+                                deposit addresses with derivation paths (and on-chain balances), for sweeping
   webhook resend <orderId>
   admin-token                   print the operator API token`;
 
@@ -33,7 +36,7 @@ async function withRuntime<T>(fn: (rt: Runtime) => Promise<T>): Promise<T> {
 const OPTIONS = {
   brand: { type: 'string' }, company: { type: 'string' }, website: { type: 'string' }, email: { type: 'string' },
   'callback-url': { type: 'string' }, 'webhook-format': { type: 'string' }, 'fee-bps': { type: 'string' },
-  currency: { type: 'string' }, hosts: { type: 'string' }, site: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+  currency: { type: 'string' }, hosts: { type: 'string' }, site: { type: 'string' }, json: { type: 'boolean' }, merchant: { type: 'string' }, balances: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
 } as const;
 
 function intOpt(v: string | undefined, name: string): number | undefined {
@@ -80,6 +83,17 @@ export async function main(argv: string[]): Promise<number> {
           callbackUrl: o['callback-url'], webhookFormat: o['webhook-format'], feeBps: intOpt(o['fee-bps'], 'fee-bps'),
           defaultCurrency: o.currency, allowedHosts: o.hosts?.split(',').filter(Boolean),
         }))));
+        return 0;
+      }
+      break;
+    case 'addresses':
+      if (sub === 'list') {
+        const rows = await withRuntime(({ deps }) => listDepositAddresses(deps, { merchantId: o.merchant, balances: o.balances }));
+        if (o.json) out(rows);
+        else for (const r of rows) {
+          const bal = r.balances?.map((b) => ('error' in b ? `${b.network}: ${b.error}` : `${b.balance} ${b.currency} on ${b.network}`)).join(', ');
+          console.log(`${r.family.padEnd(7)} ${r.derivationPath.padEnd(22)} ${r.address}  merchant ${r.merchantId} ${r.purpose === 'user' ? `user ${r.userId}` : `order ${r.orderId}`}${bal ? `  [${bal}]` : ''}`);
+        }
         return 0;
       }
       break;

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../../core/deps.js';
 import { createMerchant, getMerchant, merchantView, rotateSecurityKey, updateSettings, type NewMerchant } from '../../core/merchants.js';
 import { resendOrderWebhook } from '../../core/webhooks.js';
+import { listDepositAddresses } from '../../core/address-listing.js';
 import { rotateCinetpayCredentials } from '../../core/cinetpay-sites.js';
 import { getOrder } from '../../core/orders.js';
 import { TenderError, type ErrorKind } from '../../domain/errors.js';
@@ -76,6 +77,11 @@ export async function adminPlugin(app: FastifyInstance, opts: { deps: Deps; toke
         id: d.id, orderStatus: d.order_status, format: d.format, url: d.url, state: d.state, attempts: await attemptsOf(deps.db, d.id),
       }))),
     };
+  });
+  app.get<{ Querystring: { merchantId?: string; balances?: string } }>('/deposit-addresses', async (req) => {
+    const { merchantId, balances } = req.query;
+    if (merchantId !== undefined && !/^[0-9]{1,18}$/.test(merchantId)) throw new TenderError('INVALID_PARAM', 'merchantId must be a number');
+    return listDepositAddresses(deps, { merchantId, balances: balances === '1' || balances === 'true' });
   });
   app.post<{ Params: { id: string } }>('/orders/:id/webhooks/resend', async (req) => ({ deliveryId: await resendOrderWebhook(deps, req.params.id) }));
 }
