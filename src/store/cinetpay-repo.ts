@@ -91,3 +91,10 @@ export async function updateMobileMoney(tx: Tx, orderId: string, p: { state?: Mo
      WHERE order_id = $1`,
     [orderId, p.state ?? null, p.failure ?? null, p.otpAttempts ?? null, at]);
 }
+
+/** Mobile-money payments still waiting for the customer, oldest first (for the background poller). */
+export async function confirmingMobileMoney(tx: Tx, limit: number): Promise<string[]> {
+  const { rows } = await tx.query<{ order_id: string }>(
+    `SELECT order_id FROM mobile_money_payments WHERE state = 'confirming' ORDER BY updated_at LIMIT $1`, [limit]);
+  return rows.map((r) => r.order_id);
+}

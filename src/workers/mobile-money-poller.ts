@@ -1,0 +1,27 @@
+// Asks the mobile-money rail about payments still waiting for the customer, so an approval on the phone
+// or a timeout completes or fails the order (and notifies the merchant) even when nobody watches the page.
+import type { Deps } from '../core/deps.js';
+import { pollMobileMoney } from '../core/mobile-money.js';
+import { confirmingMobileMoney } from '../store/cinetpay-repo.js';
+
+export function startMobileMoneyPoller(deps: Deps, pollMs = Math.max(deps.config.workerPollMs, 1000)): { runOnce(): Promise<number>; stop(): Promise<void> } {
+  let stopped = false;
+  let current: Promise<unknown> = Promise.resolve();
+  let timer: NodeJS.Timeout | undefined;
+  const runOnce = async () => {
+    const ids = await confirmingMobileMoney(deps.db, 50);
+    for (const id of ids) {
+      // Each poll is its own transaction and idempotent; one failure must not stop the others.
+      await pollMobileMoney(deps, id).catch((e) => deps.log.warn({ err: e, orderId: id }, 'mobile-money poll failed'));
+    }
+    return ids.length;
+  };
+  const loop = async () => {
+    if (stopped) return;
+    current = runOnce().catch((e) => { deps.log.error({ err: e }, 'mobile-money poller pass failed'); return 0; });
+    await current;
+    if (!stopped) timer = setTimeout(loop, pollMs);
+  };
+  timer = setTimeout(loop, 0);
+  return { runOnce, async stop() { stopped = true; if (timer) clearTimeout(timer); await current; } };
+}
