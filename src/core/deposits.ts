@@ -95,7 +95,11 @@ export async function confirmDeposit(deps: Deps, network: NetworkConfig, deposit
   let extInfo: string | undefined;
 
   if (target && target.dialect !== 'deposit' && target.currency === dep.asset) {
-    if (target.status === OrderStatus.COMPLETED && target.hash === dep.tx_hash && target.paidAmount === amount) {
+    // A redo after a crash between completing the order and marking this deposit — unless another deposit
+    // already completed it: an EVM/TRON transaction can carry two equal transfers to one address (same hash,
+    // same amount), and the second one is then a no-order deposit, not a redo.
+    if (target.status === OrderStatus.COMPLETED && target.hash === dep.tx_hash && target.paidAmount === amount
+      && (await deps.db.query(`SELECT 1 FROM chain_deposits WHERE order_id = $1 AND status = 'confirmed' AND id <> $2`, [target.id, dep.id])).rowCount === 0) {
       await inTx(deps.db, (tx) => setDepositStatus(tx, dep.id, 'seen', 'confirmed', target.id, deps.clock.now())); // redo after a crash
       return target;
     }
