@@ -9,7 +9,7 @@ export interface Workers { stop(): Promise<void> }
 
 export function startWorkers(deps: Deps): Workers {
   const all = [startWebhookDispatcher(deps), startOrderExpirer(deps), startMobileMoneyPoller(deps),
-    ...depositNetworks(deps.config.crypto).filter((n) => n.family === 'evm' || n.family === 'tron' || n.family === 'bitcoin').map((n) => startChainWatcher(deps, n))];
+    ...depositNetworks(deps.config.crypto).map((n) => startChainWatcher(deps, n))];
   deps.log.info('workers started');
   return { async stop() { await Promise.all(all.map((w) => w.stop())); } };
 }
