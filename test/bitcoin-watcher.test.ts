@@ -5,9 +5,7 @@
 // TENDER_RPC_BITCOIN = the stand-in; addresses are the reference mnemonic's BIP84 account (m/84'/0'/0').
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { HDKey } from '@scure/bip32';
-import { mnemonicToSeedSync } from '@scure/bip39';
-import { startTestEnv, newMerchant, signed, postForm, getJson, webhookReceiver, sleep, type TestEnv } from './harness.js';
+import { startTestEnv, newMerchant, signed, postForm, getJson, webhookReceiver, sleep, until, type TestEnv } from './harness.js';
 import { EsploraStandin } from './fixtures/esplora-standin.js';
 import { startWebhookDispatcher, type Dispatcher } from '../src/workers/webhook-dispatcher.js';
 import { startChainWatcher, type ChainWatcher } from '../src/workers/chain-watcher.js';
@@ -20,8 +18,9 @@ import { randomBytes } from 'node:crypto';
 import { findOrder } from '../src/store/orders-repo.js';
 import type { MerchantCredentials } from '../src/core/merchants.js';
 import type { NetworkConfig } from '../src/rails/crypto/networks.js';
+import { referenceRoot } from './reference-keys.js';
 
-const root = HDKey.fromMasterSeed(mnemonicToSeedSync('abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about'));
+const root = referenceRoot;
 const XPUB = root.derive("m/84'/0'/0'").publicExtendedKey;
 /** Addresses that are not Tender's: another account of the same wallet. */
 const stranger = (i: number) => deriveBitcoinAddress(root.derive("m/84'/0'/1'").publicExtendedKey, i, 'mainnet');
@@ -34,16 +33,6 @@ let net: NetworkConfig;
 let dispatcher: Dispatcher;
 let watcher: ChainWatcher | undefined;
 let rx: Awaited<ReturnType<typeof webhookReceiver>>;
-
-async function until<T>(what: string, f: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await f();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(40);
-  }
-}
 
 before(async () => {
   chain = await EsploraStandin.start(stranger(0), 5);

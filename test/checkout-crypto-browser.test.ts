@@ -5,18 +5,17 @@
 // here, the tests move the order through src/core/payments.ts as a watcher would.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { HDKey } from '@scure/bip32';
-import { mnemonicToSeedSync } from '@scure/bip39';
 import type { Page, BrowserContext } from 'playwright-core';
 import { startTestEnv, newMerchant, signed, postForm, postJson, sleep, type TestEnv } from './harness.js';
 import { browserSkipReason, launchBrowser, type TestBrowser } from './browser.js';
 import type { MerchantCredentials } from '../src/core/merchants.js';
 import { completeOrder, markProcessing } from '../src/core/payments.js';
 import { paymentUri } from '../src/domain/payment-uri.js';
+import { referenceRoot, referenceXpub } from './reference-keys.js';
 
 const skip = browserSkipReason();
-const root = HDKey.fromMasterSeed(mnemonicToSeedSync('abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about'));
-const xpub = (path: string) => root.derive(path).publicExtendedKey;
+const root = referenceRoot;
+const xpub = referenceXpub;
 
 let env: TestEnv;
 let browser: TestBrowser;

@@ -3,16 +3,15 @@
 // same network, refused for another one, exactly one winner when different choices race.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { HDKey } from '@scure/bip32';
-import { mnemonicToSeedSync } from '@scure/bip39';
 import { startTestEnv, newMerchant, signed, postForm, type TestEnv } from './harness.js';
 import type { MerchantCredentials } from '../src/core/merchants.js';
 import { chooseOrderNetwork } from '../src/core/crypto-orders.js';
 import { closeOrder } from '../src/core/payments.js';
 import { TenderError } from '../src/domain/errors.js';
+import { referenceRoot, referenceXpub } from './reference-keys.js';
 
-const root = HDKey.fromMasterSeed(mnemonicToSeedSync('abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about'));
-const xpub = (path: string) => root.derive(path).publicExtendedKey;
+const root = referenceRoot;
+const xpub = referenceXpub;
 
 let env: TestEnv;
 let m: MerchantCredentials;

@@ -6,12 +6,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
-import { HDKey } from '@scure/bip32';
-import { mnemonicToSeedSync } from '@scure/bip39';
 import { createPublicClient, createWalletClient, http, type Abi, type Hex } from 'viem';
 import { hardhat } from 'viem/chains';
-import { startTestEnv, newMerchant, signed, postForm, getJson, webhookReceiver, sleep, type TestEnv } from './harness.js';
+import { startTestEnv, newMerchant, signed, postForm, getJson, webhookReceiver, sleep, freePort, until, type TestEnv } from './harness.js';
 import { startWebhookDispatcher, type Dispatcher } from '../src/workers/webhook-dispatcher.js';
 import { startChainWatcher, type ChainWatcher } from '../src/workers/chain-watcher.js';
 import { getBalances } from '../src/core/balances.js';
@@ -21,8 +18,9 @@ import { listDepositAddresses } from '../src/core/address-listing.js';
 import type { MerchantCredentials } from '../src/core/merchants.js';
 import type { NetworkConfig } from '../src/rails/crypto/networks.js';
 import { projectPath } from '../src/paths.js';
+import { referenceRoot } from './reference-keys.js';
 
-const root = HDKey.fromMasterSeed(mnemonicToSeedSync('abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about'));
+const root = referenceRoot;
 const FUNDER = '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266' as const; // hardhat's first unlocked account
 const NET = 'Ethereum(ERC-20)';
 const E18 = 10n ** 18n;
@@ -39,8 +37,6 @@ let watcher: ChainWatcher | undefined;
 let rx: Awaited<ReturnType<typeof webhookReceiver>>;
 const artifact = JSON.parse(readFileSync(projectPath('test/fixtures/TestUSDT.json'), 'utf8')) as { abi: Abi; bytecode: Hex };
 
-const freePort = () => new Promise<number>((res) => { const s = createServer(); s.listen(0, '127.0.0.1', () => { const p = (s.address() as AddressInfo).port; s.close(() => res(p)); }); });
-
 async function rpc(method: string, params: unknown[] = []): Promise<any> {
   const r = await fetch(rpcUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
   const j = await r.json() as { result?: unknown; error?: { message: string } };
@@ -48,16 +44,6 @@ async function rpc(method: string, params: unknown[] = []): Promise<any> {
   return j.result;
 }
 const mine = (n: number) => rpc('hardhat_mine', [`0x${n.toString(16)}`]);
-
-async function until<T>(what: string, f: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await f();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 const pub = () => createPublicClient({ chain: hardhat, transport: http(rpcUrl) });
 const wallet = () => createWalletClient({ chain: hardhat, transport: http(rpcUrl), account: FUNDER });

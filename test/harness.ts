@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes, createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import pg from 'pg';
 import pino from 'pino';
 import type { FastifyInstance } from 'fastify';
@@ -136,3 +136,21 @@ export async function webhookReceiver(replies: Array<{ status: number; body: str
 
 export const hmacHex = (key: string, text: string) => createHmac('sha256', key).update(text).digest('hex');
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `f` until it returns something truthy; fails with `what` after `timeoutMs`. */
+export async function until<T>(what: string, f: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await f();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(30);
+  }
+}
+
+/** A TCP port free on 127.0.0.1 right now. */
+export const freePort = (): Promise<number> => new Promise((res, rej) => {
+  const s = createNetServer();
+  s.once('error', rej);
+  s.listen(0, '127.0.0.1', () => { const port = (s.address() as AddressInfo).port; s.close(() => res(port)); });
+});

@@ -7,11 +7,11 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
-import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { freshDatabase, signed, sleep } from './harness.js';
+import { freshDatabase, signed, sleep, freePort } from './harness.js';
 import { openEmbedded } from '../src/store/embedded.js';
 import { projectPath } from '../src/paths.js';
 
@@ -105,12 +105,6 @@ async function stop(p: Proc, signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 20_
   clearTimeout(timer);
   return code;
 }
-
-const freePort = () => new Promise<number>((res, rej) => {
-  const s = createNetServer();
-  s.once('error', rej);
-  s.listen(0, '127.0.0.1', () => { const port = (s.address() as AddressInfo).port; s.close(() => res(port)); });
-});
 
 /** Waits until GET url answers 200; fails early if the process dies. */
 async function waitHealthy(p: Proc, url: string, timeoutMs = 90_000): Promise<void> {

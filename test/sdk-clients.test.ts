@@ -6,19 +6,18 @@ import assert from 'node:assert/strict';
 import { createServer, request as httpRequest, type Server, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
-import { HDKey } from '@scure/bip32';
-import { mnemonicToSeedSync } from '@scure/bip39';
 import { startTestEnv, newMerchant, sleep, type TestEnv } from './harness.js';
 import { startWebhookDispatcher, type Dispatcher } from '../src/workers/webhook-dispatcher.js';
 import { completeOrder, closeOrder, markProcessing } from '../src/core/payments.js';
 import type { MerchantCredentials } from '../src/core/merchants.js';
 import { projectPath } from '../src/paths.js';
+import { referenceRoot, referenceXpub } from './reference-keys.js';
 import {
   OpenApiClient, MinimalClient, OrderStatus, TenderApiError, TenderNetworkError, TenderWebhookError, verifyCpayWebhook, type CpayWebhookEvent,
 } from '../sdk/src/index.js';
 
-const root = HDKey.fromMasterSeed(mnemonicToSeedSync('abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about'));
-const xpub = (path: string) => root.derive(path).publicExtendedKey;
+const root = referenceRoot;
+const xpub = referenceXpub;
 
 let env: TestEnv;
 let dispatcher: Dispatcher;

@@ -6,11 +6,10 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { freshDatabase, sleep } from './harness.js';
+import { freshDatabase, sleep, freePort } from './harness.js';
 import { projectPath } from '../src/paths.js';
 
 const ROOT = projectPath('.');
@@ -26,12 +25,6 @@ function run(args: string[], env: NodeJS.ProcessEnv, cwd: string, timeoutMs = 60
   const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
   return new Promise((res) => child.on('close', (code) => { clearTimeout(timer); res({ code, stdout, stderr }); }));
 }
-
-const freePort = () => new Promise<number>((res, rej) => {
-  const s = createServer();
-  s.once('error', rej);
-  s.listen(0, '127.0.0.1', () => { const port = (s.address() as AddressInfo).port; s.close(() => res(port)); });
-});
 
 let server: ChildProcess | undefined;
 let serverOut = '';

@@ -5,9 +5,7 @@
 // the test scripts. Orders, ledger and webhooks are checked as in test/evm-watcher.test.ts.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { HDKey } from '@scure/bip32';
-import { mnemonicToSeedSync } from '@scure/bip39';
-import { startTestEnv, newMerchant, signed, postForm, getJson, webhookReceiver, sleep, type TestEnv } from './harness.js';
+import { startTestEnv, newMerchant, signed, postForm, getJson, webhookReceiver, sleep, until, type TestEnv } from './harness.js';
 import { TronStandin, trx, trc20, contractCall, randomTronAddress, testContractAddress } from './fixtures/tron-standin.js';
 import { startWebhookDispatcher, type Dispatcher } from '../src/workers/webhook-dispatcher.js';
 import { startChainWatcher, type ChainWatcher } from '../src/workers/chain-watcher.js';
@@ -18,8 +16,9 @@ import { listDepositAddresses } from '../src/core/address-listing.js';
 import { findOrder } from '../src/store/orders-repo.js';
 import type { MerchantCredentials } from '../src/core/merchants.js';
 import type { NetworkConfig } from '../src/rails/crypto/networks.js';
+import { referenceRoot } from './reference-keys.js';
 
-const root = HDKey.fromMasterSeed(mnemonicToSeedSync('abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about'));
+const root = referenceRoot;
 const NET = 'TRON(TRC-20)';
 const USDT = testContractAddress('tender-test-usdt-trc20'); // the token the test configures (TENDER_USDT_TRON)
 const OTHER_TOKEN = testContractAddress('some-other-trc20');
@@ -34,16 +33,6 @@ let dispatcher: Dispatcher;
 let watcher: ChainWatcher | undefined;
 let rx: Awaited<ReturnType<typeof webhookReceiver>>;
 const savedKey = process.env.TENDER_TRON_API_KEY;
-
-async function until<T>(what: string, f: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await f();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(30);
-  }
-}
 
 before(async () => {
   node = await new TronStandin([USDT, OTHER_TOKEN]).start();

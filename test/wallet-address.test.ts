@@ -2,13 +2,12 @@
 // stable per user, never shared, gapless and race-free allocation.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { HDKey } from '@scure/bip32';
-import { mnemonicToSeedSync } from '@scure/bip39';
 import { startTestEnv, newMerchant, signed, getJson, postForm, type TestEnv } from './harness.js';
 import type { MerchantCredentials } from '../src/core/merchants.js';
+import { referenceRoot, referenceXpub } from './reference-keys.js';
 
-const root = HDKey.fromMasterSeed(mnemonicToSeedSync('abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about'));
-const xpub = (path: string) => root.derive(path).publicExtendedKey;
+const root = referenceRoot;
+const xpub = referenceXpub;
 
 let env: TestEnv;
 let m: MerchantCredentials;
