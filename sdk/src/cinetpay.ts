@@ -92,9 +92,10 @@ export class CinetPayClient {
    * second payment. Keep the same transactionId when you retry yourself.
    */
   async initPayment(p: InitPaymentParams): Promise<InitPaymentResult> {
-    const amount = typeof p.amount === 'number' ? p.amount : Number(p.amount);
-    if (typeof p.amount === 'string' && !/^(0|[1-9][0-9]*)(\.[0-9]+)?$/.test(p.amount)) throw new TypeError('amount must be a decimal number');
-    if (!Number.isFinite(amount)) throw new TypeError('amount must be a finite number');
+    // A decimal string goes on the wire as sent (Tender accepts numeric strings), so no float ever touches it.
+    const amount = p.amount;
+    if (typeof amount === 'string' && !/^(0|[1-9][0-9]*)(\.[0-9]+)?$/.test(amount)) throw new TypeError('amount must be a decimal number');
+    if (typeof amount === 'number' && !Number.isSafeInteger(amount)) throw new TypeError('a numeric amount must be a safe integer; pass decimals as a string');
     const c = p.customer ?? {};
     const body = dropUndefined({
       apikey: this.#apikey, site_id: this.siteId, transaction_id: p.transactionId, amount, currency: p.currency,
