@@ -11,11 +11,9 @@ import { browserSkipReason, launchBrowser, type TestBrowser } from './browser.js
 import type { MerchantCredentials } from '../src/core/merchants.js';
 import { completeOrder, markProcessing } from '../src/core/payments.js';
 import { paymentUri } from '../src/domain/payment-uri.js';
-import { referenceRoot, referenceXpub } from './reference-keys.js';
+import { offlineCryptoEnv } from './reference-keys.js';
 
 const skip = browserSkipReason();
-const root = referenceRoot;
-const xpub = referenceXpub;
 
 let env: TestEnv;
 let browser: TestBrowser;
@@ -24,8 +22,7 @@ let m: MerchantCredentials;
 before(async () => {
   if (skip) return;
   env = await startTestEnv({
-    TENDER_XPUB_EVM: xpub("m/44'/60'/0'"), TENDER_XPUB_TRON: xpub("m/44'/195'/0'"), TENDER_XPUB_BTC: xpub("m/84'/0'/0'"),
-    TENDER_RPC_ETHEREUM: 'http://127.0.0.1:1', TENDER_RPC_BSC: 'http://127.0.0.1:1', TENDER_RPC_TRON: 'http://127.0.0.1:1', TENDER_RPC_BITCOIN: 'http://127.0.0.1:1',
+    ...offlineCryptoEnv(),
     TENDER_CHAIN_ID_ETHEREUM: '31337',
   });
   m = await newMerchant(env, { brand: 'Corner Bakery' });

@@ -8,17 +8,13 @@ import type { MerchantCredentials } from '../src/core/merchants.js';
 import { chooseOrderNetwork } from '../src/core/crypto-orders.js';
 import { closeOrder } from '../src/core/payments.js';
 import { TenderError } from '../src/domain/errors.js';
-import { referenceRoot, referenceXpub } from './reference-keys.js';
-
-const root = referenceRoot;
-const xpub = referenceXpub;
+import { offlineCryptoEnv } from './reference-keys.js';
 
 let env: TestEnv;
 let m: MerchantCredentials;
 before(async () => {
   env = await startTestEnv({
-    TENDER_XPUB_EVM: xpub("m/44'/60'/0'"), TENDER_XPUB_TRON: xpub("m/44'/195'/0'"), TENDER_XPUB_BTC: xpub("m/84'/0'/0'"),
-    TENDER_RPC_ETHEREUM: 'http://127.0.0.1:1', TENDER_RPC_BSC: 'http://127.0.0.1:1', TENDER_RPC_TRON: 'http://127.0.0.1:1', TENDER_RPC_BITCOIN: 'http://127.0.0.1:1',
+    ...offlineCryptoEnv(),
   });
   m = await newMerchant(env);
 });

@@ -4,17 +4,14 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestEnv, newMerchant, signed, getJson, postForm, type TestEnv } from './harness.js';
 import type { MerchantCredentials } from '../src/core/merchants.js';
-import { referenceRoot, referenceXpub } from './reference-keys.js';
+import { offlineCryptoEnv } from './reference-keys.js';
 
-const root = referenceRoot;
-const xpub = referenceXpub;
 
 let env: TestEnv;
 let m: MerchantCredentials;
 before(async () => {
   env = await startTestEnv({
-    TENDER_XPUB_EVM: xpub("m/44'/60'/0'"), TENDER_XPUB_TRON: xpub("m/44'/195'/0'"), TENDER_XPUB_BTC: xpub("m/84'/0'/0'"),
-    TENDER_RPC_ETHEREUM: 'http://127.0.0.1:1', TENDER_RPC_BSC: 'http://127.0.0.1:1', TENDER_RPC_TRON: 'http://127.0.0.1:1', TENDER_RPC_BITCOIN: 'http://127.0.0.1:1',
+    ...offlineCryptoEnv(),
   });
   m = await newMerchant(env);
 });
