@@ -72,3 +72,20 @@ test('deposit address listing: empty without crypto configuration, bad filters r
   assert.deepEqual(await r.json(), []);
   assert.equal((await admin('/deposit-addresses?merchantId=abc')).status, 400);
 });
+
+test('operator fields of the wrong type are refused, never ignored or cast', async () => {
+  const m = await (await admin('/merchants', 'POST', { brand: 'Typed', company: 'T', website: 'https://typed.example', email: 'a@typed.example' })).json() as any;
+  for (const patch of [{ allowedHosts: 'typed.example' }, { allowedHosts: [1, 2] }, { feeBps: '100' }, { feeBps: 1.5 }, { callbackUrl: 5 }, { webhookFormat: [] }, { defaultCurrency: 5 }]) {
+    const r = await admin(`/merchants/${m.merchantId}`, 'PATCH', patch);
+    assert.equal(r.status, 400, JSON.stringify(patch));
+    assert.equal(((await r.json()) as any).error, 'INVALID_PARAM', JSON.stringify(patch));
+  }
+  const base = { brand: 'B', company: 'C', website: 'https://b.example', email: 'a@b.example' };
+  for (const extra of [{ feeBps: '100' }, { allowedHosts: [{}] }, { allowedHosts: 'b.example' }, { brand: 7 }]) {
+    const r = await admin('/merchants', 'POST', { ...base, ...extra });
+    assert.equal(r.status, 400, JSON.stringify(extra));
+  }
+  const patched = await (await admin(`/merchants/${m.merchantId}`, 'PATCH', { allowedHosts: ['Pay.Typed.Example'], callbackUrl: null })).json() as any;
+  assert.deepEqual(patched.allowedHosts, ['pay.typed.example']);
+  assert.equal(patched.callbackUrl, null);
+});

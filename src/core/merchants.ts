@@ -34,7 +34,7 @@ function validateSettings(p: MerchantSettingsPatch, deps: Deps): void {
   if (p.webhookFormat !== undefined && p.webhookFormat !== 'cpay' && p.webhookFormat !== 'cpay-legacy') throw new TenderError('INVALID_PARAM', 'webhookFormat must be cpay or cpay-legacy');
   if (p.feeBps !== undefined && (!Number.isInteger(p.feeBps) || p.feeBps < 0 || p.feeBps > 10000)) throw new TenderError('INVALID_PARAM', 'feeBps must be an integer from 0 to 10000');
   if (p.defaultCurrency !== undefined) deps.assets.ledger(p.defaultCurrency);
-  if (p.allowedHosts && p.allowedHosts.some((h) => !/^[a-z0-9.-]+$/i.test(h))) throw new TenderError('INVALID_PARAM', 'allowedHosts must be host names');
+  if (p.allowedHosts && p.allowedHosts.some((h) => typeof h !== 'string' || !/^[a-z0-9.-]+$/i.test(h))) throw new TenderError('INVALID_PARAM', 'allowedHosts must be host names');
 }
 
 export async function createMerchant(deps: Deps, m: NewMerchant): Promise<MerchantCredentials> {
@@ -69,8 +69,10 @@ export async function rotateSecurityKey(deps: Deps, merchantId: string): Promise
   return { merchantId: Number(row.id), securityKey };
 }
 
-export async function updateSettings(deps: Deps, merchantId: string, p: MerchantSettingsPatch): Promise<MerchantRow> {
-  validateSettings(p, deps);
+export async function updateSettings(deps: Deps, merchantId: string, patch: MerchantSettingsPatch): Promise<MerchantRow> {
+  validateSettings(patch, deps);
+  // Redirect checks compare lower-case host names, so hosts are stored that way.
+  const p = patch.allowedHosts ? { ...patch, allowedHosts: patch.allowedHosts.map((h) => h.toLowerCase()) } : patch;
   return inTx(deps.db, async (tx) => {
     const row = await updateMerchantSettings(tx, merchantId, p, deps.clock.now());
     if (!row) throw new TenderError('MERCHANT_NOT_FOUND');

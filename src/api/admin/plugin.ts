@@ -41,23 +41,46 @@ export async function adminPlugin(app: FastifyInstance, opts: { deps: Deps; toke
     throw new TenderError('MALFORMED_BODY', 'send a JSON object');
   };
 
+  /** Typed reads of a JSON body: a field of the wrong type is refused, never ignored or cast. */
+  const reader = (b: Record<string, unknown>) => {
+    const wrong = (k: string, what: string) => new TenderError('INVALID_PARAM', `${k} must be ${what}`);
+    return {
+      str(k: string): string | undefined {
+        const v = b[k];
+        if (v === undefined) return undefined;
+        if (typeof v !== 'string') throw wrong(k, 'a string');
+        return v;
+      },
+      strOrNull(k: string): string | null | undefined { return b[k] === null ? null : this.str(k); },
+      int(k: string): number | undefined {
+        const v = b[k];
+        if (v === undefined) return undefined;
+        if (typeof v !== 'number' || !Number.isInteger(v)) throw wrong(k, 'an integer');
+        return v;
+      },
+      hosts(k: string): string[] | undefined {
+        const v = b[k];
+        if (v === undefined) return undefined;
+        if (!Array.isArray(v) || v.some((h) => typeof h !== 'string')) throw wrong(k, 'an array of host names');
+        return v as string[];
+      },
+    };
+  };
+
   app.post('/merchants', async (req) => {
-    const b = body(req.body);
-    const str = (k: string) => (typeof b[k] === 'string' ? (b[k] as string) : undefined);
+    const r = reader(body(req.body));
     return createMerchant(deps, {
-      brand: str('brand') ?? '', company: str('company') ?? '', website: str('website') ?? '', email: str('email') ?? '',
-      callbackUrl: str('callbackUrl'), webhookFormat: str('webhookFormat') as NewMerchant['webhookFormat'],
-      feeBps: typeof b.feeBps === 'number' ? b.feeBps : undefined, defaultCurrency: str('defaultCurrency'),
-      extraHosts: Array.isArray(b.allowedHosts) ? (b.allowedHosts as string[]) : undefined,
+      brand: r.str('brand') ?? '', company: r.str('company') ?? '', website: r.str('website') ?? '', email: r.str('email') ?? '',
+      callbackUrl: r.str('callbackUrl'), webhookFormat: r.str('webhookFormat') as NewMerchant['webhookFormat'],
+      feeBps: r.int('feeBps'), defaultCurrency: r.str('defaultCurrency'), extraHosts: r.hosts('allowedHosts'),
     });
   });
   app.get<{ Params: { id: string } }>('/merchants/:id', async (req) => merchantView(await getMerchant(deps, req.params.id)));
   app.patch<{ Params: { id: string } }>('/merchants/:id', async (req) => {
-    const b = body(req.body);
+    const r = reader(body(req.body));
     return merchantView(await updateSettings(deps, req.params.id, {
-      callbackUrl: b.callbackUrl === undefined ? undefined : (b.callbackUrl as string | null),
-      webhookFormat: b.webhookFormat as string | undefined, feeBps: b.feeBps as number | undefined,
-      defaultCurrency: b.defaultCurrency as string | undefined, allowedHosts: b.allowedHosts as string[] | undefined,
+      callbackUrl: r.strOrNull('callbackUrl'), webhookFormat: r.str('webhookFormat'), feeBps: r.int('feeBps'),
+      defaultCurrency: r.str('defaultCurrency'), allowedHosts: r.hosts('allowedHosts'),
     }));
   });
   app.post<{ Params: { id: string } }>('/merchants/:id/rotate-key', async (req) => rotateSecurityKey(deps, req.params.id));
