@@ -102,11 +102,17 @@ export function startChainWatcher(deps: Deps, net: NetworkConfig, opts: ChainWat
     return true;
   }
 
+  // While the node is unreachable, wait longer between passes (doubling up to a minute) so an outage
+  // does not turn into a log line every poll interval.
+  let failures = 0;
   const loop = async () => {
     if (stopped) return;
-    current = serial().catch((e) => { deps.log.error({ err: e, network: net.name }, 'chain watcher pass failed'); return false; });
+    current = serial().then(() => { failures = 0; }, (e) => {
+      failures++;
+      deps.log.error({ err: e, network: net.name, failures }, 'chain watcher pass failed');
+    });
     await current;
-    if (!stopped) timer = setTimeout(loop, pollMs);
+    if (!stopped) timer = setTimeout(loop, failures === 0 ? pollMs : Math.min(pollMs * 2 ** failures, 60_000));
   };
   timer = setTimeout(loop, 0);
 
