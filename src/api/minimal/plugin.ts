@@ -51,9 +51,8 @@ export async function minimalPlugin(app: FastifyInstance, opts: { deps: Deps }):
     if (typeof req.body !== 'string' || req.body.trim() === '') throw new TenderError('MALFORMED_BODY', 'send a JSON object body: {"merchant_secret": "...", "amount": 1000}');
     const body = topLevelRawFields(req.body);
     const merchant = await merchantBySecret(deps, body.merchant_secret);
-    const rawAmount = body.amount;
-    if (rawAmount === undefined || rawAmount === '') throw new TenderError('MISSING_PARAM', 'amount is required');
-    const plain = rawAmount;
+    const plain = body.amount;
+    if (plain === undefined || plain === '') throw new TenderError('MISSING_PARAM', 'amount is required');
     if (!NUMBER.test(plain)) throw new TenderError('INVALID_PARAM', 'amount must be a positive number');
     if (plain.split('.')[0]!.length > MAX_INTEGER_DIGITS) throw new TenderError('INVALID_PARAM', 'amount is too large');
     const currency = (body.currency || merchant.default_currency).trim().toUpperCase();
