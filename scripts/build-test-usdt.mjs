@@ -10,12 +10,24 @@ const source = readFileSync(`${root}test/fixtures/TestUSDT.sol`, 'utf8');
 const input = {
   language: 'Solidity',
   sources: { 'TestUSDT.sol': { content: source } },
-  settings: { optimizer: { enabled: true, runs: 200 }, evmVersion: 'paris', outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object'] } } },
+  settings: {
+    optimizer: { enabled: true, runs: 200 },
+    evmVersion: 'paris',
+    outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object'] } },
+  },
 };
 const out = JSON.parse(solc.compile(JSON.stringify(input)));
 const errors = (out.errors ?? []).filter((e) => e.severity === 'error');
-if (errors.length) { console.error(errors.map((e) => e.formattedMessage).join('\n')); process.exit(1); }
+if (errors.length) {
+  console.error(errors.map((e) => e.formattedMessage).join('\n'));
+  process.exit(1);
+}
 const c = out.contracts['TestUSDT.sol'].TestUSDT;
-const artifact = { contractName: 'TestUSDT', compiler: `solc ${solc.version()}`, abi: c.abi, bytecode: `0x${c.evm.bytecode.object}` };
-writeFileSync(`${root}test/fixtures/TestUSDT.json`, JSON.stringify(artifact, null, 2) + '\n');
+const artifact = {
+  contractName: 'TestUSDT',
+  compiler: `solc ${solc.version()}`,
+  abi: c.abi,
+  bytecode: `0x${c.evm.bytecode.object}`,
+};
+writeFileSync(`${root}test/fixtures/TestUSDT.json`, `${JSON.stringify(artifact, null, 2)}\n`);
 console.log(`wrote test/fixtures/TestUSDT.json (${artifact.compiler})`);

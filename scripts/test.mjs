@@ -7,7 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-const files = readdirSync(join(root, 'dist/test')).filter((f) => f.endsWith('.test.js')).sort().map((f) => join('dist/test', f));
+const files = readdirSync(join(root, 'dist/test'))
+  .filter((f) => f.endsWith('.test.js'))
+  .sort()
+  .map((f) => join('dist/test', f));
 const only = process.argv.slice(2);
 const selected = only.length ? files.filter((f) => only.some((o) => f.includes(o))) : files;
 
@@ -18,10 +21,17 @@ if (!env.TENDER_TEST_PG_URL) {
   const dir = mkdtempSync(join(tmpdir(), 'tender-suite-'));
   const emb = await openEmbedded(dir);
   env.TENDER_TEST_PG_URL = emb.url;
-  stop = async () => { await emb.stop(); rmSync(dir, { recursive: true, force: true }); };
+  stop = async () => {
+    await emb.stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
 }
 
-const child = spawn(process.execPath, ['--test', '--test-concurrency=2', '--test-reporter=spec', ...selected], { cwd: root, env, stdio: 'inherit' });
+const child = spawn(process.execPath, ['--test', '--test-concurrency=2', '--test-reporter=spec', ...selected], {
+  cwd: root,
+  env,
+  stdio: 'inherit',
+});
 const code = await new Promise((res) => child.on('close', (c) => res(c ?? 1)));
 await stop();
 process.exit(code);

@@ -16,11 +16,21 @@ import { registry, httpDuration, httpRequests } from './metrics.js';
 /** traceid like the seed's "221117074719X9921729": UTC yyMMddHHmmss, 'X', 7 digits. */
 export function newTraceId(now: Date): string {
   const p = (n: number) => String(n).padStart(2, '0');
-  return p(now.getUTCFullYear() % 100) + p(now.getUTCMonth() + 1) + p(now.getUTCDate()) + p(now.getUTCHours()) + p(now.getUTCMinutes()) +
-    p(now.getUTCSeconds()) + 'X' + String(randomInt(0, 10_000_000)).padStart(7, '0');
+  return (
+    p(now.getUTCFullYear() % 100) +
+    p(now.getUTCMonth() + 1) +
+    p(now.getUTCDate()) +
+    p(now.getUTCHours()) +
+    p(now.getUTCMinutes()) +
+    p(now.getUTCSeconds()) +
+    'X' +
+    String(randomInt(0, 10_000_000)).padStart(7, '0')
+  );
 }
 
-export interface AppOptions { adminToken: string }
+export interface AppOptions {
+  adminToken: string;
+}
 
 export async function buildApp(deps: Deps, opts: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
@@ -44,10 +54,18 @@ export async function buildApp(deps: Deps, opts: AppOptions): Promise<FastifyIns
     httpRequests.inc({ route, method: req.method, status: String(reply.statusCode) });
     httpDuration.observe({ route }, reply.elapsedTime / 1000);
   });
-  app.addHook('onSend', async (req, reply, payload) => { reply.header('x-trace-id', req.id); return payload; });
+  app.addHook('onSend', async (req, reply, payload) => {
+    reply.header('x-trace-id', req.id);
+    return payload;
+  });
 
   app.get('/healthz', async (_req, reply) => {
-    try { await deps.db.query('SELECT 1'); return { status: 'ok', mode: deps.config.mode }; } catch { return reply.status(503).send({ status: 'database unreachable' }); }
+    try {
+      await deps.db.query('SELECT 1');
+      return { status: 'ok', mode: deps.config.mode };
+    } catch {
+      return reply.status(503).send({ status: 'database unreachable' });
+    }
   });
   app.get('/metrics', async (_req, reply) => reply.type(registry.contentType).send(await registry.metrics()));
 
@@ -65,7 +83,8 @@ export async function buildApp(deps: Deps, opts: AppOptions): Promise<FastifyIns
     const path = req.url.split('?')[0]!;
     const message = `no route ${req.method} ${path}`;
     // Each dialect's clients get a 404 in the shape they parse.
-    if (path.startsWith('/api/') || path.startsWith('/watch')) return reply.status(404).send({ code: 'not_found', message });
+    if (path.startsWith('/api/') || path.startsWith('/watch'))
+      return reply.status(404).send({ code: 'not_found', message });
     return reply.status(404).send({ code: 404, msg: message, data: null, traceid: req.id });
   });
   return app;

@@ -42,7 +42,8 @@ function int(env: NodeJS.ProcessEnv, name: string, dflt: number): number {
 export function parseBackoff(text: string | undefined): number[] {
   if (!text) return CPAY_BACKOFF_MINUTES.map((m) => m * 60);
   const list = text.split(',').map((s) => Number(s.trim()));
-  if (list.length === 0 || list.some((n) => !Number.isFinite(n) || n < 0)) throw new Error(`TENDER_WEBHOOK_BACKOFF must be comma-separated seconds, got ${text}`);
+  if (list.length === 0 || list.some((n) => !Number.isFinite(n) || n < 0))
+    throw new Error(`TENDER_WEBHOOK_BACKOFF must be comma-separated seconds, got ${text}`);
   return list;
 }
 
@@ -71,14 +72,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 }
 
 /** A 32-byte key from env (hex or base64), or generated once into the data directory. */
-function keyFile(dataDir: string, name: string, fromEnv: string | undefined, bytes: number, encoding: BufferEncoding): string {
+function keyFile(
+  dataDir: string,
+  name: string,
+  fromEnv: string | undefined,
+  bytes: number,
+  encoding: BufferEncoding,
+): string {
   if (fromEnv) return fromEnv;
   mkdirSync(dataDir, { recursive: true, mode: 0o711 });
   const file = join(dataDir, name);
   if (!existsSync(file)) writeOnce(file, randomBytes(bytes).toString(encoding));
   return readFileSync(file, 'utf8').trim();
 }
-
 
 export function masterKey(cfg: Config): Buffer {
   const text = keyFile(cfg.dataDir, 'master.key', cfg.masterKeyText?.reveal(), 32, 'hex');

@@ -11,13 +11,27 @@ import { assertMasterKeyMatches } from './store/master-key-check.js';
 import { secretBox } from './domain/secret-box.js';
 import { randomIds, systemClock } from './domain/clock.js';
 
-export const REDACT = ['req.headers.authorization', '*.merchant_secret', '*.securityKey', '*.password', '*.merchantSecret', '*.cardNumber', '*.cvv'];
+export const REDACT = [
+  'req.headers.authorization',
+  '*.merchant_secret',
+  '*.securityKey',
+  '*.password',
+  '*.merchantSecret',
+  '*.cardNumber',
+  '*.cvv',
+];
 
 export function createLogger(cfg: Config, destination?: NodeJS.WritableStream): Logger {
-  return pino({ level: cfg.logLevel, redact: { paths: REDACT, censor: '[REDACTED]' }, base: { service: 'tender' } }, destination as pino.DestinationStream | undefined);
+  return pino(
+    { level: cfg.logLevel, redact: { paths: REDACT, censor: '[REDACTED]' }, base: { service: 'tender' } },
+    destination as pino.DestinationStream | undefined,
+  );
 }
 
-export interface Runtime { deps: Deps; close(): Promise<void> }
+export interface Runtime {
+  deps: Deps;
+  close(): Promise<void>;
+}
 
 export async function openRuntime(cfg: Config, log: Logger, opts: { migrate?: boolean } = {}): Promise<Runtime> {
   let url = cfg.databaseUrl;
@@ -26,15 +40,32 @@ export async function openRuntime(cfg: Config, log: Logger, opts: { migrate?: bo
     const emb = await openEmbedded(cfg.dataDir, (m) => log.debug({ component: 'postgres' }, m));
     url = emb.url;
     stopEmbedded = emb.stop;
-    log.info({ owned: emb.owned }, emb.owned ? 'embedded PostgreSQL started' : 'attached to running embedded PostgreSQL');
+    log.info(
+      { owned: emb.owned },
+      emb.owned ? 'embedded PostgreSQL started' : 'attached to running embedded PostgreSQL',
+    );
   }
   const db = createPool(url, cfg.dbPoolSize);
   try {
     if (opts.migrate !== false) await migrate(db, (m) => log.info(m));
     const key = masterKey(cfg);
     await assertMasterKeyMatches(db, key);
-    const deps: Deps = { db, clock: systemClock, ids: randomIds, box: secretBox(key), assets: await loadAssets(db), config: cfg, log };
-    return { deps, async close() { await db.end(); await stopEmbedded(); } };
+    const deps: Deps = {
+      db,
+      clock: systemClock,
+      ids: randomIds,
+      box: secretBox(key),
+      assets: await loadAssets(db),
+      config: cfg,
+      log,
+    };
+    return {
+      deps,
+      async close() {
+        await db.end();
+        await stopEmbedded();
+      },
+    };
   } catch (e) {
     await db.end().catch(() => {});
     await stopEmbedded();

@@ -39,5 +39,8 @@ export async function serve(opts: { api: boolean; workers: boolean }): Promise<v
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  serve({ api: true, workers: true }).catch((e) => { console.error(e); process.exit(1); });
+  serve({ api: true, workers: true }).catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
 }

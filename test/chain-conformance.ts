@@ -7,7 +7,17 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { HDKey } from '@scure/bip32';
-import { startTestEnv, newMerchant, signed, postForm, getJson, webhookReceiver, sleep, until, type TestEnv } from './harness.js';
+import {
+  startTestEnv,
+  newMerchant,
+  signed,
+  postForm,
+  getJson,
+  webhookReceiver,
+  sleep,
+  until,
+  type TestEnv,
+} from './harness.js';
 import { referenceRoot } from './reference-keys.js';
 import { startWebhookDispatcher, type Dispatcher } from '../src/workers/webhook-dispatcher.js';
 import { startChainWatcher, type ChainWatcher } from '../src/workers/chain-watcher.js';
@@ -119,7 +129,7 @@ export function runChainConformance(d: ChainDriver): ChainContext {
   const currencyOf = (a: ChainAsset) => (a === 'native' ? d.native : 'USDT');
   /** The deposit asset of the no-order scenarios: the token where there is one. */
   const main: ChainAsset = d.amounts.token ? 'USDT' : 'native';
-  const mainCase = (d.amounts.token ?? d.amounts.native);
+  const mainCase = d.amounts.token ?? d.amounts.native;
   let carol: { address: string; asset: ChainAsset } | undefined;
 
   before(async () => {
@@ -145,12 +155,28 @@ export function runChainConformance(d: ChainDriver): ChainContext {
   });
 
   const ctx: ChainContext = {
-    get env() { return env; },
-    get m() { return m; },
-    get net() { return net; },
-    get rx() { return rx; },
+    get env() {
+      return env;
+    },
+    get m() {
+      return m;
+    },
+    get net() {
+      return net;
+    },
+    get rx() {
+      return rx;
+    },
     async cryptoOrder(tradeNo, amount, currency) {
-      const p = { merchantId: String(m.merchantId), merchantTradeNo: tradeNo, createTime: String(Date.now()), userId: 'buyer-1', amount, cryptoCurrency: currency, network: NET };
+      const p = {
+        merchantId: String(m.merchantId),
+        merchantTradeNo: tradeNo,
+        createTime: String(Date.now()),
+        userId: 'buyer-1',
+        amount,
+        cryptoCurrency: currency,
+        network: NET,
+      };
       const r = await postForm(`${env.url}/openapi/v1/createOrder`, signed(p, m.securityKey));
       assert.equal(r.body.code, 0, JSON.stringify(r.body));
       assert.equal(r.body.data.network, NET);
@@ -158,18 +184,40 @@ export function runChainConformance(d: ChainDriver): ChainContext {
       return { orderId: r.body.data.orderId, address: r.body.data.address };
     },
     async walletAddress(userId, currency) {
-      const w = await getJson(`${env.url}/openapi/v1/getWalletAddress`, signed({ merchantId: String(m.merchantId), userId }, m.securityKey));
+      const w = await getJson(
+        `${env.url}/openapi/v1/getWalletAddress`,
+        signed({ merchantId: String(m.merchantId), userId }, m.securityKey),
+      );
       return w.body.data.find((x: any) => x.currency === currency && x.network === NET).address as string;
     },
     order: async (id) => (await findOrder(env.deps.db, { by: 'id', id }))!,
-    orderAt: (id, status) => until(`order ${id} at ${status}`, async () => { const o = await ctx.order(id); return o.status === status ? o : undefined; }),
-    hookFor: (orderId, status) => until(`webhook of ${orderId} at ${status}`, async () =>
-      rx.calls.map((c) => JSON.parse(c.form.get('param')!)).find((p) => p.orderId === orderId && p.orderStatus === status)),
-    entries: async (orderId) => (await env.deps.db.query(
-      `SELECT count(*)::int AS n FROM journal_entries${orderId ? ' WHERE order_id = $1' : ''}`, orderId ? [orderId] : [])).rows[0].n as number,
-    deposits: async (txHash) => (await env.deps.db.query('SELECT * FROM chain_deposits WHERE tx_hash = $1 ORDER BY log_index', [txHash])).rows,
-    confirmed: (txHash) => until(`confirmed deposit ${txHash}`, async () => { const r = await ctx.deposits(txHash); return r.length && r.every((x) => x.status === 'confirmed') ? r : undefined; }),
-    balance: async (currency) => (await getBalances(env.deps, String(m.merchantId))).find((b) => b.currency === currency)?.available ?? 0n,
+    orderAt: (id, status) =>
+      until(`order ${id} at ${status}`, async () => {
+        const o = await ctx.order(id);
+        return o.status === status ? o : undefined;
+      }),
+    hookFor: (orderId, status) =>
+      until(`webhook of ${orderId} at ${status}`, async () =>
+        rx.calls
+          .map((c) => JSON.parse(c.form.get('param')!))
+          .find((p) => p.orderId === orderId && p.orderStatus === status),
+      ),
+    entries: async (orderId) =>
+      (
+        await env.deps.db.query(
+          `SELECT count(*)::int AS n FROM journal_entries${orderId ? ' WHERE order_id = $1' : ''}`,
+          orderId ? [orderId] : [],
+        )
+      ).rows[0].n as number,
+    deposits: async (txHash) =>
+      (await env.deps.db.query('SELECT * FROM chain_deposits WHERE tx_hash = $1 ORDER BY log_index', [txHash])).rows,
+    confirmed: (txHash) =>
+      until(`confirmed deposit ${txHash}`, async () => {
+        const r = await ctx.deposits(txHash);
+        return r.length && r.every((x) => x.status === 'confirmed') ? r : undefined;
+      }),
+    balance: async (currency) =>
+      (await getBalances(env.deps, String(m.merchantId))).find((b) => b.currency === currency)?.available ?? 0n,
     async caughtUp() {
       const head = await d.head();
       return until('the cursor past the head', async () => {
@@ -180,7 +228,10 @@ export function runChainConformance(d: ChainDriver): ChainContext {
   };
   const { cryptoOrder, order, orderAt, hookFor, entries, deposits, confirmed, balance, caughtUp } = ctx;
   const byHash = async (hash: string) => {
-    const r = await getJson(`${env.url}/openapi/v1/getOrderDetail`, signed({ merchantId: String(m.merchantId), hash }, m.securityKey));
+    const r = await getJson(
+      `${env.url}/openapi/v1/getOrderDetail`,
+      signed({ merchantId: String(m.merchantId), hash }, m.securityKey),
+    );
     return r.body.data?.orderId ?? r.body.data?.[0]?.orderId ?? JSON.stringify(r.body);
   };
 
@@ -190,7 +241,7 @@ export function runChainConformance(d: ChainDriver): ChainContext {
     const seen = await orderAt(o.orderId, 11);
     assert.equal(seen.hash, p.hash);
     const rows = await deposits(p.hash);
-    assert.equal(rows.length, 1, 'only the transfer to Tender\'s address is a deposit');
+    assert.equal(rows.length, 1, "only the transfer to Tender's address is a deposit");
     assert.equal(rows[0].status, 'seen');
     assert.equal(rows[0].address, o.address);
     assert.equal(rows[0].log_index, p.logIndex);
@@ -220,9 +271,15 @@ export function runChainConformance(d: ChainDriver): ChainContext {
   };
 
   if (d.amounts.token) {
-    test(`${d.name}: an order paid in USDT: seen → 11, ${d.confirmations} confirmations → 14 with hash, amounts and fee; webhook; found by hash`, paidOrder('USDT', d.amounts.token, 'USDT'));
+    test(
+      `${d.name}: an order paid in USDT: seen → 11, ${d.confirmations} confirmations → 14 with hash, amounts and fee; webhook; found by hash`,
+      paidOrder('USDT', d.amounts.token, 'USDT'),
+    );
   }
-  test(`${d.name}: an order paid in ${d.native} (native): seen → 11, ${d.confirmations} confirmations → 14 with hash, amounts and fee; webhook; found by hash`, paidOrder('native', d.amounts.native, d.native));
+  test(
+    `${d.name}: an order paid in ${d.native} (native): seen → 11, ${d.confirmations} confirmations → 14 with hash, amounts and fee; webhook; found by hash`,
+    paidOrder('native', d.amounts.native, d.native),
+  );
 
   test(`${d.name}: a no-order deposit to a getWalletAddress address is credited and notified`, async () => {
     const addr = await ctx.walletAddress('carol', currencyOf(main));
@@ -237,7 +294,7 @@ export function runChainConformance(d: ChainDriver): ChainContext {
     assert.equal(o.userId, 'carol');
     assert.equal(o.status, 14);
     assert.equal(o.currency, currencyOf(main));
-    assert.equal(await balance(currencyOf(main)) - before, mainCase.ledger - mainCase.fee, 'net of the 1% fee');
+    assert.equal((await balance(currencyOf(main))) - before, mainCase.ledger - mainCase.fee, 'net of the 1% fee');
     const hook = await hookFor(o.id, 14);
     assert.equal(hook.merchantUserId ?? 'carol', 'carol');
     assert.equal(hook.actualAmount, mainCase.text);
@@ -336,7 +393,10 @@ export function runChainConformance(d: ChainDriver): ChainContext {
     assert.equal(user.userId, 'carol');
     assert.equal(user.family, d.family);
     assert.equal(user.derivationPath, `${d.accountPath}/0/${user.index}`);
-    assert.deepEqual(user.balances!.find((b) => 'currency' in b && b.currency === currencyOf(carol!.asset)), { network: NET, currency: currencyOf(carol.asset), balance: mainCase.text });
+    assert.deepEqual(
+      user.balances!.find((b) => 'currency' in b && b.currency === currencyOf(carol!.asset)),
+      { network: NET, currency: currencyOf(carol.asset), balance: mainCase.text },
+    );
   });
 
   return ctx;

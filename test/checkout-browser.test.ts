@@ -24,13 +24,19 @@ async function startShop(): Promise<typeof shop> {
   const server: Server = createServer((req, res) => {
     const u = new URL(req.url ?? '/', 'http://127.0.0.1');
     if (u.pathname !== '/favicon.ico') hits.push(u);
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', connection: 'close' })
+    res
+      .writeHead(200, { 'content-type': 'text/html; charset=utf-8', connection: 'close' })
       .end(`<!doctype html><title>Shop</title><h1 id="landed">Back at the shop</h1><p id="path">${u.pathname}</p>`);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, hits,
-    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    hits,
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }
 
@@ -49,10 +55,18 @@ after(async () => {
 });
 
 let seq = 0;
-async function openapiOrder(extra: Record<string, string> = {}, mc: MerchantCredentials = m): Promise<{ orderId: string; cashierURL: string; payCode: string }> {
+async function openapiOrder(
+  extra: Record<string, string> = {},
+  mc: MerchantCredentials = m,
+): Promise<{ orderId: string; cashierURL: string; payCode: string }> {
   const p = {
-    merchantId: String(mc.merchantId), merchantTradeNo: `BR-${Date.now()}-${++seq}`, createTime: String(env.clock.now().getTime()), userId: 'u-1',
-    amount: '12.5', cryptoCurrency: 'USDT', ...extra,
+    merchantId: String(mc.merchantId),
+    merchantTradeNo: `BR-${Date.now()}-${++seq}`,
+    createTime: String(env.clock.now().getTime()),
+    userId: 'u-1',
+    amount: '12.5',
+    cryptoCurrency: 'USDT',
+    ...extra,
   };
   const r = await postForm(`${env.url}/openapi/v1/createOrder`, signed(p, mc.securityKey));
   assert.equal(r.body.code, 0, JSON.stringify(r.body));
@@ -61,7 +75,10 @@ async function openapiOrder(extra: Record<string, string> = {}, mc: MerchantCred
 }
 
 async function orderStatus(orderId: string, mc: MerchantCredentials = m): Promise<number> {
-  const r = await getJson(`${env.url}/openapi/v1/getOrderDetail`, signed({ merchantId: String(mc.merchantId), cpayOrderId: orderId }, mc.securityKey));
+  const r = await getJson(
+    `${env.url}/openapi/v1/getOrderDetail`,
+    signed({ merchantId: String(mc.merchantId), cpayOrderId: orderId }, mc.securityKey),
+  );
   assert.equal(r.body.code, 0, JSON.stringify(r.body));
   return r.body.data.orderStatus;
 }
@@ -71,14 +88,19 @@ const dialogs: string[] = [];
 async function newPage(): Promise<Page> {
   const ctx = await browser.context();
   const page = await ctx.newPage();
-  page.on('dialog', (d) => { dialogs.push(d.message()); void d.dismiss(); });
+  page.on('dialog', (d) => {
+    dialogs.push(d.message());
+    void d.dismiss();
+  });
   return page;
 }
 
 const text = async (page: Page, sel: string) => (await page.locator(sel).innerText()).trim();
 const buttons = (page: Page) => page.locator('button, input[type=submit]').count();
 
-test('openapi order: the page shows brand, amount, currency, status and time left; Pay lands on successURL with txnRef', { skip }, async () => {
+test('openapi order: the page shows brand, amount, currency, status and time left; Pay lands on successURL with txnRef', {
+  skip,
+}, async () => {
   const ok = `${shop.url}/thanks?order=A-1`;
   const o = await openapiOrder({ amount: '12.5', successURL: ok, failURL: `${shop.url}/sorry` });
   const page = await newPage();
@@ -90,7 +112,10 @@ test('openapi order: the page shows brand, amount, currency, status and time lef
   assert.equal(await text(page, '#status'), 'Awaiting payment');
   const left = await text(page, '#timeleft');
   assert.match(left, /^(\d+:)?\d+:\d{2}$/);
-  const secs = left.split(':').map(Number).reduce((a, n) => a * 60 + n, 0);
+  const secs = left
+    .split(':')
+    .map(Number)
+    .reduce((a, n) => a * 60 + n, 0);
   assert.ok(secs > 0 && secs <= env.deps.config.orderTtlSeconds, `time left ${left}`);
   assert.match(await page.title(), /Corner Bakery/);
   assert.equal(await buttons(page), 2);
@@ -99,7 +124,7 @@ test('openapi order: the page shows brand, amount, currency, status and time lef
   const landed = new URL(page.url());
   assert.equal(landed.origin, shop.url);
   assert.equal(landed.searchParams.get('txnRef'), o.orderId);
-  assert.equal(landed.searchParams.get('order'), 'A-1', 'the merchant\'s own query parameters survive');
+  assert.equal(landed.searchParams.get('order'), 'A-1', "the merchant's own query parameters survive");
   assert.equal(await text(page, '#landed'), 'Back at the shop');
   assert.ok(shop.hits.some((h) => h.pathname === '/thanks' && h.searchParams.get('txnRef') === o.orderId));
   assert.equal(await orderStatus(o.orderId), 14);
@@ -123,7 +148,9 @@ test('openapi order: Fail lands on failURL with txnRef and closes the order', { 
   await page.context().close();
 });
 
-test('a paid order says so and offers no buttons; an expired order says expired and offers no buttons', { skip }, async () => {
+test('a paid order says so and offers no buttons; an expired order says expired and offers no buttons', {
+  skip,
+}, async () => {
   const paid = await openapiOrder({ successURL: `${shop.url}/thanks` });
   assert.equal((await postForm(`${env.url}/sandbox/orders/${paid.orderId}/complete`, {})).body.code, 0);
   const page = await newPage();
@@ -145,7 +172,12 @@ test('a paid order says so and offers no buttons; an expired order says expired 
     assert.match(await text(page, '#result'), /expired/i);
     assert.equal(await buttons(page), 0);
     // A stale page's button cannot pay an expired order either: it shows the page again.
-    const stale = await fetch(`${env.url}/pay/${late.payCode}/sandbox`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'outcome=pay', redirect: 'manual' });
+    const stale = await fetch(`${env.url}/pay/${late.payCode}/sandbox`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'outcome=pay',
+      redirect: 'manual',
+    });
     assert.equal(stale.status, 303);
     assert.equal(stale.headers.get('location'), `/pay/${late.payCode}`);
     assert.equal(await orderStatus(late.orderId), 0);
@@ -162,7 +194,9 @@ test('a paid order says so and offers no buttons; an expired order says expired 
   await page.context().close();
 });
 
-test('live update: the open page shows "Paid" after the payment completes elsewhere, without a manual reload', { skip }, async () => {
+test('live update: the open page shows "Paid" after the payment completes elsewhere, without a manual reload', {
+  skip,
+}, async () => {
   const o = await openapiOrder({ successURL: `${shop.url}/thanks` });
   const page = await newPage();
   await page.goto(o.cashierURL);
@@ -188,11 +222,15 @@ test('a payment under way shows as processing without buttons, then updates to p
   await page.context().close();
 });
 
-test('minimal flow: /pay/{code}?redirect= on the merchant host, Pay lands on the redirect with txnRef', { skip }, async () => {
+test('minimal flow: /pay/{code}?redirect= on the merchant host, Pay lands on the redirect with txnRef', {
+  skip,
+}, async () => {
   const started = await postJson(`${env.url}/api/start_payment`, { merchant_secret: m.merchantSecret, amount: 1000 });
   assert.equal(started.status, 200, JSON.stringify(started.body));
   const { code, watch_code } = started.body;
-  const { rows: [row] } = await env.deps.db.query('SELECT id FROM orders WHERE pay_code = $1', [code]);
+  const {
+    rows: [row],
+  } = await env.deps.db.query('SELECT id FROM orders WHERE pay_code = $1', [code]);
   const redirect = `${shop.url}/return?cart=9`;
   const page = await newPage();
   const res = await page.goto(`${env.url}/pay/${code}?redirect=${encodeURIComponent(redirect)}`);
@@ -210,7 +248,9 @@ test('minimal flow: /pay/{code}?redirect= on the merchant host, Pay lands on the
   const second = await postJson(`${env.url}/api/start_payment`, { merchant_secret: m.merchantSecret, amount: '7' });
   await page.goto(`${env.url}/pay/${second.body.code}?redirect=${encodeURIComponent(redirect)}`);
   await Promise.all([page.waitForURL((u) => u.pathname === '/return'), page.click('#fail')]);
-  const { rows: [row2] } = await env.deps.db.query('SELECT id FROM orders WHERE pay_code = $1', [second.body.code]);
+  const {
+    rows: [row2],
+  } = await env.deps.db.query('SELECT id FROM orders WHERE pay_code = $1', [second.body.code]);
   assert.equal(new URL(page.url()).searchParams.get('txnRef'), row2.id);
   assert.equal((await getJson(`${env.url}/watch/${second.body.watch_code}`)).body.status, 'failed');
   // Coming back to the page: final, no buttons, and the way back keeps the redirect.
@@ -226,7 +266,12 @@ test('minimal flow: a redirect to a foreign host is a clear 400 error page witho
   const started = await postJson(`${env.url}/api/start_payment`, { merchant_secret: m.merchantSecret, amount: 5 });
   const { code, watch_code } = started.body;
   const page = await newPage();
-  for (const bad of ['https://evil.example/steal', 'javascript:alert(1)', `//evil.example${new URL(shop.url).pathname}`, 'http://127.0.0.1.evil.example/x']) {
+  for (const bad of [
+    'https://evil.example/steal',
+    'javascript:alert(1)',
+    `//evil.example${new URL(shop.url).pathname}`,
+    'http://127.0.0.1.evil.example/x',
+  ]) {
     const res = await page.goto(`${env.url}/pay/${code}?redirect=${encodeURIComponent(bad)}`);
     assert.equal(res?.status(), 400, bad);
     assert.equal(await buttons(page), 0, bad);
@@ -237,7 +282,9 @@ test('minimal flow: a redirect to a foreign host is a clear 400 error page witho
   }
   // The buttons' POST checks the redirect again: a forged form cannot pay and bounce elsewhere.
   const forged = await fetch(`${env.url}/pay/${code}/sandbox`, {
-    method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, redirect: 'manual',
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    redirect: 'manual',
     body: new URLSearchParams({ outcome: 'pay', redirect: 'https://evil.example/steal' }).toString(),
   });
   assert.equal(forged.status, 400);
@@ -256,13 +303,19 @@ test('a double click on Pay completes once and still lands on the shop', { skip 
   await page.goto(o.cashierURL);
   await Promise.all([page.waitForURL((u) => u.pathname === '/thanks'), page.dblclick('#pay')]);
   assert.equal(new URL(page.url()).searchParams.get('txnRef'), o.orderId);
-  const { rows } = await env.deps.db.query("SELECT count(*)::int AS n FROM order_events WHERE order_id = $1 AND to_status = 14", [o.orderId]);
+  const { rows } = await env.deps.db.query(
+    'SELECT count(*)::int AS n FROM order_events WHERE order_id = $1 AND to_status = 14',
+    [o.orderId],
+  );
   assert.equal(rows[0].n, 1);
   await page.context().close();
 });
 
 test('merchant-controlled text is escaped, never executed', { skip }, async () => {
-  const evil = await newMerchant(env, { brand: '<img src=x onerror=alert(1)><script>alert(2)</script>', website: shop.url });
+  const evil = await newMerchant(env, {
+    brand: '<img src=x onerror=alert(1)><script>alert(2)</script>',
+    website: shop.url,
+  });
   const o = await openapiOrder({}, evil);
   const page = await newPage();
   await page.goto(o.cashierURL);
@@ -273,15 +326,25 @@ test('merchant-controlled text is escaped, never executed', { skip }, async () =
 });
 
 test('a phone-sized screen (390x844) renders without horizontal scrolling', { skip }, async () => {
-  const long = await newMerchant(env, { brand: 'Établissements Nguema & Fils — Quincaillerie Générale Internationale', website: shop.url });
+  const long = await newMerchant(env, {
+    brand: 'Établissements Nguema & Fils — Quincaillerie Générale Internationale',
+    website: shop.url,
+  });
   const o = await openapiOrder({ amount: '123456789.12345678', successURL: `${shop.url}/thanks` }, long);
-  const ctx = await browser.context({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+  const ctx = await browser.context({
+    viewport: { width: 390, height: 844 },
+    deviceScaleFactor: 2,
+    isMobile: true,
+    hasTouch: true,
+  });
   const page = await ctx.newPage();
   await page.goto(o.cashierURL);
-  const fits = async () => page.evaluate(() => ({
-    scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth,
-    widest: Math.max(...[...document.querySelectorAll('body *')].map((e) => e.getBoundingClientRect().right)),
-  }));
+  const fits = async () =>
+    page.evaluate(() => ({
+      scroll: document.documentElement.scrollWidth,
+      client: document.documentElement.clientWidth,
+      widest: Math.max(...[...document.querySelectorAll('body *')].map((e) => e.getBoundingClientRect().right)),
+    }));
   await page.screenshot({ path: '/tmp/tender-checkout-mobile.png', fullPage: true });
   let f = await fits();
   assert.ok(f.scroll <= f.client && f.widest <= f.client + 0.5, `pending page overflows: ${JSON.stringify(f)}`);
@@ -296,7 +359,9 @@ test('a phone-sized screen (390x844) renders without horizontal scrolling', { sk
   assert.ok(f.scroll <= f.client && f.widest <= f.client + 0.5, `paid page overflows: ${JSON.stringify(f)}`);
 
   const started = await postJson(`${env.url}/api/start_payment`, { merchant_secret: long.merchantSecret, amount: 5 });
-  await page.goto(`${env.url}/pay/${started.body.code}?redirect=${encodeURIComponent('https://evil.example/' + 'x'.repeat(300))}`);
+  await page.goto(
+    `${env.url}/pay/${started.body.code}?redirect=${encodeURIComponent(`https://evil.example/${'x'.repeat(300)}`)}`,
+  );
   await page.screenshot({ path: '/tmp/tender-checkout-mobile-error.png', fullPage: true });
   f = await fits();
   assert.ok(f.scroll <= f.client && f.widest <= f.client + 0.5, `error page overflows: ${JSON.stringify(f)}`);

@@ -37,8 +37,13 @@ after(async () => {
 let seq = 0;
 async function cryptoOrder(extra: Record<string, string> = {}): Promise<{ orderId: string; cashierURL: string }> {
   const p = {
-    merchantId: String(m.merchantId), merchantTradeNo: `CB-${++seq}`, createTime: String(Date.now()), userId: 'u-1',
-    amount: '12.5', cryptoCurrency: 'USDT', ...extra,
+    merchantId: String(m.merchantId),
+    merchantTradeNo: `CB-${++seq}`,
+    createTime: String(Date.now()),
+    userId: 'u-1',
+    amount: '12.5',
+    cryptoCurrency: 'USDT',
+    ...extra,
   };
   const r = await postForm(`${env.url}/openapi/v1/createOrder`, signed(p, m.securityKey));
   assert.equal(r.body.code, 0, JSON.stringify(r.body));
@@ -46,14 +51,21 @@ async function cryptoOrder(extra: Record<string, string> = {}): Promise<{ orderI
 }
 
 async function orderAddressRow(orderId: string): Promise<{ family: string; address: string }[]> {
-  return (await env.deps.db.query('SELECT family, address FROM deposit_addresses WHERE order_id = $1 ORDER BY id', [orderId])).rows;
+  return (
+    await env.deps.db.query('SELECT family, address FROM deposit_addresses WHERE order_id = $1 ORDER BY id', [orderId])
+  ).rows;
 }
 
 const dialogs: string[] = [];
-async function newPage(ctxOpts: Parameters<TestBrowser['context']>[0] = {}): Promise<{ page: Page; ctx: BrowserContext }> {
+async function newPage(
+  ctxOpts: Parameters<TestBrowser['context']>[0] = {},
+): Promise<{ page: Page; ctx: BrowserContext }> {
   const ctx = await browser.context(ctxOpts);
   const page = await ctx.newPage();
-  page.on('dialog', (d) => { dialogs.push(d.message()); void d.dismiss(); });
+  page.on('dialog', (d) => {
+    dialogs.push(d.message());
+    void d.dismiss();
+  });
   return { page, ctx };
 }
 const text = async (page: Page, sel: string) => (await page.locator(sel).innerText()).trim();
@@ -63,7 +75,13 @@ async function waitText(page: Page, sel: string, want: string, timeoutMs = 15_00
   const end = Date.now() + timeoutMs;
   let last = '';
   while (Date.now() < end) {
-    last = await page.locator(sel).innerText({ timeout: 1000 }).then((t) => t.trim(), () => last);
+    last = await page
+      .locator(sel)
+      .innerText({ timeout: 1000 })
+      .then(
+        (t) => t.trim(),
+        () => last,
+      );
     if (last === want) return;
     await sleep(100);
   }
@@ -74,27 +92,42 @@ async function waitText(page: Page, sel: string, want: string, timeoutMs = 15_00
 function expectedUri(address: string, amount: bigint, currency: string, networkName: string): string {
   const net = env.deps.config.crypto.networks.find((n) => n.name === networkName)!;
   return paymentUri({
-    family: net.family, address, amount, ledgerExponent: env.deps.assets.exponent(currency), chainExponent: env.deps.assets.exponent(currency, networkName),
-    token: net.native === currency ? null : net.usdt, chainId: net.chainId,
+    family: net.family,
+    address,
+    amount,
+    ledgerExponent: env.deps.assets.exponent(currency),
+    chainExponent: env.deps.assets.exponent(currency, networkName),
+    token: net.native === currency ? null : net.usdt,
+    chainId: net.chainId,
   }).uri;
 }
 
 async function fits(page: Page): Promise<void> {
   const f = await page.evaluate(() => ({
-    scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth,
+    scroll: document.documentElement.scrollWidth,
+    client: document.documentElement.clientWidth,
     widest: Math.max(...[...document.querySelectorAll('body *')].map((e) => e.getBoundingClientRect().right)),
   }));
   assert.ok(f.scroll <= f.client && f.widest <= f.client + 0.5, `page overflows: ${JSON.stringify(f)}`);
 }
 
-test('USDT: pick TRON(TRC-20), pay to the order\'s own address (QR, exact amount, copy), live Processing then Paid', { skip }, async () => {
+test("USDT: pick TRON(TRC-20), pay to the order's own address (QR, exact amount, copy), live Processing then Paid", {
+  skip,
+}, async () => {
   const o = await cryptoOrder();
-  const { page, ctx } = await newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+  const { page, ctx } = await newPage({
+    viewport: { width: 390, height: 844 },
+    deviceScaleFactor: 2,
+    isMobile: true,
+    hasTouch: true,
+  });
   await ctx.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: env.url });
   await page.goto(o.cashierURL);
 
   // No network yet: the picker with the wire names of every network that offers USDT, nothing allocated.
-  const choices = await page.locator('#networks button[name=network]').evaluateAll((bs) => bs.map((b) => (b as HTMLButtonElement).value));
+  const choices = await page
+    .locator('#networks button[name=network]')
+    .evaluateAll((bs) => bs.map((b) => (b as HTMLButtonElement).value));
   assert.deepEqual(choices, ['Ethereum(ERC-20)', 'BSC(BEP-20)', 'TRON(TRC-20)']);
   assert.match(await text(page, '#networks button[value="TRON(TRC-20)"]'), /^TRON\(TRC-20\)/);
   assert.equal(await page.locator('#crypto').count(), 0);
@@ -103,7 +136,10 @@ test('USDT: pick TRON(TRC-20), pay to the order\'s own address (QR, exact amount
   await page.screenshot({ path: '/tmp/tender-crypto-picker.png', fullPage: true });
   await fits(page);
 
-  await Promise.all([page.waitForURL((u) => u.pathname === new URL(o.cashierURL).pathname), page.click('#networks button[value="TRON(TRC-20)"]')]);
+  await Promise.all([
+    page.waitForURL((u) => u.pathname === new URL(o.cashierURL).pathname),
+    page.click('#networks button[value="TRON(TRC-20)"]'),
+  ]);
   await page.locator('#crypto').waitFor();
   const rows = await orderAddressRow(o.orderId);
   assert.equal(rows.length, 1);
@@ -112,12 +148,19 @@ test('USDT: pick TRON(TRC-20), pay to the order\'s own address (QR, exact amount
   assert.equal(await text(page, '#address'), address);
   assert.equal(await text(page, '#network'), 'TRON(TRC-20)');
   assert.equal(await text(page, '#chain-amount'), '12.5 USDT');
-  assert.equal(await page.locator('#address').evaluate((e) => getComputedStyle(e).fontFamily.includes('monospace')), true);
+  assert.equal(
+    await page.locator('#address').evaluate((e) => getComputedStyle(e).fontFamily.includes('monospace')),
+    true,
+  );
   const uri = expectedUri(address, 12_500_000_000_000_000_000n, 'USDT', 'TRON(TRC-20)');
   assert.equal(uri, `tron:${address}?amount=12.5&token=TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t`);
   assert.equal(await page.locator('#crypto').getAttribute('data-uri'), uri);
   assert.equal(await page.locator('#wallet').getAttribute('href'), uri);
-  const qr = await page.locator('#qr svg').evaluate((s) => ({ w: s.getBoundingClientRect().width, paths: s.querySelectorAll('path').length, vb: s.getAttribute('viewBox') }));
+  const qr = await page.locator('#qr svg').evaluate((s) => ({
+    w: s.getBoundingClientRect().width,
+    paths: s.querySelectorAll('path').length,
+    vb: s.getAttribute('viewBox'),
+  }));
   assert.ok(qr.paths >= 1 && qr.w >= 150 && /^0 0 \d+ \d+$/.test(qr.vb ?? ''), JSON.stringify(qr));
   assert.match(await text(page, '#status'), /^Awaiting payment$/);
   assert.match(await text(page, '#timeleft'), /^(\d+:)?\d+:\d{2}$/);
@@ -153,7 +196,9 @@ test('USDT: pick TRON(TRC-20), pay to the order\'s own address (QR, exact amount
   await ctx.close();
 });
 
-test('ETH (one network): straight to the address view with an EIP-681 URI on the configured chain id', { skip }, async () => {
+test('ETH (one network): straight to the address view with an EIP-681 URI on the configured chain id', {
+  skip,
+}, async () => {
   const o = await cryptoOrder({ cryptoCurrency: 'ETH', amount: '0.05' });
   const { page, ctx } = await newPage({ viewport: { width: 390, height: 844 } });
   await page.goto(o.cashierURL);
@@ -176,12 +221,16 @@ test('ETH (one network): straight to the address view with an EIP-681 URI on the
 test('copy without clipboard API: the address is selected for the customer to copy', { skip }, async () => {
   const o = await cryptoOrder({ network: 'BSC(BEP-20)', amount: '3' });
   const { page, ctx } = await newPage();
-  await page.addInitScript(() => { Object.defineProperty(Navigator.prototype, 'clipboard', { get: () => undefined, configurable: true }); });
+  await page.addInitScript(() => {
+    Object.defineProperty(Navigator.prototype, 'clipboard', { get: () => undefined, configurable: true });
+  });
   await page.goto(o.cashierURL);
   assert.equal(await page.evaluate(() => typeof navigator.clipboard), 'undefined');
   const address = (await orderAddressRow(o.orderId))[0]!.address;
-  assert.equal(await page.locator('#crypto').getAttribute('data-uri'),
-    `ethereum:0x55d398326f99059fF775485246999027B3197955@56/transfer?address=${address}&uint256=3000000000000000000`);
+  assert.equal(
+    await page.locator('#crypto').getAttribute('data-uri'),
+    `ethereum:0x55d398326f99059fF775485246999027B3197955@56/transfer?address=${address}&uint256=3000000000000000000`,
+  );
   await page.click('#copy');
   await page.waitForFunction(() => document.getElementById('copy')?.getAttribute('data-copied'));
   assert.ok(['selected', 'selection'].includes((await page.locator('#copy').getAttribute('data-copied'))!));
@@ -193,9 +242,18 @@ test('an amount a network cannot hold exactly: that network cannot be picked', {
   const o = await cryptoOrder({ amount: '1.0000001' });
   const { page, ctx } = await newPage();
   await page.goto(o.cashierURL);
-  const state = await page.locator('#networks button[name=network]').evaluateAll((bs) => bs.map((b) => [(b as HTMLButtonElement).value, (b as HTMLButtonElement).disabled]));
-  assert.deepEqual(state, [['Ethereum(ERC-20)', true], ['BSC(BEP-20)', false], ['TRON(TRC-20)', true]]);
-  await Promise.all([page.waitForURL((u) => u.pathname === new URL(o.cashierURL).pathname), page.click('#networks button[value="BSC(BEP-20)"]')]);
+  const state = await page
+    .locator('#networks button[name=network]')
+    .evaluateAll((bs) => bs.map((b) => [(b as HTMLButtonElement).value, (b as HTMLButtonElement).disabled]));
+  assert.deepEqual(state, [
+    ['Ethereum(ERC-20)', true],
+    ['BSC(BEP-20)', false],
+    ['TRON(TRC-20)', true],
+  ]);
+  await Promise.all([
+    page.waitForURL((u) => u.pathname === new URL(o.cashierURL).pathname),
+    page.click('#networks button[value="BSC(BEP-20)"]'),
+  ]);
   assert.equal(await text(page, '#chain-amount'), '1.0000001 USDT');
   await ctx.close();
 });

@@ -19,19 +19,37 @@ before(async () => {
   m = await newMerchant(env, { brand: 'Boutique Plateau' });
   browser = await launchBrowser();
 });
-after(async () => { if (skip) return; await browser.close(); await env.close(); });
+after(async () => {
+  if (skip) return;
+  await browser.close();
+  await env.close();
+});
 
 async function init(lang: 'fr' | 'en', transactionId: string) {
   const r = await postJson(`${env.url}/v2/payment`, {
-    apikey: m.apikey, site_id: m.siteId, transaction_id: transactionId, amount: 1500, currency: 'XOF', description: 'Panier du jour',
-    notify_url: 'http://127.0.0.1:9/notify', return_url: 'https://shop.example/merci', channels: 'ALL', lang,
+    apikey: m.apikey,
+    site_id: m.siteId,
+    transaction_id: transactionId,
+    amount: 1500,
+    currency: 'XOF',
+    description: 'Panier du jour',
+    notify_url: 'http://127.0.0.1:9/notify',
+    return_url: 'https://shop.example/merci',
+    channels: 'ALL',
+    lang,
   });
   assert.equal(r.body.code, '201', JSON.stringify(r.body));
   return r.body.data.payment_url as string;
 }
 
 const check = async (transactionId: string) =>
-  (await postJson(`${env.url}/v2/payment/check`, { apikey: m.apikey, site_id: m.siteId, transaction_id: transactionId })).body;
+  (
+    await postJson(`${env.url}/v2/payment/check`, {
+      apikey: m.apikey,
+      site_id: m.siteId,
+      transaction_id: transactionId,
+    })
+  ).body;
 
 test('French page: Orange Money with the OTP step → Paiement réussi, check ACCEPTED', { skip }, async () => {
   const url = await init('fr', 'BR-FR-1');
@@ -39,7 +57,7 @@ test('French page: Orange Money with the OTP step → Paiement réussi, check AC
   const page = await ctx.newPage();
   await page.goto(url);
   assert.equal(await page.getAttribute('html', 'lang'), 'fr');
-  assert.match(await page.textContent('#amount') ?? '', /1500/);
+  assert.match((await page.textContent('#amount')) ?? '', /1500/);
   assert.ok(await page.isVisible('#mobile-money'));
   assert.ok(await page.isVisible('#card'), 'ALL offers the card too');
   await page.check('#op-ORANGE');
@@ -47,7 +65,7 @@ test('French page: Orange Money with the OTP step → Paiement réussi, check AC
   await page.fill('#phone', TEST_NUMBERS.SUCCESS);
   await page.click('#pay-mm');
   await page.waitForSelector('#otp-step');
-  assert.match(await page.textContent('#otp-step') ?? '', /Saisissez le code de confirmation/);
+  assert.match((await page.textContent('#otp-step')) ?? '', /Saisissez le code de confirmation/);
   assert.equal((await check('BR-FR-1')).data.status, 'WAITING_FOR_CUSTOMER');
   await page.fill('#otp', '123456');
   await page.click('#confirm-otp');
@@ -60,19 +78,21 @@ test('French page: Orange Money with the OTP step → Paiement réussi, check AC
   await ctx.close();
 });
 
-test('English page: MTN MoMo waits for the approval on the phone and updates by itself → Payment successful', { skip }, async () => {
+test('English page: MTN MoMo waits for the approval on the phone and updates by itself → Payment successful', {
+  skip,
+}, async () => {
   const url = await init('en', 'BR-EN-1');
   const ctx = await browser.context();
   const page = await ctx.newPage();
   await page.goto(url);
   assert.equal(await page.getAttribute('html', 'lang'), 'en');
-  assert.match(await page.textContent('#pay-mm') ?? '', /Pay with mobile money/);
+  assert.match((await page.textContent('#pay-mm')) ?? '', /Pay with mobile money/);
   await page.check('#op-MTN');
   await page.selectOption('#prefix', '221');
   await page.fill('#phone', TEST_NUMBERS.SUCCESS);
   await page.click('#pay-mm');
   await page.waitForSelector('#push-step');
-  assert.match(await page.textContent('#push-step') ?? '', /Approve on your phone/);
+  assert.match((await page.textContent('#push-step')) ?? '', /Approve on your phone/);
   // The sandbox approves 2 s later; the page polls and reloads by itself.
   await page.waitForSelector('#result-title', { timeout: 15_000 });
   assert.equal(await page.textContent('#result-title'), 'Payment successful');

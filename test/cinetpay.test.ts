@@ -18,16 +18,30 @@ before(async () => {
   dispatcher = startWebhookDispatcher(env.deps, { pollMs: 50 });
   m = await newMerchant(env, { brand: 'Boutique Abidjan' });
 });
-after(async () => { await dispatcher.stop(); await env.close(); });
+after(async () => {
+  await dispatcher.stop();
+  await env.close();
+});
 
 let seq = 0;
 const txId = (p = 'TX') => `${p}-${Date.now()}-${++seq}`;
 const initBody = (c: MerchantCredentials, over: Record<string, unknown> = {}) => ({
-  apikey: c.apikey, site_id: c.siteId, transaction_id: txId(), amount: 100, currency: 'XOF', description: 'Deux billets de concert',
-  notify_url: 'https://shop.example/notify', return_url: 'https://shop.example/return', channels: 'ALL', lang: 'fr', metadata: 'order-42', ...over,
+  apikey: c.apikey,
+  site_id: c.siteId,
+  transaction_id: txId(),
+  amount: 100,
+  currency: 'XOF',
+  description: 'Deux billets de concert',
+  notify_url: 'https://shop.example/notify',
+  return_url: 'https://shop.example/return',
+  channels: 'ALL',
+  lang: 'fr',
+  metadata: 'order-42',
+  ...over,
 });
 const init = (body: unknown) => postJson(`${env.url}/v2/payment`, body);
-const check = (c: MerchantCredentials, by: Record<string, string>) => postJson(`${env.url}/v2/payment/check`, { apikey: c.apikey, site_id: c.siteId, ...by });
+const check = (c: MerchantCredentials, by: Record<string, string>) =>
+  postJson(`${env.url}/v2/payment/check`, { apikey: c.apikey, site_id: c.siteId, ...by });
 
 async function created(body: Record<string, unknown>) {
   const r = await init(body);
@@ -37,28 +51,76 @@ async function created(body: Record<string, unknown>) {
 }
 
 /** Posts a form of the hosted page like a browser would (no redirect following). */
-async function pageForm(token: string, action: string, fields: Record<string, string>): Promise<{ status: number; location: string | null }> {
+async function pageForm(
+  token: string,
+  action: string,
+  fields: Record<string, string>,
+): Promise<{ status: number; location: string | null }> {
   const res = await fetch(`${env.url}/payment/${token}/${action}`, {
-    method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString(),
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(fields).toString(),
   });
   await res.text();
   return { status: res.status, location: res.headers.get('location') };
 }
-const pageHtml = async (token: string, q = '') => { const r = await fetch(`${env.url}/payment/${token}${q}`); return { status: r.status, html: await r.text() }; };
+const pageHtml = async (token: string, q = '') => {
+  const r = await fetch(`${env.url}/payment/${token}${q}`);
+  return { status: r.status, html: await r.text() };
+};
 
 test('x-token: HMAC-SHA256 keyed by the notification secret over the 16 fields concatenated in the spec order (fixed vector)', () => {
   const f: NotificationFields = {
-    cpm_site_id: '5000001', cpm_trans_id: 'TX-1', cpm_trans_date: '2023-05-10 13:24:11', cpm_amount: '100', cpm_currency: 'XOF', signature: 'sig',
-    payment_method: 'OMCIV2', cel_phone_num: '0700000001', cpm_phone_prefixe: '225', cpm_language: 'fr', cpm_version: 'V4', cpm_payment_config: 'Single',
-    cpm_page_action: 'Payment', cpm_custom: 'order-42', cpm_designation: 'Deux billets', cpm_error_message: '',
+    cpm_site_id: '5000001',
+    cpm_trans_id: 'TX-1',
+    cpm_trans_date: '2023-05-10 13:24:11',
+    cpm_amount: '100',
+    cpm_currency: 'XOF',
+    signature: 'sig',
+    payment_method: 'OMCIV2',
+    cel_phone_num: '0700000001',
+    cpm_phone_prefixe: '225',
+    cpm_language: 'fr',
+    cpm_version: 'V4',
+    cpm_payment_config: 'Single',
+    cpm_page_action: 'Payment',
+    cpm_custom: 'order-42',
+    cpm_designation: 'Deux billets',
+    cpm_error_message: '',
   };
   // By hand: "5000001" + "TX-1" + "2023-05-10 13:24:11" + "100" + "XOF" + "sig" + "OMCIV2" + "0700000001" + "225" + "fr" + "V4" +
   // "Single" + "Payment" + "order-42" + "Deux billets" + "" — computed with `openssl dgst -sha256 -hmac notify-secret-1`.
   const expected = '23b3abc4ca6fccf41d050322bb285062345c7c3b7ef8d1a844c0530388ffbc80';
-  assert.equal(hmacHex('notify-secret-1', '5000001TX-12023-05-10 13:24:11100XOFsigOMCIV20700000001225frV4SinglePaymentorder-42Deux billets'), expected);
+  assert.equal(
+    hmacHex(
+      'notify-secret-1',
+      '5000001TX-12023-05-10 13:24:11100XOFsigOMCIV20700000001225frV4SinglePaymentorder-42Deux billets',
+    ),
+    expected,
+  );
   assert.equal(xToken(f, 'notify-secret-1'), expected);
-  assert.deepEqual([...NOTIFICATION_FIELDS], ['cpm_site_id', 'cpm_trans_id', 'cpm_trans_date', 'cpm_amount', 'cpm_currency', 'signature', 'payment_method',
-    'cel_phone_num', 'cpm_phone_prefixe', 'cpm_language', 'cpm_version', 'cpm_payment_config', 'cpm_page_action', 'cpm_custom', 'cpm_designation', 'cpm_error_message']);
+  assert.deepEqual(
+    [...NOTIFICATION_FIELDS],
+    [
+      'cpm_site_id',
+      'cpm_trans_id',
+      'cpm_trans_date',
+      'cpm_amount',
+      'cpm_currency',
+      'signature',
+      'payment_method',
+      'cel_phone_num',
+      'cpm_phone_prefixe',
+      'cpm_language',
+      'cpm_version',
+      'cpm_payment_config',
+      'cpm_page_action',
+      'cpm_custom',
+      'cpm_designation',
+      'cpm_error_message',
+    ],
+  );
 });
 
 test('merchant creation returns CinetPay credentials; init answers 201 CREATED with token and URL; check says WAITING_FOR_CUSTOMER', async () => {
@@ -73,15 +135,36 @@ test('merchant creation returns CinetPay credentials; init answers 201 CREATED w
   assert.equal(typeof r.body.api_response_id, 'string');
   const { payment_token, payment_url } = r.body.data;
   assert.equal(payment_url, `${env.url}/payment/${payment_token}?lang=fr`);
-  const { rows } = await env.deps.db.query('SELECT dialect, merchant_trade_no, amount, currency, callback_url FROM orders WHERE pay_code = $1', [payment_token]);
-  assert.deepEqual(rows[0], { dialect: 'cinetpay', merchant_trade_no: `cp:${m.siteId}:${body.transaction_id}`, amount: '100', currency: 'XOF', callback_url: 'https://shop.example/notify' });
-  for (const by of [{ transaction_id: body.transaction_id }, { token: payment_token as string }] as Record<string, string>[]) {
+  const { rows } = await env.deps.db.query(
+    'SELECT dialect, merchant_trade_no, amount, currency, callback_url FROM orders WHERE pay_code = $1',
+    [payment_token],
+  );
+  assert.deepEqual(rows[0], {
+    dialect: 'cinetpay',
+    merchant_trade_no: `cp:${m.siteId}:${body.transaction_id}`,
+    amount: '100',
+    currency: 'XOF',
+    callback_url: 'https://shop.example/notify',
+  });
+  for (const by of [{ transaction_id: body.transaction_id }, { token: payment_token as string }] as Record<
+    string,
+    string
+  >[]) {
     const c = await check(m, by);
     assert.equal(c.status, 200);
     assert.equal(c.body.code, '662');
     assert.equal(c.body.message, 'WAITING_CUSTOMER_PAYMENT');
-    assert.deepEqual(c.body.data, { amount: '100', currency: 'XOF', status: 'WAITING_FOR_CUSTOMER', payment_method: null, description: 'Deux billets de concert',
-      metadata: 'order-42', operator_id: null, payment_date: '', fund_availability_date: '' });
+    assert.deepEqual(c.body.data, {
+      amount: '100',
+      currency: 'XOF',
+      status: 'WAITING_FOR_CUSTOMER',
+      payment_method: null,
+      description: 'Deux billets de concert',
+      metadata: 'order-42',
+      operator_id: null,
+      payment_date: '',
+      fund_availability_date: '',
+    });
   }
   const page = await pageHtml(payment_token, '?lang=fr');
   assert.equal(page.status, 200);
@@ -106,8 +189,17 @@ test('transaction_id is unique per site: the same body again → same token and 
 });
 
 test('every validation refusal answers with its CinetPay code and message', async () => {
-  const card = { customer_name: 'Kouassi', customer_surname: 'Ama', customer_email: 'ama@example.ci', customer_phone_number: '0700000001',
-    customer_address: 'Rue 12', customer_city: 'Abidjan', customer_country: 'CI', customer_state: 'CI', customer_zip_code: '00225' };
+  const card = {
+    customer_name: 'Kouassi',
+    customer_surname: 'Ama',
+    customer_email: 'ama@example.ci',
+    customer_phone_number: '0700000001',
+    customer_address: 'Rue 12',
+    customer_city: 'Abidjan',
+    customer_country: 'CI',
+    customer_state: 'CI',
+    customer_zip_code: '00225',
+  };
   const cases: Array<[string, Record<string, unknown>, string, string]> = [
     ['no transaction_id', { transaction_id: undefined }, '608', 'MINIMUM_REQUIRED_FIELDS'],
     ['no amount', { amount: undefined }, '608', 'MINIMUM_REQUIRED_FIELDS'],
@@ -137,8 +229,18 @@ test('every validation refusal answers with its CinetPay code and message', asyn
     ['invoice_data with 4 keys', { invoice_data: { a: '1', b: '2', c: '3', d: '4' } }, '624', 'ERROR_INVOICE_DATA'],
     ['invoice_data not an object', { invoice_data: 'x' }, '624', 'ERROR_INVOICE_DATA'],
     ['card without customer fields', { channels: 'CREDIT_CARD' }, '608', 'MINIMUM_REQUIRED_FIELDS'],
-    ['card with one customer field missing', { channels: 'MOBILE_MONEY,CREDIT_CARD', ...card, customer_city: undefined }, '608', 'MINIMUM_REQUIRED_FIELDS'],
-    ['card with a bad country', { channels: 'CREDIT_CARD', ...card, customer_country: 'CIV' }, '624', 'INVALID_PARAMETER'],
+    [
+      'card with one customer field missing',
+      { channels: 'MOBILE_MONEY,CREDIT_CARD', ...card, customer_city: undefined },
+      '608',
+      'MINIMUM_REQUIRED_FIELDS',
+    ],
+    [
+      'card with a bad country',
+      { channels: 'CREDIT_CARD', ...card, customer_country: 'CIV' },
+      '624',
+      'INVALID_PARAMETER',
+    ],
     ['locked phone without number', { lock_phone_number: true }, '608', 'MINIMUM_REQUIRED_FIELDS'],
   ];
   for (const [what, over, code, message] of cases) {
@@ -152,7 +254,14 @@ test('every validation refusal answers with its CinetPay code and message', asyn
   // Accepted edge cases: multiples of 5 at the minimum, USD decimals, combined channels, invoice_data with 3 keys, string amount.
   await created(initBody(m, { amount: 400, currency: 'CDF' }));
   await created(initBody(m, { amount: 0.2, currency: 'USD' }));
-  await created(initBody(m, { amount: '1000', currency: 'GNF', channels: 'MOBILE_MONEY, WALLET', invoice_data: { a: '1', b: 2, c: '3' } }));
+  await created(
+    initBody(m, {
+      amount: '1000',
+      currency: 'GNF',
+      channels: 'MOBILE_MONEY, WALLET',
+      invoice_data: { a: '1', b: 2, c: '3' },
+    }),
+  );
   await created(initBody(m, { channels: 'CREDIT_CARD', ...card }));
   const malformed = await init('{"apikey":');
   assert.equal(malformed.body.code, '608');
@@ -179,11 +288,20 @@ test('credentials: bad apikey → 609 AUTH_NOT_FOUND; unknown or foreign site_id
   const { payment_token } = await created(body);
   assert.equal((await check(other, { transaction_id: body.transaction_id })).body.code, '404');
   assert.equal((await check(other, { token: payment_token })).body.code, '404');
-  const checkBadKey = await postJson(`${env.url}/v2/payment/check`, { apikey: 'x', site_id: m.siteId, transaction_id: body.transaction_id });
+  const checkBadKey = await postJson(`${env.url}/v2/payment/check`, {
+    apikey: 'x',
+    site_id: m.siteId,
+    transaction_id: body.transaction_id,
+  });
   assert.equal(checkBadKey.body.code, '609');
 });
 
-interface Flow { rx: Awaited<ReturnType<typeof webhookReceiver>>; c: MerchantCredentials; body: ReturnType<typeof initBody>; token: string }
+interface Flow {
+  rx: Awaited<ReturnType<typeof webhookReceiver>>;
+  c: MerchantCredentials;
+  body: ReturnType<typeof initBody>;
+  token: string;
+}
 
 async function flow(channels = 'ALL', replies = [{ status: 200, body: '' }]): Promise<Flow> {
   const rx = await webhookReceiver(replies);
@@ -193,7 +311,11 @@ async function flow(channels = 'ALL', replies = [{ status: 200, body: '' }]): Pr
   return { rx, c, body, token: payment_token };
 }
 
-function assertNotification(call: { form: URLSearchParams; headers: Record<string, unknown> }, f: Flow, secret: string) {
+function assertNotification(
+  call: { form: URLSearchParams; headers: Record<string, unknown> },
+  f: Flow,
+  secret: string,
+) {
   assert.deepEqual([...call.form.keys()], [...NOTIFICATION_FIELDS], 'exactly the spec fields, in order');
   const fields = Object.fromEntries(call.form) as NotificationFields;
   assert.equal(call.headers['x-token'], xToken(fields, secret), 'x-token valid with the site secret');
@@ -220,9 +342,17 @@ async function checkUntil(f: Flow, code: string) {
 }
 
 test('Orange Money success (OTP): WAITING with a first notification, wrong OTP retried, then ACCEPTED; notifications retried until HTTP 200', async () => {
-  const f = await flow('MOBILE_MONEY', [{ status: 500, body: 'down' }, { status: 200, body: '' }]);
+  const f = await flow('MOBILE_MONEY', [
+    { status: 500, body: 'down' },
+    { status: 200, body: '' },
+  ]);
   try {
-    const start = await pageForm(f.token, 'mobile-money', { operator: 'ORANGE', phone_prefix: '225', phone: TEST_NUMBERS.SUCCESS, lang: 'fr' });
+    const start = await pageForm(f.token, 'mobile-money', {
+      operator: 'ORANGE',
+      phone_prefix: '225',
+      phone: TEST_NUMBERS.SUCCESS,
+      lang: 'fr',
+    });
     assert.equal(start.status, 303);
     const waiting = await check(f.c, { transaction_id: f.body.transaction_id });
     assert.equal(waiting.body.code, '623');
@@ -251,18 +381,33 @@ test('Orange Money success (OTP): WAITING with a first notification, wrong OTP r
     assertNotification(calls[2]!, f, f.c.notifySecret);
     await sleep(300);
     assert.equal(f.rx.calls.length, 3, 'acknowledged with HTTP 200: nothing more');
-    const { rows } = await env.deps.db.query(`SELECT d.order_status, d.state, d.format FROM webhook_deliveries d JOIN orders o ON o.id = d.order_id WHERE o.pay_code = $1 ORDER BY d.id`, [f.token]);
-    assert.deepEqual(rows, [{ order_status: 11, state: 'delivered', format: 'cinetpay' }, { order_status: 14, state: 'delivered', format: 'cinetpay' }]);
+    const { rows } = await env.deps.db.query(
+      `SELECT d.order_status, d.state, d.format FROM webhook_deliveries d JOIN orders o ON o.id = d.order_id WHERE o.pay_code = $1 ORDER BY d.id`,
+      [f.token],
+    );
+    assert.deepEqual(rows, [
+      { order_status: 11, state: 'delivered', format: 'cinetpay' },
+      { order_status: 14, state: 'delivered', format: 'cinetpay' },
+    ]);
     assert.match((await pageHtml(f.token)).html, /Paiement réussi/);
-    const { rows: bal } = await env.deps.db.query(`SELECT balance FROM ledger_accounts WHERE merchant_id = $1 AND currency = 'XOF'`, [String(f.c.merchantId)]);
+    const { rows: bal } = await env.deps.db.query(
+      `SELECT balance FROM ledger_accounts WHERE merchant_id = $1 AND currency = 'XOF'`,
+      [String(f.c.merchantId)],
+    );
     assert.equal(bal[0].balance, '100', 'the ledger credited the merchant');
-  } finally { await f.rx.close(); }
+  } finally {
+    await f.rx.close();
+  }
 });
 
 test('MTN MoMo insufficient balance (approve on phone): WAITING, then REFUSED 602 INSUFFICIENT_BALANCE', async () => {
   const f = await flow();
   try {
-    await pageForm(f.token, 'mobile-money', { operator: 'MTN', phone_prefix: '+225', phone: TEST_NUMBERS.INSUFFICIENT_BALANCE });
+    await pageForm(f.token, 'mobile-money', {
+      operator: 'MTN',
+      phone_prefix: '+225',
+      phone: TEST_NUMBERS.INSUFFICIENT_BALANCE,
+    });
     assert.equal((await check(f.c, { token: f.token })).body.code, '623');
     assert.match((await pageHtml(f.token)).html, /Validez sur votre téléphone/);
     env.clock.advance(3);
@@ -273,7 +418,9 @@ test('MTN MoMo insufficient balance (approve on phone): WAITING, then REFUSED 60
     const calls = await f.rx.waitFor(2);
     for (const c of calls) assertNotification(c, f, f.c.notifySecret);
     assert.match((await pageHtml(f.token, '?lang=en')).html, /Insufficient balance/);
-  } finally { await f.rx.close(); }
+  } finally {
+    await f.rx.close();
+  }
 });
 
 test('Moov wrong OTP: three wrong codes → REFUSED 600 PAYMENT_FAILED', async () => {
@@ -286,13 +433,19 @@ test('Moov wrong OTP: three wrong codes → REFUSED 600 PAYMENT_FAILED', async (
     assert.equal(r.data.status, 'REFUSED');
     assert.equal(r.data.payment_method, 'FLOOZ');
     await f.rx.waitFor(2);
-  } finally { await f.rx.close(); }
+  } finally {
+    await f.rx.close();
+  }
 });
 
 test('Wave customer timeout: pending until the confirmation window ends, never reported as failed before; then REFUSED 627', async () => {
   const f = await flow();
   try {
-    await pageForm(f.token, 'mobile-money', { operator: 'WAVE', phone_prefix: '221', phone: TEST_NUMBERS.CUSTOMER_TIMEOUT });
+    await pageForm(f.token, 'mobile-money', {
+      operator: 'WAVE',
+      phone_prefix: '221',
+      phone: TEST_NUMBERS.CUSTOMER_TIMEOUT,
+    });
     env.clock.advance(60);
     const mid = (await check(f.c, { transaction_id: f.body.transaction_id })).body;
     assert.equal(mid.data.status, 'WAITING_FOR_CUSTOMER');
@@ -302,13 +455,24 @@ test('Wave customer timeout: pending until the confirmation window ends, never r
     assert.equal(r.message, 'TRANSACTION_CANCEL');
     assert.equal(r.data.payment_method, 'WAVECI');
     await f.rx.waitFor(2);
-  } finally { await f.rx.close(); }
+  } finally {
+    await f.rx.close();
+  }
 });
 
 test('channels: MOBILE_MONEY-only pages offer no card, CREDIT_CARD-only pages no mobile money; sandbox card outcome → ACCEPTED / REFUSED', async () => {
   const mmOnly = await flow('MOBILE_MONEY');
-  const cardFields = { customer_name: 'K', customer_surname: 'A', customer_email: 'a@b.ci', customer_phone_number: '0700000001', customer_address: 'R',
-    customer_city: 'Abidjan', customer_country: 'CI', customer_state: 'CI', customer_zip_code: '1' };
+  const cardFields = {
+    customer_name: 'K',
+    customer_surname: 'A',
+    customer_email: 'a@b.ci',
+    customer_phone_number: '0700000001',
+    customer_address: 'R',
+    customer_city: 'Abidjan',
+    customer_country: 'CI',
+    customer_state: 'CI',
+    customer_zip_code: '1',
+  };
   try {
     const html = (await pageHtml(mmOnly.token)).html;
     assert.match(html, /id="mobile-money"/);
@@ -321,7 +485,11 @@ test('channels: MOBILE_MONEY-only pages offer no card, CREDIT_CARD-only pages no
     const page = (await pageHtml(payment_token, '?lang=en')).html;
     assert.match(page, /id="card"/);
     assert.doesNotMatch(page, /id="mobile-money"/);
-    assert.equal((await pageForm(payment_token, 'mobile-money', { operator: 'ORANGE', phone_prefix: '225', phone: '0700000001' })).status, 400);
+    assert.equal(
+      (await pageForm(payment_token, 'mobile-money', { operator: 'ORANGE', phone_prefix: '225', phone: '0700000001' }))
+        .status,
+      400,
+    );
     await pageForm(payment_token, 'card', { outcome: 'pay' });
     const ok = (await check(c, { transaction_id: body.transaction_id })).body;
     assert.equal(ok.code, '00');
@@ -336,7 +504,9 @@ test('channels: MOBILE_MONEY-only pages offer no card, CREDIT_CARD-only pages no
     const bad = await pageForm(mmOnly.token, 'mobile-money', { operator: 'ORANGE', phone_prefix: '225', phone: '12' });
     assert.match(bad.location!, /error=phone/);
     assert.equal((await check(mmOnly.c, { transaction_id: mmOnly.body.transaction_id })).body.code, '662');
-  } finally { await mmOnly.rx.close(); }
+  } finally {
+    await mmOnly.rx.close();
+  }
 });
 
 test('rotation: a new apikey and notification secret; the old apikey stops working and notifications use the new secret', async () => {
@@ -344,9 +514,12 @@ test('rotation: a new apikey and notification secret; the old apikey stops worki
   try {
     const before = await check(f.c, { token: f.token });
     assert.equal(before.body.code, '662');
-    const res = await fetch(`${env.url}/admin/merchants/${f.c.merchantId}/rotate-cinetpay`, { method: 'POST', headers: { authorization: `Bearer ${env.adminToken}` } });
+    const res = await fetch(`${env.url}/admin/merchants/${f.c.merchantId}/rotate-cinetpay`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${env.adminToken}` },
+    });
     assert.equal(res.status, 200);
-    const r = await res.json() as { siteId: string; apikey: string; notifySecret: string };
+    const r = (await res.json()) as { siteId: string; apikey: string; notifySecret: string };
     assert.equal(r.siteId, f.c.siteId);
     assert.notEqual(r.apikey, f.c.apikey);
     assert.equal((await check(f.c, { token: f.token })).body.code, '609', 'old apikey refused');
@@ -355,10 +528,15 @@ test('rotation: a new apikey and notification secret; the old apikey stops worki
     await pageForm(f.token, 'mobile-money', { operator: 'ORANGE', phone_prefix: '225', phone: TEST_NUMBERS.SUCCESS });
     const [call] = await f.rx.waitFor(1);
     assertNotification(call!, f, r.notifySecret);
-    assert.notEqual(call!.headers['x-token'], xToken(Object.fromEntries(call!.form) as NotificationFields, f.c.notifySecret));
+    assert.notEqual(
+      call!.headers['x-token'],
+      xToken(Object.fromEntries(call!.form) as NotificationFields, f.c.notifySecret),
+    );
     // The core use-case the CLI calls.
     const again = await rotateCinetpayCredentials(env.deps, String(f.c.merchantId));
     assert.equal((await check(fresh, { token: f.token })).body.code, '609');
     assert.equal((await check({ ...f.c, apikey: again.apikey }, { token: f.token })).body.code, '623');
-  } finally { await f.rx.close(); }
+  } finally {
+    await f.rx.close();
+  }
 });

@@ -11,15 +11,23 @@ import { base58check, bech32 } from '@scure/base';
 import { mnemonicToAccount, privateKeyToAddress, HDKey as ViemHDKey } from 'viem/accounts';
 import { getAddress } from 'viem';
 import {
-  parseAccountXpub, deriveEvmAddress, deriveTronAddress, deriveBitcoinAddress, DerivationError,
+  parseAccountXpub,
+  deriveEvmAddress,
+  deriveTronAddress,
+  deriveBitcoinAddress,
+  DerivationError,
 } from '../src/rails/crypto/derivation.js';
 
 // BIP39/BIP84/BIP44 reference mnemonic (BIP84 "Test vectors" section).
 const MNEMONIC = 'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about';
 // BIP84 spec: account 0 (m/84'/0'/0') public key and its first two receive addresses and public keys.
-const BIP84_ZPUB = 'zpub6rFR7y4Q2AijBEqTUquhVz398htDFrtymD9xYYfG1m4wAcvPhXNfE3EfH1r1ADqtfSdVCToUG868RvUUkgDKf31mGDtKsAYz2oz2AGutZYs';
+const BIP84_ZPUB =
+  'zpub6rFR7y4Q2AijBEqTUquhVz398htDFrtymD9xYYfG1m4wAcvPhXNfE3EfH1r1ADqtfSdVCToUG868RvUUkgDKf31mGDtKsAYz2oz2AGutZYs';
 const BIP84_ADDR = ['bc1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu', 'bc1qnjg0jd8228aq7egyzacy8cys3knf9xvrerkf9g'];
-const BIP84_PUB = ['0330d54fd0dd420a6e5f8d3624f5f3482cae350f79d5f0753bf5beef9c2d91af3c', '03e775fd51f0dfb8cd865d9ff1cca2a158cf651fe997fdc9fee9c1d3b5e995ea77'];
+const BIP84_PUB = [
+  '0330d54fd0dd420a6e5f8d3624f5f3482cae350f79d5f0753bf5beef9c2d91af3c',
+  '03e775fd51f0dfb8cd865d9ff1cca2a158cf651fe997fdc9fee9c1d3b5e995ea77',
+];
 // Widely published first addresses of the same mnemonic (Ian Coleman's tool, Ledger app tests, many wallets).
 const EVM_0 = '0x9858EfFD232B4033E47d90003D41EC34EcaEda94'; // m/44'/60'/0'/0/0
 const TRON_0 = 'TUEZSdKsoDHQMeZwihtdoBiN46zxhGWYdH'; // m/44'/195'/0'/0/0
@@ -59,7 +67,9 @@ test('bitcoin: the same account as xpub (version bytes only differ) gives the sa
 test('bitcoin: public path equals the private path for more indexes', () => {
   for (let i = 0; i < 5; i++) {
     const priv = root.derive(`m/84'/0'/0'/0/${i}`);
-    const program = Array.from(bech32.fromWords(bech32.decode(deriveBitcoinAddress(BIP84_ZPUB, i) as `${string}1${string}`).words.slice(1)));
+    const program = Array.from(
+      bech32.fromWords(bech32.decode(deriveBitcoinAddress(BIP84_ZPUB, i) as `${string}1${string}`).words.slice(1)),
+    );
     const h160 = createHash('ripemd160').update(createHash('sha256').update(priv.publicKey!).digest()).digest();
     assert.deepEqual(program, Array.from(h160));
   }
@@ -81,7 +91,7 @@ test('bitcoin: testnet and regtest prefixes carry the same witness program', () 
   assert.throws(() => deriveBitcoinAddress(BIP84_ZPUB, 0, 'signet' as 'testnet'), /unknown bitcoin network/);
 });
 
-test('evm: published vector, and equal to viem\'s private-key derivation for several indexes', () => {
+test("evm: published vector, and equal to viem's private-key derivation for several indexes", () => {
   assert.equal(deriveEvmAddress(EVM_XPUB, 0), EVM_0);
   assert.equal(mnemonicToAccount(MNEMONIC).address, EVM_0);
   const acct = parseAccountXpub(EVM_XPUB, 'evm');
@@ -112,13 +122,22 @@ test('private keys are refused, without echoing them', () => {
   const zprv = HDKey.fromMasterSeed(seed, ZPUB_VERSIONS).derive("m/84'/0'/0'").privateExtendedKey;
   const tprv = HDKey.fromMasterSeed(seed, TPUB_VERSIONS).derive("m/84'/1'/0'").privateExtendedKey;
   assert.ok(xprv.startsWith('xprv') && zprv.startsWith('zprv') && tprv.startsWith('tprv'));
-  for (const [k, fam] of [[xprv, 'evm'], [xprv, 'tron'], [xprv, 'bitcoin'], [zprv, 'bitcoin'], [tprv, 'bitcoin']] as const) {
-    assert.throws(() => parseAccountXpub(k, fam), (e: unknown) => {
-      assert.ok(e instanceof DerivationError);
-      assert.match(e.message, /PRIVATE key/);
-      assert.ok(!e.message.includes(k.slice(4, 20)), 'message must not carry key material');
-      return true;
-    });
+  for (const [k, fam] of [
+    [xprv, 'evm'],
+    [xprv, 'tron'],
+    [xprv, 'bitcoin'],
+    [zprv, 'bitcoin'],
+    [tprv, 'bitcoin'],
+  ] as const) {
+    assert.throws(
+      () => parseAccountXpub(k, fam),
+      (e: unknown) => {
+        assert.ok(e instanceof DerivationError);
+        assert.match(e.message, /PRIVATE key/);
+        assert.ok(!e.message.includes(k.slice(4, 20)), 'message must not carry key material');
+        return true;
+      },
+    );
     assert.throws(() => deriveEvmAddress(k, 0), /PRIVATE key/);
   }
 });
@@ -134,13 +153,21 @@ test('garbage and wrong kinds of key are refused with a clear message', () => {
     [b58cNode.encode(new Uint8Array(40)), 'tron', /40 bytes, expected 78/],
     [BIP84_ZPUB, 'evm', /zpub is not accepted for evm/],
     [BIP84_ZPUB, 'tron', /zpub is not accepted for tron/],
-    [HDKey.fromMasterSeed(seed, { public: 0x049d7cb2, private: 0x049d7878 }).derive("m/49'/0'/0'").publicExtendedKey, 'bitcoin', /ypub/],
+    [
+      HDKey.fromMasterSeed(seed, { public: 0x049d7cb2, private: 0x049d7878 }).derive("m/49'/0'/0'").publicExtendedKey,
+      'bitcoin',
+      /ypub/,
+    ],
     [root.publicExtendedKey, 'evm', /account-level key.*depth 0/],
     [accountXpub("m/44'/60'/0'/0"), 'evm', /account-level key.*depth 4/],
     [accountXpub("m/44'/60'/0'/0/0/0"), 'evm', /depth 6/],
   ];
   for (const [text, fam, re] of cases) {
-    assert.throws(() => parseAccountXpub(text, fam), (e: unknown) => e instanceof DerivationError && re.test(e.message), `${fam}: ${text.slice(0, 12)}`);
+    assert.throws(
+      () => parseAccountXpub(text, fam),
+      (e: unknown) => e instanceof DerivationError && re.test(e.message),
+      `${fam}: ${text.slice(0, 12)}`,
+    );
   }
   // Surrounding whitespace from a paste is tolerated.
   assert.equal(deriveEvmAddress(`  ${EVM_XPUB}\n`, 0), EVM_0);
@@ -159,7 +186,9 @@ test('indexes: non-negative integers below 2^31 only', () => {
 });
 
 test('different indexes give different addresses; the same index is stable', () => {
-  const evm = new Set<string>(), tron = new Set<string>(), btc = new Set<string>();
+  const evm = new Set<string>(),
+    tron = new Set<string>(),
+    btc = new Set<string>();
   for (let i = 0; i < 50; i++) {
     evm.add(deriveEvmAddress(EVM_XPUB, i));
     tron.add(deriveTronAddress(TRON_XPUB, i));

@@ -22,8 +22,14 @@ test('USDT: 6 decimals on Ethereum and 18 on BSC both land in the 18-decimal led
 });
 
 test('a ledger amount that the chain cannot carry is an error, never a rounding', () => {
-  assert.throws(() => ledgerToChain(assets, 'USDT', 'Ethereum(ERC-20)', 10n ** 18n + 1n), (e) => e instanceof TenderError && e.code === 'AMOUNT_NOT_REPRESENTABLE');
-  assert.throws(() => chainToLedger(assets, 'USDT', 'TRON(TRC-20)', 1n), (e) => e instanceof TenderError && e.code === 'UNSUPPORTED_CURRENCY');
+  assert.throws(
+    () => ledgerToChain(assets, 'USDT', 'Ethereum(ERC-20)', 10n ** 18n + 1n),
+    (e) => e instanceof TenderError && e.code === 'AMOUNT_NOT_REPRESENTABLE',
+  );
+  assert.throws(
+    () => chainToLedger(assets, 'USDT', 'TRON(TRC-20)', 1n),
+    (e) => e instanceof TenderError && e.code === 'UNSUPPORTED_CURRENCY',
+  );
 });
 
 test('payment verdict with a tolerance in basis points', () => {

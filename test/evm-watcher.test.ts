@@ -28,13 +28,20 @@ let node: ChildProcess | undefined;
 let nodeLog = '';
 let rpcUrl = '';
 let token: Hex;
-const artifact = JSON.parse(readFileSync(projectPath('test/fixtures/TestUSDT.json'), 'utf8')) as { abi: Abi; bytecode: Hex };
+const artifact = JSON.parse(readFileSync(projectPath('test/fixtures/TestUSDT.json'), 'utf8')) as {
+  abi: Abi;
+  bytecode: Hex;
+};
 /** Signed transactions by hash, for a replay after a re-org. */
 const signedTxs = new Map<string, { raw: Hex; to: string; asset: ChainAsset; amount: bigint; logIndex: number }>();
 
 async function rpc(method: string, params: unknown[] = []): Promise<any> {
-  const r = await fetch(rpcUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
-  const j = await r.json() as { result?: unknown; error?: { message: string } };
+  const r = await fetch(rpcUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+  });
+  const j = (await r.json()) as { result?: unknown; error?: { message: string } };
   if (j.error) throw new Error(`${method}: ${j.error.message}`);
   return j.result;
 }
@@ -50,46 +57,113 @@ async function sendRaw(raw: Hex): Promise<{ hash: Hex; blockHash: string; logInd
 }
 
 const evm: ChainDriver = {
-  name: 'EVM', networkKey: 'ETHEREUM', wire: 'Ethereum(ERC-20)', native: 'ETH', family: 'evm', accountPath: "m/44'/60'/0'",
-  confirmations: 3, initialLookback: 1000, addressPattern: /^0x[0-9a-fA-F]{40}$/,
+  name: 'EVM',
+  networkKey: 'ETHEREUM',
+  wire: 'Ethereum(ERC-20)',
+  native: 'ETH',
+  family: 'evm',
+  accountPath: "m/44'/60'/0'",
+  confirmations: 3,
+  initialLookback: 1000,
+  addressPattern: /^0x[0-9a-fA-F]{40}$/,
   amounts: {
-    token: { text: '12.5', chain: 12_500_000n, ledger: 12_500_000n * E12, fee: 125_000n * E12, receivedText: '12.375', feeText: '0.125' },
-    native: { text: '0.01', chain: 10n ** 16n, ledger: 10n ** 16n, fee: 10n ** 14n, receivedText: '0.0099', feeText: '0.0001' },
+    token: {
+      text: '12.5',
+      chain: 12_500_000n,
+      ledger: 12_500_000n * E12,
+      fee: 125_000n * E12,
+      receivedText: '12.375',
+      feeText: '0.125',
+    },
+    native: {
+      text: '0.01',
+      chain: 10n ** 16n,
+      ledger: 10n ** 16n,
+      fee: 10n ** 14n,
+      receivedText: '0.0099',
+      feeText: '0.0001',
+    },
   },
   async start() {
     const port = await freePort();
     rpcUrl = `http://127.0.0.1:${port}`;
-    node = spawn(process.execPath, [projectPath('node_modules/hardhat/internal/cli/cli.js'), '--config', projectPath('test/fixtures/hardhat.config.cjs'), 'node', '--hostname', '127.0.0.1', '--port', String(port)],
-      { cwd: projectPath('.'), env: { ...process.env, HARDHAT_DISABLE_TELEMETRY_PROMPT: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    node.stdout!.on('data', (c) => { nodeLog = (nodeLog + c).slice(-4000); });
-    node.stderr!.on('data', (c) => { nodeLog = (nodeLog + c).slice(-4000); });
-    await until('the hardhat node', () => rpc('eth_blockNumber').then(() => true, () => false), 60_000).catch((e) => { throw new Error(`${e.message}\n${nodeLog}`); });
+    node = spawn(
+      process.execPath,
+      [
+        projectPath('node_modules/hardhat/internal/cli/cli.js'),
+        '--config',
+        projectPath('test/fixtures/hardhat.config.cjs'),
+        'node',
+        '--hostname',
+        '127.0.0.1',
+        '--port',
+        String(port),
+      ],
+      {
+        cwd: projectPath('.'),
+        env: { ...process.env, HARDHAT_DISABLE_TELEMETRY_PROMPT: 'true' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    node.stdout!.on('data', (c) => {
+      nodeLog = (nodeLog + c).slice(-4000);
+    });
+    node.stderr!.on('data', (c) => {
+      nodeLog = (nodeLog + c).slice(-4000);
+    });
+    await until(
+      'the hardhat node',
+      () =>
+        rpc('eth_blockNumber').then(
+          () => true,
+          () => false,
+        ),
+      60_000,
+    ).catch((e) => {
+      throw new Error(`${e.message}\n${nodeLog}`);
+    });
     const hash = await wallet().deployContract({ abi: artifact.abi, bytecode: artifact.bytecode, args: [10n ** 15n] });
     token = (await pub().waitForTransactionReceipt({ hash })).contractAddress!;
     return {
-      TENDER_XPUB_EVM: referenceRoot.derive(this.accountPath).publicExtendedKey, TENDER_RPC_ETHEREUM: rpcUrl, TENDER_USDT_ETHEREUM: token,
+      TENDER_XPUB_EVM: referenceRoot.derive(this.accountPath).publicExtendedKey,
+      TENDER_RPC_ETHEREUM: rpcUrl,
+      TENDER_USDT_ETHEREUM: token,
       TENDER_CONFIRMATIONS_ETHEREUM: String(this.confirmations),
     };
   },
   async stop() {
     const n = node;
-    if (n && n.exitCode === null) { n.kill('SIGTERM'); await new Promise((r) => { n.once('exit', r); setTimeout(r, 5000); }); }
+    if (n && n.exitCode === null) {
+      n.kill('SIGTERM');
+      await new Promise((r) => {
+        n.once('exit', r);
+        setTimeout(r, 5000);
+      });
+    }
   },
   head: async () => BigInt(await rpc('eth_blockNumber')),
   async pay(to, asset, amount) {
     const w = wallet();
-    const request = asset === 'USDT'
-      ? await w.prepareTransactionRequest({ to: token, data: encodeFunctionData({ abi: artifact.abi, functionName: 'transfer', args: [to, amount] }) })
-      : await w.prepareTransactionRequest({ to: to as Hex, value: amount });
+    const request =
+      asset === 'USDT'
+        ? await w.prepareTransactionRequest({
+            to: token,
+            data: encodeFunctionData({ abi: artifact.abi, functionName: 'transfer', args: [to, amount] }),
+          })
+        : await w.prepareTransactionRequest({ to: to as Hex, value: amount });
     const raw = await w.signTransaction(request);
     const sent = await sendRaw(raw);
     const logIndex = asset === 'USDT' ? sent.logIndex! : -1;
     signedTxs.set(sent.hash, { raw, to, asset, amount, logIndex });
     return { hash: sent.hash, logIndex, blockHash: sent.blockHash, to, asset, chainAmount: amount };
   },
-  confirm: async (n) => { await mine(n); },
+  confirm: async (n) => {
+    await mine(n);
+  },
   checkpoint: () => rpc('evm_snapshot'),
-  async rollback(mark) { assert.equal(await rpc('evm_revert', [mark]), true); },
+  async rollback(mark) {
+    assert.equal(await rpc('evm_revert', [mark]), true);
+  },
   async replay(p) {
     const s = signedTxs.get(p.hash)!;
     const sent = await sendRaw(s.raw);
@@ -104,7 +178,11 @@ const { cryptoOrder, order, orderAt, hookFor, entries, deposits } = c;
 const NET = evm.wire;
 const payToken = async (to: string, units: bigint): Promise<string> => (await evm.pay(to, 'USDT', units)).hash;
 const payEth = async (to: string, wei: bigint): Promise<string> => (await evm.pay(to, 'native', wei)).hash;
-const confirmedDeposit = (hash: string) => until('confirmed deposit', async () => { const r = (await deposits(hash))[0]; return r?.status === 'confirmed' ? r : undefined; });
+const confirmedDeposit = (hash: string) =>
+  until('confirmed deposit', async () => {
+    const r = (await deposits(hash))[0];
+    return r?.status === 'confirmed' ? r : undefined;
+  });
 
 test('payment policy: underpaid closes and credits what arrived; overpaid and within-tolerance complete with what was paid', async () => {
   const under = await cryptoOrder('EVM-UNDER', '10', 'USDT');
@@ -147,12 +225,15 @@ test('a payment to an order that already closed, or in another asset than ordere
   const hl = await payToken(late.address, 4_000_000n);
   const hw = await payEth(wrong.address, 2n * 10n ** 15n);
   await mine(3);
-  for (const [hash, userOrder] of [[hl, late.orderId], [hw, wrong.orderId]] as const) {
+  for (const [hash, userOrder] of [
+    [hl, late.orderId],
+    [hw, wrong.orderId],
+  ] as const) {
     const row = await confirmedDeposit(hash);
     const o = await order(row.order_id);
     assert.equal(o.dialect, 'deposit');
     assert.equal(o.status, 14);
-    assert.equal(o.userId, 'buyer-1', 'the order\'s user');
+    assert.equal(o.userId, 'buyer-1', "the order's user");
     assert.equal(o.hash, hash);
     assert.equal(o.network, NET);
     await hookFor(o.id, 14);

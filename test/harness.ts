@@ -25,8 +25,12 @@ import { signParams } from '../src/domain/signature.js';
 /** A clock tests can move; it follows real time plus an offset so timeouts still behave. */
 export class TestClock implements Clock {
   offsetMs = 0;
-  now(): Date { return new Date(Date.now() + this.offsetMs); }
-  advance(seconds: number): void { this.offsetMs += seconds * 1000; }
+  now(): Date {
+    return new Date(Date.now() + this.offsetMs);
+  }
+  advance(seconds: number): void {
+    this.offsetMs += seconds * 1000;
+  }
 }
 
 let stopCluster: (() => Promise<void>) | undefined;
@@ -64,22 +68,52 @@ export async function startTestEnv(env: Record<string, string> = {}): Promise<Te
   await migrate(db);
   const clock = new TestClock();
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const base = loadConfig({ TENDER_DATA_DIR: mkdtempSync(join(tmpdir(), 'tender-data-')), TENDER_WEBHOOK_BACKOFF: '0,1,1', TENDER_WORKER_POLL_MS: '50', ...env });
+  const base = loadConfig({
+    TENDER_DATA_DIR: mkdtempSync(join(tmpdir(), 'tender-data-')),
+    TENDER_WEBHOOK_BACKOFF: '0,1,1',
+    TENDER_WORKER_POLL_MS: '50',
+    ...env,
+  });
   const config: Config = { ...base };
-  const deps: Deps = { db, clock, ids: randomIds, box: secretBox(randomBytes(32)), assets: await loadAssets(db), config, log };
+  const deps: Deps = {
+    db,
+    clock,
+    ids: randomIds,
+    box: secretBox(randomBytes(32)),
+    assets: await loadAssets(db),
+    config,
+    log,
+  };
   const adminToken = randomBytes(16).toString('hex');
   const app = await buildApp(deps, { adminToken });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   config.publicUrl = url;
   return {
-    deps, clock, app, url, adminToken,
-    async close() { await app.close(); await db.end(); if (stopCluster) { await stopCluster(); stopCluster = undefined; } },
+    deps,
+    clock,
+    app,
+    url,
+    adminToken,
+    async close() {
+      await app.close();
+      await db.end();
+      if (stopCluster) {
+        await stopCluster();
+        stopCluster = undefined;
+      }
+    },
   };
 }
 
 export function newMerchant(env: TestEnv, m: Partial<NewMerchant> = {}): Promise<MerchantCredentials> {
-  return createMerchant(env.deps, { brand: 'Test Shop', company: 'Test Shop Ltd', website: 'https://shop.example', email: 'ops@shop.example', ...m });
+  return createMerchant(env.deps, {
+    brand: 'Test Shop',
+    company: 'Test Shop Ltd',
+    website: 'https://shop.example',
+    email: 'ops@shop.example',
+    ...m,
+  });
 }
 
 /** Signs like a merchant would (seed 001 §16) and returns the parameters with `sign`. */
@@ -88,7 +122,11 @@ export function signed(params: Record<string, string>, key: string): Record<stri
 }
 
 export async function postForm(url: string, params: Record<string, string>): Promise<{ status: number; body: any }> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(params).toString() });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(params).toString(),
+  });
   return { status: res.status, body: await res.json() };
 }
 
@@ -97,16 +135,34 @@ export async function getJson(url: string, params?: Record<string, string>): Pro
   return { status: res.status, body: await res.json() };
 }
 
-export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+export async function postJson(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: any }> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : null };
 }
 
-export interface ReceivedHook { body: string; form: URLSearchParams; headers: IncomingMessage['headers']; at: number }
+export interface ReceivedHook {
+  body: string;
+  form: URLSearchParams;
+  headers: IncomingMessage['headers'];
+  at: number;
+}
 
 /** A local webhook receiver: answers from a script of replies (then the last one forever) and records calls. */
-export async function webhookReceiver(replies: Array<{ status: number; body: string; delayMs?: number }>): Promise<{ url: string; calls: ReceivedHook[]; close(): Promise<void>; waitFor(n: number, timeoutMs?: number): Promise<ReceivedHook[]> }> {
+export async function webhookReceiver(replies: Array<{ status: number; body: string; delayMs?: number }>): Promise<{
+  url: string;
+  calls: ReceivedHook[];
+  close(): Promise<void>;
+  waitFor(n: number, timeoutMs?: number): Promise<ReceivedHook[]>;
+}> {
   const calls: ReceivedHook[] = [];
   const server: Server = createServer((req, res) => {
     let body = '';
@@ -114,15 +170,23 @@ export async function webhookReceiver(replies: Array<{ status: number; body: str
     req.on('end', () => {
       calls.push({ body, form: new URLSearchParams(body), headers: req.headers, at: Date.now() });
       const r = replies[Math.min(calls.length - 1, replies.length - 1)]!;
-      const answer = () => { if (!res.destroyed) res.writeHead(r.status, { 'content-type': 'text/plain' }).end(r.body); };
-      if (r.delayMs) setTimeout(answer, r.delayMs); else answer();
+      const answer = () => {
+        if (!res.destroyed) res.writeHead(r.status, { 'content-type': 'text/plain' }).end(r.body);
+      };
+      if (r.delayMs) setTimeout(answer, r.delayMs);
+      else answer();
     });
   });
   await new Promise<void>((res) => server.listen(0, '127.0.0.1', res));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
   return {
-    url, calls,
-    close: () => new Promise<void>((res) => { server.closeAllConnections(); server.close(() => res()); }),
+    url,
+    calls,
+    close: () =>
+      new Promise<void>((res) => {
+        server.closeAllConnections();
+        server.close(() => res());
+      }),
     async waitFor(n, timeoutMs = 15000) {
       const end = Date.now() + timeoutMs;
       while (calls.length < n) {
@@ -149,8 +213,12 @@ export async function until<T>(what: string, f: () => Promise<T | undefined | fa
 }
 
 /** A TCP port free on 127.0.0.1 right now. */
-export const freePort = (): Promise<number> => new Promise((res, rej) => {
-  const s = createNetServer();
-  s.once('error', rej);
-  s.listen(0, '127.0.0.1', () => { const port = (s.address() as AddressInfo).port; s.close(() => res(port)); });
-});
+export const freePort = (): Promise<number> =>
+  new Promise((res, rej) => {
+    const s = createNetServer();
+    s.once('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as AddressInfo).port;
+      s.close(() => res(port));
+    });
+  });

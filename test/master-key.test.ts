@@ -13,7 +13,12 @@ import { openRuntime } from '../src/runtime.js';
 test('a second process with another master key is refused; the same key is accepted', async () => {
   const url = await freshDatabase();
   const log = pino({ level: 'silent' });
-  const cfg = (key: string) => loadConfig({ DATABASE_URL: url, TENDER_DATA_DIR: mkdtempSync(join(tmpdir(), 'tender-mk-')), TENDER_MASTER_KEY: key });
+  const cfg = (key: string) =>
+    loadConfig({
+      DATABASE_URL: url,
+      TENDER_DATA_DIR: mkdtempSync(join(tmpdir(), 'tender-mk-')),
+      TENDER_MASTER_KEY: key,
+    });
   const k1 = randomBytes(32).toString('hex');
   const first = await openRuntime(cfg(k1), log);
   await first.close();

@@ -14,21 +14,35 @@ before(async () => {
   m = await newMerchant(env, { brand: 'Minimal Shop' });
   xof = await newMerchant(env, { brand: 'Boutique Dakar', defaultCurrency: 'XOF' });
 });
-after(async () => { await env.close(); });
+after(async () => {
+  await env.close();
+});
 
-interface Raw { status: number; text: string; body: any; type: string | null }
+interface Raw {
+  status: number;
+  text: string;
+  body: any;
+  type: string | null;
+}
 
 async function send(path: string, init: RequestInit = {}): Promise<Raw> {
   const res = await fetch(`${env.url}${path}`, init);
   const text = await res.text();
   let body: unknown = null;
-  try { body = JSON.parse(text); } catch { /* asserted by the caller */ }
+  try {
+    body = JSON.parse(text);
+  } catch {
+    /* asserted by the caller */
+  }
   return { status: res.status, text, body, type: res.headers.get('content-type') };
 }
 
-const start = (body: unknown, headers: Record<string, string> = {}) => send('/api/start_payment', {
-  method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body),
-});
+const start = (body: unknown, headers: Record<string, string> = {}) =>
+  send('/api/start_payment', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
 const watch = (code: string) => send(`/watch/${encodeURIComponent(code)}`);
 const orderIdOf = async (watchCode: string): Promise<string> => {
   const { rows } = await env.deps.db.query('SELECT id FROM orders WHERE watch_code = $1', [watchCode]);
@@ -65,8 +79,11 @@ test('start_payment answers the seed shape and watch shows a created payment', a
   assert.equal(w.body.merchant, 'Minimal Shop');
   assert.equal(w.body.completed_at, null);
   assert.match(w.body.created_at, WALL);
-  const created = new Date(w.body.created_at.replace(' ', 'T') + 'Z');
-  assert.ok(created >= before && created.getTime() <= env.clock.now().getTime(), `created_at ${w.body.created_at} is UTC and now`);
+  const created = new Date(`${w.body.created_at.replace(' ', 'T')}Z`);
+  assert.ok(
+    created >= before && created.getTime() <= env.clock.now().getTime(),
+    `created_at ${w.body.created_at} is UTC and now`,
+  );
   assert.match(w.text, /"amount":1000[,}]/);
 
   // The pay code opens the hosted page, the watch code does not (and vice versa).
@@ -92,7 +109,10 @@ test('watch echoes the amount exactly as it was given', async () => {
   }
   // Stored in minor units of the merchant's default currency.
   const r = await start(`{"merchant_secret": ${JSON.stringify(m.merchantSecret)}, "amount": 12.50}`);
-  const { rows } = await env.deps.db.query('SELECT amount::text AS amount, currency, dialect FROM orders WHERE watch_code = $1', [r.body.watch_code]);
+  const { rows } = await env.deps.db.query(
+    'SELECT amount::text AS amount, currency, dialect FROM orders WHERE watch_code = $1',
+    [r.body.watch_code],
+  );
   assert.deepEqual(rows[0], { amount: '1250', currency: 'USD', dialect: 'minimal' });
 });
 
@@ -105,7 +125,10 @@ test('currency: the merchant default, or the optional currency field', async () 
   assert.equal(lower.status, 200, lower.text);
   const q = 'SELECT amount::text AS amount, currency FROM orders WHERE watch_code = $1';
   assert.deepEqual((await env.deps.db.query(q, [dflt.body.watch_code])).rows[0], { amount: '5000', currency: 'XOF' });
-  assert.deepEqual((await env.deps.db.query(q, [overridden.body.watch_code])).rows[0], { amount: '1250', currency: 'EUR' });
+  assert.deepEqual((await env.deps.db.query(q, [overridden.body.watch_code])).rows[0], {
+    amount: '1250',
+    currency: 'EUR',
+  });
   assert.deepEqual((await env.deps.db.query(q, [lower.body.watch_code])).rows[0], { amount: '300', currency: 'USD' });
   // XOF has no minor unit: a fraction cannot be charged.
   assertError(await start({ merchant_secret: xof.merchantSecret, amount: 10.5 }), 400, 'fraction of XOF');
@@ -114,7 +137,9 @@ test('currency: the merchant default, or the optional currency field', async () 
 });
 
 test('validation errors are 400 with a string code and a message, and create nothing', async () => {
-  const { rows: [{ n: before }] } = await env.deps.db.query('SELECT count(*)::int AS n FROM orders');
+  const {
+    rows: [{ n: before }],
+  } = await env.deps.db.query('SELECT count(*)::int AS n FROM orders');
   const s = JSON.stringify(m.merchantSecret);
   const cases: Array<[string, string]> = [
     ['missing amount', `{"merchant_secret": ${s}}`],
@@ -153,14 +178,22 @@ test('validation errors are 400 with a string code and a message, and create not
   assert.equal(codes.get('not JSON'), 'malformed_body');
   // Bodies that are not JSON at all, whatever the content type says.
   const form = await send('/api/start_payment', {
-    method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ merchant_secret: m.merchantSecret, amount: '10' }).toString(),
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ merchant_secret: m.merchantSecret, amount: '10' }).toString(),
   });
   assertError(form, 400, 'form body');
-  const plain = await send('/api/start_payment', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'hello' });
+  const plain = await send('/api/start_payment', {
+    method: 'POST',
+    headers: { 'content-type': 'text/plain' },
+    body: 'hello',
+  });
   assertError(plain, 400, 'text/plain body');
   const none = await send('/api/start_payment', { method: 'POST' });
   assertError(none, 400, 'no body at all');
-  const { rows: [{ n: after }] } = await env.deps.db.query('SELECT count(*)::int AS n FROM orders');
+  const {
+    rows: [{ n: after }],
+  } = await env.deps.db.query('SELECT count(*)::int AS n FROM orders');
   assert.equal(after, before);
 });
 
@@ -177,7 +210,7 @@ test('merchant_secret missing or wrong is 401; checked before anything else', as
   assertError(await start({ amount: 10 }), 401, 'missing secret');
   assertError(await start({ merchant_secret: '', amount: 10 }), 401, 'empty secret');
   assertError(await start({ merchant_secret: 'msk_nope', amount: 10 }), 401, 'wrong secret');
-  assertError(await start({ merchant_secret: m.merchantSecret + 'x', amount: 10 }), 401, 'secret with a suffix');
+  assertError(await start({ merchant_secret: `${m.merchantSecret}x`, amount: 10 }), 401, 'secret with a suffix');
   assertError(await start({ merchant_secret: 12345, amount: 10 }), 401, 'numeric secret');
   // The security key of the openapi dialect is another credential; it is not a merchant secret.
   assertError(await start({ merchant_secret: m.securityKey, amount: 10 }), 401, 'security key as secret');
@@ -214,7 +247,12 @@ test('completed, failed and expired payments each show in watch', async () => {
   assert.equal(wf.body.completed_at, null);
 
   const late = await start({ merchant_secret: m.merchantSecret, amount: 4 });
-  const { rows: [{ secs }] } = await env.deps.db.query('SELECT extract(epoch FROM expires_at - created_at)::int AS secs FROM orders WHERE watch_code = $1', [late.body.watch_code]);
+  const {
+    rows: [{ secs }],
+  } = await env.deps.db.query(
+    'SELECT extract(epoch FROM expires_at - created_at)::int AS secs FROM orders WHERE watch_code = $1',
+    [late.body.watch_code],
+  );
   env.clock.advance(secs + 1);
   try {
     assert.ok((await expireDueOrders(env.deps)) >= 1);
@@ -260,8 +298,16 @@ test('Idempotency-Key: a retry returns the same payment; another request with th
 
 test('20 concurrent requests with one Idempotency-Key make exactly one payment', async () => {
   const key = 'race-key-1';
-  const results = await Promise.all(Array.from({ length: 20 }, () => start({ merchant_secret: m.merchantSecret, amount: 99 }, { 'idempotency-key': key })));
-  assert.deepEqual(results.map((r) => r.status), Array(20).fill(200), results.map((r) => r.text).join('\n'));
+  const results = await Promise.all(
+    Array.from({ length: 20 }, () =>
+      start({ merchant_secret: m.merchantSecret, amount: 99 }, { 'idempotency-key': key }),
+    ),
+  );
+  assert.deepEqual(
+    results.map((r) => r.status),
+    Array(20).fill(200),
+    results.map((r) => r.text).join('\n'),
+  );
   assert.equal(new Set(results.map((r) => r.body.code)).size, 1);
   assert.equal(new Set(results.map((r) => r.body.watch_code)).size, 1);
   const { rows } = await env.deps.db.query('SELECT id FROM orders WHERE merchant_trade_no = $1', [`idem:${key}`]);
@@ -271,16 +317,24 @@ test('20 concurrent requests with one Idempotency-Key make exactly one payment',
 });
 
 test('concurrent payments without a key are all distinct and all watchable', async () => {
-  const results = await Promise.all(Array.from({ length: 20 }, (_, i) => start({ merchant_secret: m.merchantSecret, amount: i + 1 })));
-  assert.deepEqual(results.map((r) => r.status), Array(20).fill(200));
+  const results = await Promise.all(
+    Array.from({ length: 20 }, (_, i) => start({ merchant_secret: m.merchantSecret, amount: i + 1 })),
+  );
+  assert.deepEqual(
+    results.map((r) => r.status),
+    Array(20).fill(200),
+  );
   assert.equal(new Set(results.map((r) => r.body.code)).size, 20);
   const watched = await Promise.all(results.map((r) => watch(r.body.watch_code)));
-  assert.deepEqual(watched.map((w) => w.body.amount), Array.from({ length: 20 }, (_, i) => i + 1));
+  assert.deepEqual(
+    watched.map((w) => w.body.amount),
+    Array.from({ length: 20 }, (_, i) => i + 1),
+  );
 });
 
 test('watch always answers valid JSON, whatever amount text another dialect stored', async () => {
   const r = await start({ merchant_secret: m.merchantSecret, amount: 8 });
-  await env.deps.db.query("UPDATE orders SET amount_text = '8,00 \"USD\"' WHERE watch_code = $1", [r.body.watch_code]);
+  await env.deps.db.query('UPDATE orders SET amount_text = \'8,00 "USD"\' WHERE watch_code = $1', [r.body.watch_code]);
   const w = await watch(r.body.watch_code);
   assert.equal(w.status, 200);
   assert.equal(w.body.amount, '8,00 "USD"');

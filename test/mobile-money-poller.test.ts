@@ -11,24 +11,46 @@ import type { MerchantCredentials } from '../src/core/merchants.js';
 
 let env: TestEnv;
 let m: MerchantCredentials;
-before(async () => { env = await startTestEnv(); m = await newMerchant(env, { brand: 'Boutique' }); });
-after(async () => { await env.close(); });
+before(async () => {
+  env = await startTestEnv();
+  m = await newMerchant(env, { brand: 'Boutique' });
+});
+after(async () => {
+  await env.close();
+});
 
 async function cinetpayOrder(tx: string): Promise<string> {
   const r = await postJson(`${env.url}/v2/payment`, {
-    apikey: m.apikey, site_id: m.siteId, transaction_id: tx, amount: 500, currency: 'XOF', description: 'Commande',
-    notify_url: 'https://shop.example/notify', return_url: 'https://shop.example/return', channels: 'MOBILE_MONEY',
+    apikey: m.apikey,
+    site_id: m.siteId,
+    transaction_id: tx,
+    amount: 500,
+    currency: 'XOF',
+    description: 'Commande',
+    notify_url: 'https://shop.example/notify',
+    return_url: 'https://shop.example/return',
+    channels: 'MOBILE_MONEY',
   });
   assert.equal(r.body.code, '201', JSON.stringify(r.body));
-  const { rows } = await env.deps.db.query('SELECT id FROM orders WHERE merchant_trade_no = $1', [`cp:${m.siteId}:${tx}`]);
+  const { rows } = await env.deps.db.query('SELECT id FROM orders WHERE merchant_trade_no = $1', [
+    `cp:${m.siteId}:${tx}`,
+  ]);
   return rows[0].id;
 }
 
 test('push approval and customer timeout are settled by the poller alone', async () => {
   const approved = await cinetpayOrder('POLL-1');
   const abandoned = await cinetpayOrder('POLL-2');
-  await startMobileMoneyPayment(env.deps, approved, { operator: 'MTN', phonePrefix: '225', phone: TEST_NUMBERS.SUCCESS });
-  await startMobileMoneyPayment(env.deps, abandoned, { operator: 'WAVE', phonePrefix: '221', phone: TEST_NUMBERS.CUSTOMER_TIMEOUT });
+  await startMobileMoneyPayment(env.deps, approved, {
+    operator: 'MTN',
+    phonePrefix: '225',
+    phone: TEST_NUMBERS.SUCCESS,
+  });
+  await startMobileMoneyPayment(env.deps, abandoned, {
+    operator: 'WAVE',
+    phonePrefix: '221',
+    phone: TEST_NUMBERS.CUSTOMER_TIMEOUT,
+  });
   const poller = startMobileMoneyPoller(env.deps, 60_000);
   try {
     await poller.runOnce();
@@ -36,13 +58,30 @@ test('push approval and customer timeout are settled by the poller alone', async
     env.clock.advance(3);
     await poller.runOnce();
     assert.equal((await findOrder(env.deps.db, { by: 'id', id: approved }))!.status, 14);
-    assert.equal((await findOrder(env.deps.db, { by: 'id', id: abandoned }))!.status, 11, 'still inside its confirmation window');
+    assert.equal(
+      (await findOrder(env.deps.db, { by: 'id', id: abandoned }))!.status,
+      11,
+      'still inside its confirmation window',
+    );
     env.clock.advance(121);
     await poller.runOnce();
     assert.equal((await findOrder(env.deps.db, { by: 'id', id: abandoned }))!.status, 15);
     assert.equal(await poller.runOnce(), 0, 'nothing left to poll');
-    const hooks = await env.deps.db.query(`SELECT order_id, order_status FROM webhook_deliveries WHERE order_id = ANY($1) ORDER BY id`, [[approved, abandoned]]);
-    assert.deepEqual(hooks.rows.filter((h) => h.order_status === 14 || h.order_status === 15).map((h) => [h.order_id, h.order_status]).sort(),
-      [[approved, 14], [abandoned, 15]].sort());
-  } finally { await poller.stop(); }
+    const hooks = await env.deps.db.query(
+      `SELECT order_id, order_status FROM webhook_deliveries WHERE order_id = ANY($1) ORDER BY id`,
+      [[approved, abandoned]],
+    );
+    assert.deepEqual(
+      hooks.rows
+        .filter((h) => h.order_status === 14 || h.order_status === 15)
+        .map((h) => [h.order_id, h.order_status])
+        .sort(),
+      [
+        [approved, 14],
+        [abandoned, 15],
+      ].sort(),
+    );
+  } finally {
+    await poller.stop();
+  }
 });

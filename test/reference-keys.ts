@@ -3,7 +3,8 @@
 import { HDKey } from '@scure/bip32';
 import { mnemonicToSeedSync } from '@scure/bip39';
 
-export const REFERENCE_MNEMONIC = 'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about';
+export const REFERENCE_MNEMONIC =
+  'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about';
 export const referenceRoot = HDKey.fromMasterSeed(mnemonicToSeedSync(REFERENCE_MNEMONIC));
 export const referenceXpub = (path: string): string => referenceRoot.derive(path).publicExtendedKey;
 
@@ -12,6 +13,11 @@ export const referenceXpub = (path: string): string => referenceRoot.derive(path
  * closed port: tests using this run no watcher, they only need the networks to be offered.
  */
 export const offlineCryptoEnv = (): Record<string, string> => ({
-  TENDER_XPUB_EVM: referenceXpub("m/44'/60'/0'"), TENDER_XPUB_TRON: referenceXpub("m/44'/195'/0'"), TENDER_XPUB_BTC: referenceXpub("m/84'/0'/0'"),
-  TENDER_RPC_ETHEREUM: 'http://127.0.0.1:1', TENDER_RPC_BSC: 'http://127.0.0.1:1', TENDER_RPC_TRON: 'http://127.0.0.1:1', TENDER_RPC_BITCOIN: 'http://127.0.0.1:1',
+  TENDER_XPUB_EVM: referenceXpub("m/44'/60'/0'"),
+  TENDER_XPUB_TRON: referenceXpub("m/44'/195'/0'"),
+  TENDER_XPUB_BTC: referenceXpub("m/84'/0'/0'"),
+  TENDER_RPC_ETHEREUM: 'http://127.0.0.1:1',
+  TENDER_RPC_BSC: 'http://127.0.0.1:1',
+  TENDER_RPC_TRON: 'http://127.0.0.1:1',
+  TENDER_RPC_BITCOIN: 'http://127.0.0.1:1',
 });

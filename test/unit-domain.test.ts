@@ -15,7 +15,13 @@ test('signature: the worked example of shared/spec/cpay.md', () => {
   const p = { aa: 'hello', xx: '1001', yy: '' };
   assert.equal(canonicalString(p, 'abc123'), 'aa=hello&xx=1001&key=abc123');
   assert.equal(signParams(p, 'abc123'), '1c4492e23f7812c5781a30046c5d760ba3ae344de99a5700542715866f448825');
-  assert.ok(verifyParams({ ...p, sign: '1c4492e23f7812c5781a30046c5d760ba3ae344de99a5700542715866f448825' }, 'abc123', '1c4492e23f7812c5781a30046c5d760ba3ae344de99a5700542715866f448825'));
+  assert.ok(
+    verifyParams(
+      { ...p, sign: '1c4492e23f7812c5781a30046c5d760ba3ae344de99a5700542715866f448825' },
+      'abc123',
+      '1c4492e23f7812c5781a30046c5d760ba3ae344de99a5700542715866f448825',
+    ),
+  );
   assert.ok(!verifyParams(p, 'abc124', '1c4492e23f7812c5781a30046c5d760ba3ae344de99a5700542715866f448825'));
   assert.ok(!verifyParams(p, 'abc123', 'short'));
 });
@@ -29,7 +35,8 @@ test('money: exact parsing, refusal of what cannot be represented', () => {
   assert.equal(parseDecimal('0.000001', 6), 1n);
   assert.equal(parseDecimal('1.10', 2), 110n);
   assert.equal(parseDecimal('1.000000000000000001', 18, 'amount', 18), 1_000_000_000_000_000_001n);
-  for (const bad of ['', '-1', '1e3', ' 1', '1.', '.5', '01', '1,5', 'NaN']) assert.throws(() => parseDecimal(bad, 6), /amount/);
+  for (const bad of ['', '-1', '1e3', ' 1', '1.', '.5', '01', '1,5', 'NaN'])
+    assert.throws(() => parseDecimal(bad, 6), /amount/);
   assert.throws(() => parseDecimal('0.0000001', 6), /more than 6 decimals/);
   assert.throws(() => parseDecimal('0.123456789', 18, 'amount', 8), /more than 8 decimals/);
   assert.equal(formatMinor(12_500_000n, 6), '12.5');
@@ -51,14 +58,38 @@ test('state machine: completed and closed are final', () => {
 });
 
 test('ledger: payment entry balances, unbalanced entries refused', () => {
-  const e = orderPaymentEntry({ orderId: 'o', merchantId: '1', rail: 'sandbox', currency: 'USD', gross: 1000n, fee: 15n });
-  assert.equal(e.postings.reduce((s, p) => s + p.amount, 0n), 0n);
-  assert.throws(() => assertBalanced({ kind: 'x', orderId: null, memo: '', postings: [{ account: { kind: 'fee_revenue', currency: 'USD' }, amount: 1n }] }), /unbalanced/);
+  const e = orderPaymentEntry({
+    orderId: 'o',
+    merchantId: '1',
+    rail: 'sandbox',
+    currency: 'USD',
+    gross: 1000n,
+    fee: 15n,
+  });
+  assert.equal(
+    e.postings.reduce((s, p) => s + p.amount, 0n),
+    0n,
+  );
+  assert.throws(
+    () =>
+      assertBalanced({
+        kind: 'x',
+        orderId: null,
+        memo: '',
+        postings: [{ account: { kind: 'fee_revenue', currency: 'USD' }, amount: 1n }],
+      }),
+    /unbalanced/,
+  );
 });
 
 test('raw JSON fields keep values as sent', () => {
-  const f = topLevelRawFields('{"amount": 1.10, "merchantId":20000001, "s":"a\\"b", "data":[{"x": 1}], "n": null, "t": true}');
-  assert.deepEqual({ ...f }, { amount: '1.10', merchantId: '20000001', s: 'a"b', data: '[{"x": 1}]', n: '', t: 'true' });
+  const f = topLevelRawFields(
+    '{"amount": 1.10, "merchantId":20000001, "s":"a\\"b", "data":[{"x": 1}], "n": null, "t": true}',
+  );
+  assert.deepEqual(
+    { ...f },
+    { amount: '1.10', merchantId: '20000001', s: 'a"b', data: '[{"x": 1}]', n: '', t: 'true' },
+  );
   assert.throws(() => topLevelRawFields('[1]'), /object/);
   assert.throws(() => topLevelRawFields('{bad'), /valid JSON/);
 });

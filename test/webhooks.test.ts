@@ -11,23 +11,45 @@ import type { MerchantCredentials } from '../src/core/merchants.js';
 
 let env: TestEnv;
 let dispatcher: Dispatcher;
-before(async () => { env = await startTestEnv({ TENDER_WEBHOOK_BACKOFF: '0,1,1' }); dispatcher = startWebhookDispatcher(env.deps, { pollMs: 50 }); });
-after(async () => { await dispatcher.stop(); await env.close(); });
+before(async () => {
+  env = await startTestEnv({ TENDER_WEBHOOK_BACKOFF: '0,1,1' });
+  dispatcher = startWebhookDispatcher(env.deps, { pollMs: 50 });
+});
+after(async () => {
+  await dispatcher.stop();
+  await env.close();
+});
 
 async function order(m: MerchantCredentials, tradeNo: string, extra: Record<string, string> = {}) {
-  const p = { merchantId: String(m.merchantId), merchantTradeNo: tradeNo, createTime: String(Date.now()), userId: 'u-9', amount: '50', cryptoCurrency: 'USDT', ...extra };
+  const p = {
+    merchantId: String(m.merchantId),
+    merchantTradeNo: tradeNo,
+    createTime: String(Date.now()),
+    userId: 'u-9',
+    amount: '50',
+    cryptoCurrency: 'USDT',
+    ...extra,
+  };
   const r = await postForm(`${env.url}/openapi/v1/createOrder`, signed(p, m.securityKey));
   assert.equal(r.body.code, 0, JSON.stringify(r.body));
   return r.body.data as { orderId: string };
 }
 
-const attempts = async (orderId: string) => (await env.deps.db.query(
-  `SELECT d.state, d.order_status, a.attempt_no, a.http_status, a.ok, a.duration_ms, a.response_body FROM webhook_deliveries d
-   LEFT JOIN webhook_attempts a ON a.delivery_id = d.id WHERE d.order_id = $1 ORDER BY d.id, a.attempt_no`, [orderId])).rows;
+const attempts = async (orderId: string) =>
+  (
+    await env.deps.db.query(
+      `SELECT d.state, d.order_status, a.attempt_no, a.http_status, a.ok, a.duration_ms, a.response_body FROM webhook_deliveries d
+   LEFT JOIN webhook_attempts a ON a.delivery_id = d.id WHERE d.order_id = $1 ORDER BY d.id, a.attempt_no`,
+      [orderId],
+    )
+  ).rows;
 
 async function waitState(orderId: string, state: string, n = 1) {
   for (let i = 0; i < 200; i++) {
-    const { rows } = await env.deps.db.query('SELECT count(*)::int AS n FROM webhook_deliveries WHERE order_id = $1 AND state = $2', [orderId, state]);
+    const { rows } = await env.deps.db.query(
+      'SELECT count(*)::int AS n FROM webhook_deliveries WHERE order_id = $1 AND state = $2',
+      [orderId, state],
+    );
     if (rows[0].n >= n) return;
     await sleep(50);
   }
@@ -35,7 +57,11 @@ async function waitState(orderId: string, state: string, n = 1) {
 }
 
 test('cpay format: one `param` field with signed JSON; a failing receiver is retried until it answers success', async () => {
-  const rx = await webhookReceiver([{ status: 500, body: 'oops' }, { status: 200, body: 'fail' }, { status: 200, body: 'success' }]);
+  const rx = await webhookReceiver([
+    { status: 500, body: 'oops' },
+    { status: 200, body: 'fail' },
+    { status: 200, body: 'success' },
+  ]);
   try {
     const m = await newMerchant(env, { callbackUrl: rx.url, feeBps: 100 });
     const o = await order(m, 'WH-1');
@@ -59,12 +85,21 @@ test('cpay format: one `param` field with signed JSON; a failing receiver is ret
     // The retries honour the schedule: attempt 2 waits ~1 s after attempt 1.
     assert.ok(calls[1]!.at - calls[0]!.at >= 900, `retry came after ${calls[1]!.at - calls[0]!.at} ms`);
     const rows = await attempts(o.orderId);
-    assert.deepEqual(rows.map((r) => [r.attempt_no, r.http_status, r.ok]), [[1, 500, false], [2, 200, false], [3, 200, true]]);
+    assert.deepEqual(
+      rows.map((r) => [r.attempt_no, r.http_status, r.ok]),
+      [
+        [1, 500, false],
+        [2, 200, false],
+        [3, 200, true],
+      ],
+    );
     assert.ok(rows.every((r) => r.duration_ms >= 0));
     assert.equal(rows[0].response_body, 'oops');
     await sleep(300);
     assert.equal(rx.calls.length, 3, 'nothing more is sent once acknowledged');
-  } finally { await rx.close(); }
+  } finally {
+    await rx.close();
+  }
 });
 
 test('cpay-legacy format: top-level form fields, sent for 11, 14 and 15, answer OK', async () => {
@@ -89,7 +124,9 @@ test('cpay-legacy format: top-level form fields, sent for 11, 14 and 15, answer 
       assert.equal(fields.param, undefined);
     }
     assert.equal(first.form.get('hash'), '0xabc');
-  } finally { await rx.close(); }
+  } finally {
+    await rx.close();
+  }
 });
 
 test('cpay format notifies only final states; order callbackURL beats the merchant one', async () => {
@@ -105,11 +142,19 @@ test('cpay format notifies only final states; order callbackURL beats the mercha
     assert.equal(calls.length, 1);
     assert.equal(JSON.parse(calls[0]!.form.get('param')!).orderStatus, 15);
     assert.equal(merchantRx.calls.length, 0);
-  } finally { await merchantRx.close(); await orderRx.close(); }
+  } finally {
+    await merchantRx.close();
+    await orderRx.close();
+  }
 });
 
 test('a receiver that never acknowledges is given up after the schedule; resend starts again', async () => {
-  const rx = await webhookReceiver([{ status: 503, body: '' }, { status: 503, body: '' }, { status: 503, body: '' }, { status: 200, body: 'success' }]);
+  const rx = await webhookReceiver([
+    { status: 503, body: '' },
+    { status: 503, body: '' },
+    { status: 503, body: '' },
+    { status: 200, body: 'success' },
+  ]);
   try {
     const m = await newMerchant(env, { callbackUrl: rx.url });
     const o = await order(m, 'WH-3');
@@ -119,7 +164,9 @@ test('a receiver that never acknowledges is given up after the schedule; resend 
     await resendOrderWebhook(env.deps, o.orderId);
     await waitState(o.orderId, 'delivered');
     assert.equal(rx.calls.length, 4);
-  } finally { await rx.close(); }
+  } finally {
+    await rx.close();
+  }
 });
 
 test('a timeout or a refused connection counts as a failed attempt', async () => {
@@ -133,7 +180,10 @@ test('a timeout or a refused connection counts as a failed attempt', async () =>
 });
 
 test('a receiver slower than TENDER_WEBHOOK_TIMEOUT_MS times out and is retried', async () => {
-  const rx = await webhookReceiver([{ status: 200, body: 'success', delayMs: 1500 }, { status: 200, body: 'success' }]);
+  const rx = await webhookReceiver([
+    { status: 200, body: 'success', delayMs: 1500 },
+    { status: 200, body: 'success' },
+  ]);
   const saved = env.deps.config.webhookTimeoutMs;
   env.deps.config.webhookTimeoutMs = 300;
   try {
@@ -146,7 +196,10 @@ test('a receiver slower than TENDER_WEBHOOK_TIMEOUT_MS times out and is retried'
     assert.equal(rows[0].ok, false);
     assert.equal(rows[0].http_status, null);
     assert.equal(rows[1].ok, true);
-  } finally { env.deps.config.webhookTimeoutMs = saved; await rx.close(); }
+  } finally {
+    env.deps.config.webhookTimeoutMs = saved;
+    await rx.close();
+  }
 });
 
 test('no callback URL anywhere: the delivery is recorded as no_url and nothing is sent', async () => {
@@ -154,5 +207,8 @@ test('no callback URL anywhere: the delivery is recorded as no_url and nothing i
   const o = await order(m, 'WH-5');
   await completeOrder(env.deps, o.orderId, { rail: 'sandbox' });
   const { rows } = await env.deps.db.query('SELECT state FROM webhook_deliveries WHERE order_id = $1', [o.orderId]);
-  assert.deepEqual(rows.map((r) => r.state), ['no_url']);
+  assert.deepEqual(
+    rows.map((r) => r.state),
+    ['no_url'],
+  );
 });

@@ -7,8 +7,14 @@ const merchant = JSON.parse(readFileSync(process.env.TENDER_MERCHANT_JSON ?? 'me
 
 const cinetpay = new CinetPayClient({ baseUrl, apikey: merchant.apikey, siteId: merchant.siteId });
 const init = await cinetpay.initPayment({
-  transactionId: `T-${Date.now()}`, amount: '1500', currency: 'XOF', description: 'Order 1001',
-  notifyUrl: 'https://shop.example/webhooks/cinetpay', returnUrl: 'https://shop.example/back', channels: 'MOBILE_MONEY', lang: 'fr',
+  transactionId: `T-${Date.now()}`,
+  amount: '1500',
+  currency: 'XOF',
+  description: 'Order 1001',
+  notifyUrl: 'https://shop.example/webhooks/cinetpay',
+  returnUrl: 'https://shop.example/back',
+  channels: 'MOBILE_MONEY',
+  lang: 'fr',
 });
 console.log(`send the customer to ${init.paymentUrl}`);
 // Later — when a notification arrives (see fastify-webhook.ts), or when the customer comes back:

@@ -9,7 +9,9 @@
 // `express.text` keeps the raw body (a string), which is what the signature covers.
 import { verifyCpayWebhook, TenderWebhookError, type CpayWebhookEvent } from '@tender/sdk';
 
-export interface RequestLike { body: unknown }
+export interface RequestLike {
+  body: unknown;
+}
 export interface ResponseLike {
   status(code: number): ResponseLike;
   type(t: string): ResponseLike;
@@ -19,13 +21,20 @@ export interface ResponseLike {
 export function cpayWebhookHandler(securityKey: string, onEvent: (e: CpayWebhookEvent) => void | Promise<void>) {
   return async (req: RequestLike, res: ResponseLike, next?: (err: unknown) => void): Promise<void> => {
     try {
-      if (typeof req.body !== 'string') { res.status(415).type('text/plain').send('fail'); return; }
+      if (typeof req.body !== 'string') {
+        res.status(415).type('text/plain').send('fail');
+        return;
+      }
       const event = verifyCpayWebhook(req.body, securityKey);
       await onEvent(event);
       res.status(200).type('text/plain').send(event.answer);
     } catch (e) {
-      if (e instanceof TenderWebhookError) { res.status(400).type('text/plain').send('fail'); return; }
-      if (next) next(e); else res.status(500).type('text/plain').send('fail');
+      if (e instanceof TenderWebhookError) {
+        res.status(400).type('text/plain').send('fail');
+        return;
+      }
+      if (next) next(e);
+      else res.status(500).type('text/plain').send('fail');
     }
   };
 }

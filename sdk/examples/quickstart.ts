@@ -7,18 +7,33 @@ import { buildWebhookServer } from './fastify-webhook.js';
 const baseUrl = process.env.TENDER_URL ?? 'http://127.0.0.1:8080';
 const merchant = JSON.parse(readFileSync(process.env.TENDER_MERCHANT_JSON ?? 'merchant.json', 'utf8'));
 
-const tender = new OpenApiClient({ baseUrl, merchantId: merchant.merchantId, securityKey: merchant.securityKey, timeoutMs: 10_000, retries: 2 });
+const tender = new OpenApiClient({
+  baseUrl,
+  merchantId: merchant.merchantId,
+  securityKey: merchant.securityKey,
+  timeoutMs: 10_000,
+  retries: 2,
+});
 
 // 1. A webhook endpoint (examples/fastify-webhook.ts); Tender POSTs the order's final status to it.
 let paid!: (e: CpayWebhookEvent) => void;
 const webhook = new Promise<CpayWebhookEvent>((resolve) => (paid = resolve));
-const hooks = buildWebhookServer({ securityKey: merchant.securityKey, onEvent: (e) => { if (e.orderStatus === OrderStatus.COMPLETED) paid(e); } });
+const hooks = buildWebhookServer({
+  securityKey: merchant.securityKey,
+  onEvent: (e) => {
+    if (e.orderStatus === OrderStatus.COMPLETED) paid(e);
+  },
+});
 const hookUrl = await hooks.listen({ port: 0, host: '127.0.0.1' });
 
 // 2. An order. Amounts are strings; createTime and sign are added by the SDK.
 const order = await tender.createOrder({
-  merchantTradeNo: `qs-${Date.now()}`, userId: 'customer-7', amount: '12.5', cryptoCurrency: 'USDT',
-  callbackURL: `${hookUrl}/webhooks/tender`, successURL: 'https://shop.example/thanks',
+  merchantTradeNo: `qs-${Date.now()}`,
+  userId: 'customer-7',
+  amount: '12.5',
+  cryptoCurrency: 'USDT',
+  callbackURL: `${hookUrl}/webhooks/tender`,
+  successURL: 'https://shop.example/thanks',
 });
 console.log(`open ${order.cashierURL} and press Pay (status ${order.orderStatus})`);
 
@@ -27,13 +42,18 @@ await fetch(`${baseUrl}/sandbox/orders/${order.orderId}/complete`, { method: 'PO
 
 // 4. The signed webhook arrives, verified by the SDK.
 const event = await webhook;
-console.log(`webhook: order ${event.orderId} status ${event.orderStatus}, received ${event.receivedAmount} ${event.currency}`);
+console.log(
+  `webhook: order ${event.orderId} status ${event.orderStatus}, received ${event.receivedAmount} ${event.currency}`,
+);
 await hooks.close();
 
 // 5. Ask for the order and the balance.
 const detail = await tender.getOrderDetail({ merchantTradeNo: order.merchantTradeNo });
 const balance = await tender.getMerchantBalance();
-console.log(`order ${detail.orderId}: ${detail.orderStatus}; balance:`, balance.map((b) => `${b.availableBalance} ${b.currency}`).join(', '));
+console.log(
+  `order ${detail.orderId}: ${detail.orderStatus}; balance:`,
+  balance.map((b) => `${b.availableBalance} ${b.currency}`).join(', '),
+);
 
 // Errors are typed: code, msg, traceid (the same traceid is in Tender's log line).
 try {
@@ -42,4 +62,11 @@ try {
   if (!(e instanceof TenderApiError)) throw e;
   console.log(`refused: ${e.code} ${e.msg} (traceid ${e.traceid})`);
 }
-console.log(JSON.stringify({ orderId: order.orderId, webhookStatus: event.orderStatus, detailStatus: detail.orderStatus, balance }));
+console.log(
+  JSON.stringify({
+    orderId: order.orderId,
+    webhookStatus: event.orderStatus,
+    detailStatus: detail.orderStatus,
+    balance,
+  }),
+);

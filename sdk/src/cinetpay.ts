@@ -33,8 +33,16 @@ export interface InitPaymentParams {
   lockPhoneNumber?: boolean;
   /** Required by the CREDIT_CARD channel: id, name, surname, email, phone, address, city, country (ISO2), state, zip. */
   customer?: {
-    id?: string; name?: string; surname?: string; email?: string; phoneNumber?: string; address?: string;
-    city?: string; country?: string; state?: string; zipCode?: string;
+    id?: string;
+    name?: string;
+    surname?: string;
+    email?: string;
+    phoneNumber?: string;
+    address?: string;
+    city?: string;
+    country?: string;
+    state?: string;
+    zipCode?: string;
   };
 }
 
@@ -94,23 +102,47 @@ export class CinetPayClient {
   async initPayment(p: InitPaymentParams): Promise<InitPaymentResult> {
     // A decimal string goes on the wire as sent (Tender accepts numeric strings), so no float ever touches it.
     const amount = p.amount;
-    if (typeof amount === 'string' && !/^(0|[1-9][0-9]*)(\.[0-9]+)?$/.test(amount)) throw new TypeError('amount must be a decimal number');
-    if (typeof amount === 'number' && !Number.isSafeInteger(amount)) throw new TypeError('a numeric amount must be a safe integer; pass decimals as a string');
+    if (typeof amount === 'string' && !/^(0|[1-9][0-9]*)(\.[0-9]+)?$/.test(amount))
+      throw new TypeError('amount must be a decimal number');
+    if (typeof amount === 'number' && !Number.isSafeInteger(amount))
+      throw new TypeError('a numeric amount must be a safe integer; pass decimals as a string');
     const c = p.customer ?? {};
     const body = dropUndefined({
-      apikey: this.#apikey, site_id: this.siteId, transaction_id: p.transactionId, amount, currency: p.currency,
-      description: p.description, notify_url: p.notifyUrl, return_url: p.returnUrl,
-      channels: Array.isArray(p.channels) ? p.channels.join(',') : (p.channels ?? 'ALL'), lang: p.lang, metadata: p.metadata,
-      invoice_data: p.invoiceData, lock_phone_number: p.lockPhoneNumber,
-      customer_id: c.id, customer_name: c.name, customer_surname: c.surname, customer_email: c.email, customer_phone_number: c.phoneNumber,
-      customer_address: c.address, customer_city: c.city, customer_country: c.country, customer_state: c.state, customer_zip_code: c.zipCode,
+      apikey: this.#apikey,
+      site_id: this.siteId,
+      transaction_id: p.transactionId,
+      amount,
+      currency: p.currency,
+      description: p.description,
+      notify_url: p.notifyUrl,
+      return_url: p.returnUrl,
+      channels: Array.isArray(p.channels) ? p.channels.join(',') : (p.channels ?? 'ALL'),
+      lang: p.lang,
+      metadata: p.metadata,
+      invoice_data: p.invoiceData,
+      lock_phone_number: p.lockPhoneNumber,
+      customer_id: c.id,
+      customer_name: c.name,
+      customer_surname: c.surname,
+      customer_email: c.email,
+      customer_phone_number: c.phoneNumber,
+      customer_address: c.address,
+      customer_city: c.city,
+      customer_country: c.country,
+      customer_state: c.state,
+      customer_zip_code: c.zipCode,
     });
     const { j, status } = await this.#post('/v2/payment', body);
     const d = (j.data ?? {}) as Record<string, unknown>;
-    if (String(j.code) !== '201' || typeof d.payment_token !== 'string' || typeof d.payment_url !== 'string') throw apiError(j, status);
+    if (String(j.code) !== '201' || typeof d.payment_token !== 'string' || typeof d.payment_url !== 'string')
+      throw apiError(j, status);
     return {
-      paymentToken: d.payment_token, paymentUrl: d.payment_url, code: '201', message: String(j.message ?? ''),
-      description: String(j.description ?? ''), apiResponseId: String(j.api_response_id ?? ''),
+      paymentToken: d.payment_token,
+      paymentUrl: d.payment_url,
+      code: '201',
+      message: String(j.message ?? ''),
+      description: String(j.description ?? ''),
+      apiResponseId: String(j.api_response_id ?? ''),
     };
   }
 
@@ -120,34 +152,69 @@ export class CinetPayClient {
    * throws TenderApiError when the check itself is refused (bad apikey 609, bad site 613, unknown transaction…).
    */
   async checkPayment(by: { transactionId: string } | { token: string }): Promise<CheckPaymentResult> {
-    const body = 'token' in by ? { apikey: this.#apikey, site_id: this.siteId, token: by.token } : { apikey: this.#apikey, site_id: this.siteId, transaction_id: by.transactionId };
+    const body =
+      'token' in by
+        ? { apikey: this.#apikey, site_id: this.siteId, token: by.token }
+        : { apikey: this.#apikey, site_id: this.siteId, transaction_id: by.transactionId };
     const { j, status } = await this.#post('/v2/payment/check', body);
     const d = (j.data ?? null) as Record<string, unknown> | null;
     if (!d || typeof d.status !== 'string' || !STATUSES.has(d.status)) throw apiError(j, status);
     const opt = (v: unknown) => (v === undefined || v === null || v === '' ? null : String(v));
     return {
-      status: d.status as CinetPayStatus, code: String(j.code ?? ''), message: String(j.message ?? ''),
-      amount: String(d.amount ?? ''), currency: String(d.currency ?? ''), paymentMethod: String(d.payment_method ?? ''),
-      description: String(d.description ?? ''), metadata: opt(d.metadata), operatorId: opt(d.operator_id),
-      paymentDate: opt(d.payment_date), fundAvailabilityDate: opt(d.fund_availability_date),
-      apiResponseId: String(j.api_response_id ?? ''), raw: j,
+      status: d.status as CinetPayStatus,
+      code: String(j.code ?? ''),
+      message: String(j.message ?? ''),
+      amount: String(d.amount ?? ''),
+      currency: String(d.currency ?? ''),
+      paymentMethod: String(d.payment_method ?? ''),
+      description: String(d.description ?? ''),
+      metadata: opt(d.metadata),
+      operatorId: opt(d.operator_id),
+      paymentDate: opt(d.payment_date),
+      fundAvailabilityDate: opt(d.fund_availability_date),
+      apiResponseId: String(j.api_response_id ?? ''),
+      raw: j,
     };
   }
 
   async #post(path: string, body: Record<string, unknown>): Promise<{ j: Record<string, unknown>; status: number }> {
     const ans = await send(this.#transport, {
-      method: 'POST', url: `${this.baseUrl}${path}`, body: JSON.stringify(body), headers: { 'content-type': 'application/json' }, idempotent: true,
+      method: 'POST',
+      url: `${this.baseUrl}${path}`,
+      body: JSON.stringify(body),
+      headers: { 'content-type': 'application/json' },
+      idempotent: true,
     });
     let j: unknown;
-    try { j = JSON.parse(ans.text); } catch { throw new TenderNetworkError(`${path}: HTTP ${ans.status} with a body that is not JSON: ${ans.text.slice(0, 200)}`, false, ans.attempts); }
-    if (j === null || typeof j !== 'object') throw new TenderNetworkError(`${path}: HTTP ${ans.status} with a body that is not a JSON object`, false, ans.attempts);
+    try {
+      j = JSON.parse(ans.text);
+    } catch {
+      throw new TenderNetworkError(
+        `${path}: HTTP ${ans.status} with a body that is not JSON: ${ans.text.slice(0, 200)}`,
+        false,
+        ans.attempts,
+      );
+    }
+    if (j === null || typeof j !== 'object')
+      throw new TenderNetworkError(
+        `${path}: HTTP ${ans.status} with a body that is not a JSON object`,
+        false,
+        ans.attempts,
+      );
     return { j: j as Record<string, unknown>, status: ans.status };
   }
 }
 
 function apiError(j: Record<string, unknown>, httpStatus: number): TenderApiError {
   const msg = [j.message, j.description].filter((x) => typeof x === 'string' && x !== '').join(': ');
-  return new TenderApiError('cinetpay', String(j.code ?? httpStatus), msg, typeof j.api_response_id === 'string' ? j.api_response_id : undefined, httpStatus, j);
+  return new TenderApiError(
+    'cinetpay',
+    String(j.code ?? httpStatus),
+    msg,
+    typeof j.api_response_id === 'string' ? j.api_response_id : undefined,
+    httpStatus,
+    j,
+  );
 }
 
 function dropUndefined(o: Record<string, unknown>): Record<string, unknown> {
@@ -156,14 +223,29 @@ function dropUndefined(o: Record<string, unknown>): Record<string, unknown> {
 
 /** The notification's fields in the order the x-token covers them (shared/spec/cinetpay.md). */
 export const CINETPAY_TOKEN_FIELDS = [
-  'cpm_site_id', 'cpm_trans_id', 'cpm_trans_date', 'cpm_amount', 'cpm_currency', 'signature', 'payment_method', 'cel_phone_num',
-  'cpm_phone_prefixe', 'cpm_language', 'cpm_version', 'cpm_payment_config', 'cpm_page_action', 'cpm_custom', 'cpm_designation',
+  'cpm_site_id',
+  'cpm_trans_id',
+  'cpm_trans_date',
+  'cpm_amount',
+  'cpm_currency',
+  'signature',
+  'payment_method',
+  'cel_phone_num',
+  'cpm_phone_prefixe',
+  'cpm_language',
+  'cpm_version',
+  'cpm_payment_config',
+  'cpm_page_action',
+  'cpm_custom',
+  'cpm_designation',
   'cpm_error_message',
 ] as const;
 
 /** The x-token of a notification: HMAC-SHA256 (hex), keyed by the site's secret, of the fields concatenated without separators. */
 export function cinetPayToken(fields: Readonly<Record<string, string | undefined>>, notifySecret: string): string {
-  return createHmac('sha256', notifySecret).update(CINETPAY_TOKEN_FIELDS.map((k) => fields[k] ?? '').join(''), 'utf8').digest('hex');
+  return createHmac('sha256', notifySecret)
+    .update(CINETPAY_TOKEN_FIELDS.map((k) => fields[k] ?? '').join(''), 'utf8')
+    .digest('hex');
 }
 
 /**
@@ -194,13 +276,22 @@ function header(h: HeaderBag, name: string): string | undefined {
  * TenderWebhookError otherwise. `formBody` is the raw x-www-form-urlencoded text (or its parsed form).
  * The status is NOT in the notification: fetch it with checkPayment.
  */
-export function verifyCinetPayNotification(formBody: string | URLSearchParams | Readonly<Record<string, string>>, headers: HeaderBag, notifySecret: string): CinetPayNotification {
+export function verifyCinetPayNotification(
+  formBody: string | URLSearchParams | Readonly<Record<string, string>>,
+  headers: HeaderBag,
+  notifySecret: string,
+): CinetPayNotification {
   if (!notifySecret) throw new TypeError('notifySecret is required');
-  const form = typeof formBody === 'string' || formBody instanceof URLSearchParams ? new URLSearchParams(formBody) : new URLSearchParams({ ...formBody });
+  const form =
+    typeof formBody === 'string' || formBody instanceof URLSearchParams
+      ? new URLSearchParams(formBody)
+      : new URLSearchParams({ ...formBody });
   const fields = Object.fromEntries(form);
   const token = header(headers, 'x-token');
   if (!token) throw new TenderWebhookError('notification has no x-token header');
-  if (!safeEqualHex(cinetPayToken(fields, notifySecret), token)) throw new TenderWebhookError('notification x-token does not match (wrong secret or tampered fields)');
-  if (!fields.cpm_trans_id || !fields.cpm_site_id) throw new TenderWebhookError('notification lacks cpm_trans_id or cpm_site_id');
+  if (!safeEqualHex(cinetPayToken(fields, notifySecret), token))
+    throw new TenderWebhookError('notification x-token does not match (wrong secret or tampered fields)');
+  if (!fields.cpm_trans_id || !fields.cpm_site_id)
+    throw new TenderWebhookError('notification lacks cpm_trans_id or cpm_site_id');
   return { transactionId: fields.cpm_trans_id, siteId: fields.cpm_site_id, fields: Object.freeze(fields) };
 }

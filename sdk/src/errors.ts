@@ -27,7 +27,12 @@ export class TenderApiError extends Error {
 /** No usable answer: connection refused/reset, timeout (`timedOut`), or a body that is not the dialect's JSON. */
 export class TenderNetworkError extends Error {
   override readonly name = 'TenderNetworkError';
-  constructor(message: string, readonly timedOut: boolean, readonly attempts: number, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    readonly timedOut: boolean,
+    readonly attempts: number,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
   }
 }
@@ -35,5 +40,7 @@ export class TenderNetworkError extends Error {
 /** A webhook or notification failed verification (missing field, bad signature, malformed body). Answer it with a non-2xx status. */
 export class TenderWebhookError extends Error {
   override readonly name = 'TenderWebhookError';
-  constructor(message: string) { super(message); }
+  constructor(message: string) {
+    super(message);
+  }
 }

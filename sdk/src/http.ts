@@ -20,12 +20,20 @@ export interface HttpRequest {
   idempotent: boolean;
 }
 
-export interface HttpAnswer { status: number; text: string; headers: Headers; attempts: number }
+export interface HttpAnswer {
+  status: number;
+  text: string;
+  headers: Headers;
+  attempts: number;
+}
 
 const DEFAULTS = { timeoutMs: 15_000, retries: 2, retryDelayMs: 300 };
 
 export function resolveTransport(o: TransportOptions): Required<TransportOptions> {
-  const t = { ...DEFAULTS, ...Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) } as Required<TransportOptions>;
+  const t = {
+    ...DEFAULTS,
+    ...Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)),
+  } as Required<TransportOptions>;
   if (!(t.timeoutMs > 0)) throw new TypeError('timeoutMs must be a positive number');
   if (!Number.isInteger(t.retries) || t.retries < 0) throw new TypeError('retries must be a whole number >= 0');
   if (!(t.retryDelayMs >= 0)) throw new TypeError('retryDelayMs must be >= 0');
@@ -48,18 +56,32 @@ export async function send(t: Required<TransportOptions>, req: HttpRequest): Pro
     if (attempt > 1) await sleep(backoffMs(t.retryDelayMs, attempt - 1));
     try {
       const res = await fetch(req.url, {
-        method: req.method, headers: req.headers, body: req.body, signal: AbortSignal.timeout(t.timeoutMs), redirect: 'error',
+        method: req.method,
+        headers: req.headers,
+        body: req.body,
+        signal: AbortSignal.timeout(t.timeoutMs),
+        redirect: 'error',
       });
       const text = await res.text();
-      if (retryableStatus(res.status) && attempt < maxAttempts) { lastError = new Error(`HTTP ${res.status}`); continue; }
+      if (retryableStatus(res.status) && attempt < maxAttempts) {
+        lastError = new Error(`HTTP ${res.status}`);
+        continue;
+      }
       return { status: res.status, text, headers: res.headers, attempts: attempt };
     } catch (e) {
       lastError = e;
       timedOut = e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError');
     }
   }
-  const what = timedOut ? `timed out after ${t.timeoutMs} ms` : `failed: ${lastError instanceof Error ? (lastError.cause instanceof Error ? lastError.cause.message : lastError.message) : String(lastError)}`;
-  throw new TenderNetworkError(`${req.method} ${new URL(req.url).pathname} ${what} (${maxAttempts} attempt${maxAttempts > 1 ? 's' : ''})`, timedOut, maxAttempts, { cause: lastError });
+  const what = timedOut
+    ? `timed out after ${t.timeoutMs} ms`
+    : `failed: ${lastError instanceof Error ? (lastError.cause instanceof Error ? lastError.cause.message : lastError.message) : String(lastError)}`;
+  throw new TenderNetworkError(
+    `${req.method} ${new URL(req.url).pathname} ${what} (${maxAttempts} attempt${maxAttempts > 1 ? 's' : ''})`,
+    timedOut,
+    maxAttempts,
+    { cause: lastError },
+  );
 }
 
 export function trimSlash(baseUrl: string): string {

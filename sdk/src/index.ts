@@ -3,12 +3,36 @@ export { TenderApiError, TenderNetworkError, TenderWebhookError, type Dialect } 
 export { canonicalString, sign, verify } from './signature.js';
 export type { TransportOptions } from './http.js';
 export {
-  OpenApiClient, OrderStatus, type OrderStatusCode, type OpenApiClientOptions, type CreateOrderParams, type OrderData,
-  type OrderLookup, type BalanceRow, type WalletAddressRow, type DecimalString,
+  OpenApiClient,
+  OrderStatus,
+  type OrderStatusCode,
+  type OpenApiClientOptions,
+  type CreateOrderParams,
+  type OrderData,
+  type OrderLookup,
+  type BalanceRow,
+  type WalletAddressRow,
+  type DecimalString,
 } from './openapi.js';
-export { MinimalClient, type MinimalClientOptions, type StartedPayment, type WatchResult, type WatchStatus } from './minimal.js';
 export {
-  CinetPayClient, verifyCinetPayNotification, cinetPayToken, CINETPAY_TOKEN_FIELDS, type CinetPayClientOptions, type InitPaymentParams,
-  type InitPaymentResult, type CheckPaymentResult, type CinetPayStatus, type CinetPayCurrency, type CinetPayChannel, type CinetPayNotification,
+  MinimalClient,
+  type MinimalClientOptions,
+  type StartedPayment,
+  type WatchResult,
+  type WatchStatus,
+} from './minimal.js';
+export {
+  CinetPayClient,
+  verifyCinetPayNotification,
+  cinetPayToken,
+  CINETPAY_TOKEN_FIELDS,
+  type CinetPayClientOptions,
+  type InitPaymentParams,
+  type InitPaymentResult,
+  type CheckPaymentResult,
+  type CinetPayStatus,
+  type CinetPayCurrency,
+  type CinetPayChannel,
+  type CinetPayNotification,
 } from './cinetpay.js';
 export { verifyCpayWebhook, cpayWebhookAnswer, type CpayWebhookEvent, type CpayWebhookFormat } from './webhooks.js';

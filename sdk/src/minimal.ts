@@ -49,14 +49,23 @@ export class MinimalClient {
    * Not retried unless you pass `idempotencyKey`: seed 003 has no idempotency, so a blind retry could start
    * two payments; with the key Tender returns the first payment again, which makes a retry safe.
    */
-  async startPayment(amount: DecimalString, o: { currency?: string; idempotencyKey?: string } = {}): Promise<StartedPayment> {
+  async startPayment(
+    amount: DecimalString,
+    o: { currency?: string; idempotencyKey?: string } = {},
+  ): Promise<StartedPayment> {
     assertDecimal(amount, 'amount');
     // The amount goes out as a JSON number written from the decimal text itself (no float in between),
     // which /watch echoes back verbatim.
     const body = `{"merchant_secret":${JSON.stringify(this.#secret)},"amount":${amount}${o.currency ? `,"currency":${JSON.stringify(o.currency)}` : ''}}`;
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (o.idempotencyKey) headers['idempotency-key'] = o.idempotencyKey;
-    const ans = await send(this.#transport, { method: 'POST', url: `${this.baseUrl}/api/start_payment`, body, headers, idempotent: Boolean(o.idempotencyKey) });
+    const ans = await send(this.#transport, {
+      method: 'POST',
+      url: `${this.baseUrl}/api/start_payment`,
+      body,
+      headers,
+      idempotent: Boolean(o.idempotencyKey),
+    });
     const j = parse(ans.text, ans.status, ans.attempts, ans.headers);
     return { code: String(j.code), message: String(j.message), watchCode: String(j.watch_code) };
   }
@@ -68,20 +77,39 @@ export class MinimalClient {
 
   /** GET /watch/{watchCode} (a read: retried on network errors, timeouts and 5xx). */
   async watch(watchCode: string): Promise<WatchResult> {
-    const ans = await send(this.#transport, { method: 'GET', url: `${this.baseUrl}/watch/${encodeURIComponent(watchCode)}`, idempotent: true });
+    const ans = await send(this.#transport, {
+      method: 'GET',
+      url: `${this.baseUrl}/watch/${encodeURIComponent(watchCode)}`,
+      idempotent: true,
+    });
     const j = parse(ans.text, ans.status, ans.attempts, ans.headers);
     return {
-      status: j.status as WatchStatus, amount: rawMember(ans.text, 'amount') ?? String(j.amount), merchant: String(j.merchant),
-      createdAt: String(j.created_at), completedAt: j.completed_at === null ? null : String(j.completed_at),
+      status: j.status as WatchStatus,
+      amount: rawMember(ans.text, 'amount') ?? String(j.amount),
+      merchant: String(j.merchant),
+      createdAt: String(j.created_at),
+      completedAt: j.completed_at === null ? null : String(j.completed_at),
     };
   }
 }
 
 function parse(text: string, status: number, attempts: number, headers: Headers): Record<string, unknown> {
   let j: unknown;
-  try { j = JSON.parse(text); } catch { throw new TenderNetworkError(`HTTP ${status} with a body that is not JSON: ${text.slice(0, 200)}`, false, attempts); }
+  try {
+    j = JSON.parse(text);
+  } catch {
+    throw new TenderNetworkError(`HTTP ${status} with a body that is not JSON: ${text.slice(0, 200)}`, false, attempts);
+  }
   const o = (j ?? {}) as Record<string, unknown>;
-  if (status >= 300) throw new TenderApiError('minimal', String(o.code ?? status), String(o.message ?? ''), headers.get('x-trace-id') ?? undefined, status, j);
+  if (status >= 300)
+    throw new TenderApiError(
+      'minimal',
+      String(o.code ?? status),
+      String(o.message ?? ''),
+      headers.get('x-trace-id') ?? undefined,
+      status,
+      j,
+    );
   return o;
 }
 

@@ -85,12 +85,20 @@ export interface BalanceRow {
   currency: string;
 }
 
-export interface WalletAddressRow { address: string; currency: string; network: string }
+export interface WalletAddressRow {
+  address: string;
+  currency: string;
+  network: string;
+}
 
 type ParamValue = string | number | bigint | undefined | null;
 
 /** What a call needs: its path, method, and whether sending it twice is harmless. */
-interface Endpoint { method: 'GET' | 'POST'; path: string; idempotent: boolean }
+interface Endpoint {
+  method: 'GET' | 'POST';
+  path: string;
+  idempotent: boolean;
+}
 
 const ENDPOINTS = {
   createOrder: { method: 'POST', path: 'createOrder', idempotent: true },
@@ -160,23 +168,49 @@ export class OpenApiClient {
   protected async call<T>(e: Endpoint, params: Record<string, ParamValue>): Promise<T> {
     const form = new URLSearchParams(this.signedParams(params)).toString();
     const url = `${this.baseUrl}/openapi/v1/${e.path}`;
-    const ans = await send(this.#transport, e.method === 'GET'
-      ? { method: 'GET', url: `${url}?${form}`, idempotent: e.idempotent }
-      : { method: 'POST', url, body: form, headers: { 'content-type': 'application/x-www-form-urlencoded' }, idempotent: e.idempotent });
+    const ans = await send(
+      this.#transport,
+      e.method === 'GET'
+        ? { method: 'GET', url: `${url}?${form}`, idempotent: e.idempotent }
+        : {
+            method: 'POST',
+            url,
+            body: form,
+            headers: { 'content-type': 'application/x-www-form-urlencoded' },
+            idempotent: e.idempotent,
+          },
+    );
     let body: { code?: unknown; msg?: unknown; data?: unknown; traceid?: unknown };
-    try { body = JSON.parse(ans.text); } catch {
-      throw new TenderNetworkError(`${e.path}: HTTP ${ans.status} with a body that is not JSON: ${ans.text.slice(0, 200)}`, false, ans.attempts);
+    try {
+      body = JSON.parse(ans.text);
+    } catch {
+      throw new TenderNetworkError(
+        `${e.path}: HTTP ${ans.status} with a body that is not JSON: ${ans.text.slice(0, 200)}`,
+        false,
+        ans.attempts,
+      );
     }
-    const traceid = typeof body.traceid === 'string' ? body.traceid : ans.headers.get('x-trace-id') ?? undefined;
+    const traceid = typeof body.traceid === 'string' ? body.traceid : (ans.headers.get('x-trace-id') ?? undefined);
     if (typeof body.code !== 'number') {
-      throw new TenderApiError('openapi', ans.status, `HTTP ${ans.status}: ${String((body as { message?: unknown }).message ?? body.msg ?? 'not an openapi envelope')}`, traceid, ans.status, body);
+      throw new TenderApiError(
+        'openapi',
+        ans.status,
+        `HTTP ${ans.status}: ${String((body as { message?: unknown }).message ?? body.msg ?? 'not an openapi envelope')}`,
+        traceid,
+        ans.status,
+        body,
+      );
     }
-    if (body.code !== 0 || ans.status >= 300) throw new TenderApiError('openapi', body.code, String(body.msg ?? ''), traceid, ans.status, body);
+    if (body.code !== 0 || ans.status >= 300)
+      throw new TenderApiError('openapi', body.code, String(body.msg ?? ''), traceid, ans.status, body);
     return body.data as T;
   }
 }
 
 const DECIMAL = /^(0|[1-9][0-9]*)(\.[0-9]+)?$/;
 export function assertDecimal(v: unknown, name: string): void {
-  if (typeof v !== 'string' || !DECIMAL.test(v)) throw new TypeError(`${name} must be a decimal string such as "12.5" (got ${typeof v === 'string' ? JSON.stringify(v) : typeof v})`);
+  if (typeof v !== 'string' || !DECIMAL.test(v))
+    throw new TypeError(
+      `${name} must be a decimal string such as "12.5" (got ${typeof v === 'string' ? JSON.stringify(v) : typeof v})`,
+    );
 }

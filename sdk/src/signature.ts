@@ -9,7 +9,7 @@ export function canonicalString(params: SignableParams, securityKey: string): st
   const names = Object.keys(params)
     .filter((k) => k !== 'sign' && params[k] !== undefined && params[k] !== '')
     .sort((a, b) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8')));
-  return names.map((k) => `${k}=${params[k]}`).join('&') + `&key=${securityKey}`;
+  return `${names.map((k) => `${k}=${params[k]}`).join('&')}&key=${securityKey}`;
 }
 
 /** The `sign` parameter for these parameters (any `sign` among them is ignored). */
@@ -22,7 +22,10 @@ export function safeEqualHex(expected: string, given: string): boolean {
   const a = Buffer.from(expected.toLowerCase(), 'utf8');
   const b = Buffer.from(given.toLowerCase(), 'utf8');
   // The lengths are public (64 hex chars); comparing a with itself keeps the time flat on a length mismatch.
-  if (a.length !== b.length) { timingSafeEqual(a, a); return false; }
+  if (a.length !== b.length) {
+    timingSafeEqual(a, a);
+    return false;
+  }
   return timingSafeEqual(a, b);
 }
 

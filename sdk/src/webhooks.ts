@@ -60,12 +60,20 @@ export function verifyCpayWebhook(body: string | URLSearchParams, securityKey: s
   if (param !== null) {
     format = 'cpay';
     let parsed: unknown;
-    try { parsed = JSON.parse(param); } catch { throw new TenderWebhookError('webhook `param` is not valid JSON'); }
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new TenderWebhookError('webhook `param` is not a JSON object');
+    try {
+      parsed = JSON.parse(param);
+    } catch {
+      throw new TenderWebhookError('webhook `param` is not valid JSON');
+    }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+      throw new TenderWebhookError('webhook `param` is not a JSON object');
     fields = {};
     given = '';
     for (const [k, v] of Object.entries(parsed as Record<string, unknown>)) {
-      if (k === 'sign') { given = typeof v === 'string' ? v : ''; continue; }
+      if (k === 'sign') {
+        given = typeof v === 'string' ? v : '';
+        continue;
+      }
       // Scalars are signed as their text (numbers as JSON writes them); objects would be signed as JSON.
       fields[k] = v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
     }
@@ -76,16 +84,32 @@ export function verifyCpayWebhook(body: string | URLSearchParams, securityKey: s
     given = form.get('sign') ?? '';
   }
   if (!given) throw new TenderWebhookError('webhook has no sign');
-  if (!safeEqualHex(sign(fields, securityKey), given)) throw new TenderWebhookError('webhook sign does not match (wrong security key, rotated key, or tampered body)');
+  if (!safeEqualHex(sign(fields, securityKey), given))
+    throw new TenderWebhookError('webhook sign does not match (wrong security key, rotated key, or tampered body)');
   const status = Number(fields.orderStatus);
-  if (!fields.orderStatus || !STATUSES.has(status)) throw new TenderWebhookError(`webhook orderStatus ${JSON.stringify(fields.orderStatus)} is not a known status`);
+  if (!fields.orderStatus || !STATUSES.has(status))
+    throw new TenderWebhookError(`webhook orderStatus ${JSON.stringify(fields.orderStatus)} is not a known status`);
   if (!fields.merchantId || !fields.orderId) throw new TenderWebhookError('webhook lacks merchantId or orderId');
   const f = (k: string) => fields[k] ?? '';
   return {
-    format, answer: cpayWebhookAnswer(format),
-    merchantId: f('merchantId'), merchantTradeNo: f('merchantTradeNo'), merchantUserId: f('merchantUserId'), orderId: f('orderId'),
-    orderStatus: status as OrderStatusCode, orderAmount: f('orderAmount'), actualAmount: f('actualAmount'), receivedAmount: f('receivedAmount'),
-    fee: f('serviceFee') || f('fee'), currency: f('currency') || f('cryptoCurrency'), cryptoCurrency: f('cryptoCurrency'), network: f('network'),
-    hash: f('hash'), remark: f('remark'), extInfo: f('extInfo'), createTime: f('createTime'), fields: Object.freeze({ ...fields }),
+    format,
+    answer: cpayWebhookAnswer(format),
+    merchantId: f('merchantId'),
+    merchantTradeNo: f('merchantTradeNo'),
+    merchantUserId: f('merchantUserId'),
+    orderId: f('orderId'),
+    orderStatus: status as OrderStatusCode,
+    orderAmount: f('orderAmount'),
+    actualAmount: f('actualAmount'),
+    receivedAmount: f('receivedAmount'),
+    fee: f('serviceFee') || f('fee'),
+    currency: f('currency') || f('cryptoCurrency'),
+    cryptoCurrency: f('cryptoCurrency'),
+    network: f('network'),
+    hash: f('hash'),
+    remark: f('remark'),
+    extInfo: f('extInfo'),
+    createTime: f('createTime'),
+    fields: Object.freeze({ ...fields }),
   };
 }

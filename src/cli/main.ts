@@ -30,13 +30,28 @@ async function withRuntime<T>(fn: (rt: Runtime) => Promise<T>): Promise<T> {
   // Commands print their result on stdout; logs go to stderr and only when they matter.
   const log = createLogger({ ...cfg, logLevel: process.env.LOG_LEVEL ?? 'warn' }, process.stderr);
   const rt = await openRuntime(cfg, log);
-  try { return await fn(rt); } finally { await rt.close(); }
+  try {
+    return await fn(rt);
+  } finally {
+    await rt.close();
+  }
 }
 
 const OPTIONS = {
-  brand: { type: 'string' }, company: { type: 'string' }, website: { type: 'string' }, email: { type: 'string' },
-  'callback-url': { type: 'string' }, 'webhook-format': { type: 'string' }, 'fee-bps': { type: 'string' },
-  currency: { type: 'string' }, hosts: { type: 'string' }, site: { type: 'string' }, json: { type: 'boolean' }, merchant: { type: 'string' }, balances: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+  brand: { type: 'string' },
+  company: { type: 'string' },
+  website: { type: 'string' },
+  email: { type: 'string' },
+  'callback-url': { type: 'string' },
+  'webhook-format': { type: 'string' },
+  'fee-bps': { type: 'string' },
+  currency: { type: 'string' },
+  hosts: { type: 'string' },
+  site: { type: 'string' },
+  json: { type: 'boolean' },
+  merchant: { type: 'string' },
+  balances: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
 } as const;
 
 function intOpt(v: string | undefined, name: string): number | undefined {
@@ -46,66 +61,127 @@ function intOpt(v: string | undefined, name: string): number | undefined {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const { values: o, positionals: pos } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  const { values: o, positionals: pos } = parseArgs({
+    args: argv,
+    options: OPTIONS,
+    allowPositionals: true,
+    strict: true,
+  });
   const [cmd, sub, arg] = pos;
-  if (o.help || !cmd) { console.log(USAGE); return cmd ? 0 : 2; }
+  if (o.help || !cmd) {
+    console.log(USAGE);
+    return cmd ? 0 : 2;
+  }
   const out = (v: unknown) => console.log(JSON.stringify(v, null, o.json ? undefined : 2));
 
   switch (cmd) {
-    case 'serve': await serve({ api: true, workers: false }); return -1;
-    case 'worker': await serve({ api: false, workers: true }); return -1;
-    case 'migrate': await withRuntime(async () => console.log('migrations applied')); return 0;
-    case 'admin-token': console.log(adminToken(loadConfig())); return 0;
+    case 'serve':
+      await serve({ api: true, workers: false });
+      return -1;
+    case 'worker':
+      await serve({ api: false, workers: true });
+      return -1;
+    case 'migrate':
+      await withRuntime(async () => console.log('migrations applied'));
+      return 0;
+    case 'admin-token':
+      console.log(adminToken(loadConfig()));
+      return 0;
     case 'merchant':
       if (sub === 'create') {
-        const creds = await withRuntime(({ deps }) => createMerchant(deps, {
-          brand: o.brand ?? '', company: o.company ?? '', website: o.website ?? '', email: o.email ?? '',
-          callbackUrl: o['callback-url'], webhookFormat: o['webhook-format'] as 'cpay' | 'cpay-legacy' | undefined,
-          feeBps: intOpt(o['fee-bps'], 'fee-bps'), defaultCurrency: o.currency, extraHosts: o.hosts?.split(',').filter(Boolean),
-        }));
+        const creds = await withRuntime(({ deps }) =>
+          createMerchant(deps, {
+            brand: o.brand ?? '',
+            company: o.company ?? '',
+            website: o.website ?? '',
+            email: o.email ?? '',
+            callbackUrl: o['callback-url'],
+            webhookFormat: o['webhook-format'] as 'cpay' | 'cpay-legacy' | undefined,
+            feeBps: intOpt(o['fee-bps'], 'fee-bps'),
+            defaultCurrency: o.currency,
+            extraHosts: o.hosts?.split(',').filter(Boolean),
+          }),
+        );
         if (o.json) out(creds);
-        else console.log(`merchantId:     ${creds.merchantId}\nusername:       ${creds.username}\npassword:       ${creds.password}   (one-time: change it at first login)\nsecurityKey:    ${creds.securityKey}\nmerchantSecret: ${creds.merchantSecret}\nsiteId:         ${creds.siteId}   (CinetPay site_id)\napikey:         ${creds.apikey}   (CinetPay apikey)\nnotifySecret:   ${creds.notifySecret}   (CinetPay notification secret: keys the x-token)\nKeep the password, the security key, the merchant secret, the apikey and the notification secret private.`);
+        else
+          console.log(
+            `merchantId:     ${creds.merchantId}\nusername:       ${creds.username}\npassword:       ${creds.password}   (one-time: change it at first login)\nsecurityKey:    ${creds.securityKey}\nmerchantSecret: ${creds.merchantSecret}\nsiteId:         ${creds.siteId}   (CinetPay site_id)\napikey:         ${creds.apikey}   (CinetPay apikey)\nnotifySecret:   ${creds.notifySecret}   (CinetPay notification secret: keys the x-token)\nKeep the password, the security key, the merchant secret, the apikey and the notification secret private.`,
+          );
         return 0;
       }
       if (sub === 'rotate-key' && arg) {
         const r = await withRuntime(({ deps }) => rotateSecurityKey(deps, arg));
-        if (o.json) out(r); else console.log(`merchantId:  ${r.merchantId}\nsecurityKey: ${r.securityKey}\nThe previous key no longer works.`);
+        if (o.json) out(r);
+        else
+          console.log(`merchantId:  ${r.merchantId}\nsecurityKey: ${r.securityKey}\nThe previous key no longer works.`);
         return 0;
       }
       if (sub === 'rotate-cinetpay' && arg) {
         const r = await withRuntime(({ deps }) => rotateCinetpayCredentials(deps, arg, o.site));
-        if (o.json) out(r); else console.log(`merchantId:   ${r.merchantId}\nsiteId:       ${r.siteId}\napikey:       ${r.apikey}\nnotifySecret: ${r.notifySecret}\nThe previous apikey and notification secret no longer work.`);
+        if (o.json) out(r);
+        else
+          console.log(
+            `merchantId:   ${r.merchantId}\nsiteId:       ${r.siteId}\napikey:       ${r.apikey}\nnotifySecret: ${r.notifySecret}\nThe previous apikey and notification secret no longer work.`,
+          );
         return 0;
       }
-      if (sub === 'show' && arg) { out(merchantView(await withRuntime(({ deps }) => getMerchant(deps, arg)))); return 0; }
+      if (sub === 'show' && arg) {
+        out(merchantView(await withRuntime(({ deps }) => getMerchant(deps, arg))));
+        return 0;
+      }
       if (sub === 'update' && arg) {
-        out(merchantView(await withRuntime(({ deps }) => updateSettings(deps, arg, {
-          callbackUrl: o['callback-url'], webhookFormat: o['webhook-format'], feeBps: intOpt(o['fee-bps'], 'fee-bps'),
-          defaultCurrency: o.currency, allowedHosts: o.hosts?.split(',').filter(Boolean),
-        }))));
+        out(
+          merchantView(
+            await withRuntime(({ deps }) =>
+              updateSettings(deps, arg, {
+                callbackUrl: o['callback-url'],
+                webhookFormat: o['webhook-format'],
+                feeBps: intOpt(o['fee-bps'], 'fee-bps'),
+                defaultCurrency: o.currency,
+                allowedHosts: o.hosts?.split(',').filter(Boolean),
+              }),
+            ),
+          ),
+        );
         return 0;
       }
       break;
     case 'addresses':
       if (sub === 'list') {
-        const rows = await withRuntime(({ deps }) => listDepositAddresses(deps, { merchantId: o.merchant, balances: o.balances }));
+        const rows = await withRuntime(({ deps }) =>
+          listDepositAddresses(deps, { merchantId: o.merchant, balances: o.balances }),
+        );
         if (o.json) out(rows);
-        else for (const r of rows) {
-          const bal = r.balances?.map((b) => ('error' in b ? `${b.network}: ${b.error}` : `${b.balance} ${b.currency} on ${b.network}`)).join(', ');
-          console.log(`${r.family.padEnd(7)} ${r.derivationPath.padEnd(22)} ${r.address}  merchant ${r.merchantId} ${r.purpose === 'user' ? `user ${r.userId}` : `order ${r.orderId}`}${bal ? `  [${bal}]` : ''}`);
-        }
+        else
+          for (const r of rows) {
+            const bal = r.balances
+              ?.map((b) => ('error' in b ? `${b.network}: ${b.error}` : `${b.balance} ${b.currency} on ${b.network}`))
+              .join(', ');
+            console.log(
+              `${r.family.padEnd(7)} ${r.derivationPath.padEnd(22)} ${r.address}  merchant ${r.merchantId} ${r.purpose === 'user' ? `user ${r.userId}` : `order ${r.orderId}`}${bal ? `  [${bal}]` : ''}`,
+            );
+          }
         return 0;
       }
       break;
     case 'webhook':
-      if (sub === 'resend' && arg) { const id = await withRuntime(({ deps }) => resendOrderWebhook(deps, arg)); console.log(`queued webhook delivery ${id} for order ${arg}`); return 0; }
+      if (sub === 'resend' && arg) {
+        const id = await withRuntime(({ deps }) => resendOrderWebhook(deps, arg));
+        console.log(`queued webhook delivery ${id} for order ${arg}`);
+        return 0;
+      }
       break;
   }
   console.error(USAGE);
   return 2;
 }
 
-main(process.argv.slice(2)).then((code) => { if (code >= 0) process.exit(code); }, (e) => {
-  console.error(isTenderError(e) ? `error: ${e.code}: ${e.message}` : `error: ${(e as Error).message}`);
-  process.exit(1);
-});
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (e) => {
+    console.error(isTenderError(e) ? `error: ${e.code}: ${e.message}` : `error: ${(e as Error).message}`);
+    process.exit(1);
+  },
+);

@@ -3,12 +3,28 @@
 import type pg from 'pg';
 import type { Deps } from './deps.js';
 import { inTx } from '../store/db.js';
-import { insertAddress, lockOwner, nextIndex, orderAddresses, userAddresses, type DepositAddressRow } from '../store/addresses-repo.js';
-import { deriveBitcoinAddress, deriveEvmAddress, deriveTronAddress, type KeyFamily } from '../rails/crypto/derivation.js';
+import {
+  insertAddress,
+  lockOwner,
+  nextIndex,
+  orderAddresses,
+  userAddresses,
+  type DepositAddressRow,
+} from '../store/addresses-repo.js';
+import {
+  deriveBitcoinAddress,
+  deriveEvmAddress,
+  deriveTronAddress,
+  type KeyFamily,
+} from '../rails/crypto/derivation.js';
 import { depositNetworks, offeredAssets, type NetworkConfig } from '../rails/crypto/networks.js';
 import { TenderError } from '../domain/errors.js';
 
-export interface WalletAddress { address: string; currency: string; network: string }
+export interface WalletAddress {
+  address: string;
+  currency: string;
+  network: string;
+}
 
 function derive(deps: Deps, family: KeyFamily, index: number): string {
   const xpub = deps.config.crypto.xpubs[family];
@@ -19,7 +35,12 @@ function derive(deps: Deps, family: KeyFamily, index: number): string {
   return deriveBitcoinAddress(xpub, index, btc?.bitcoinNetwork ?? 'mainnet');
 }
 
-async function allocate(tx: pg.PoolClient, deps: Deps, family: KeyFamily, owner: { merchantId: string; userId: string | null; orderId: string | null }): Promise<DepositAddressRow> {
+async function allocate(
+  tx: pg.PoolClient,
+  deps: Deps,
+  family: KeyFamily,
+  owner: { merchantId: string; userId: string | null; orderId: string | null },
+): Promise<DepositAddressRow> {
   const index = await nextIndex(tx, family);
   return insertAddress(tx, { family, index, address: derive(deps, family, index), ...owner, at: deps.clock.now() });
 }
@@ -31,7 +52,8 @@ export async function walletAddresses(deps: Deps, merchantId: string, userId: st
     await lockOwner(tx, `user:${merchantId}:${userId}`);
     const have = await userAddresses(tx, merchantId, userId);
     for (const family of families) {
-      if (!have.some((r) => r.family === family)) have.push(await allocate(tx, deps, family, { merchantId, userId, orderId: null }));
+      if (!have.some((r) => r.family === family))
+        have.push(await allocate(tx, deps, family, { merchantId, userId, orderId: null }));
     }
     return have;
   });
@@ -42,7 +64,13 @@ export async function walletAddresses(deps: Deps, merchantId: string, userId: st
 }
 
 /** A fresh address for an order on `network`, inside the caller's transaction; idempotent per order. */
-export async function orderAddress(tx: pg.PoolClient, deps: Deps, merchantId: string, orderId: string, network: NetworkConfig): Promise<string> {
+export async function orderAddress(
+  tx: pg.PoolClient,
+  deps: Deps,
+  merchantId: string,
+  orderId: string,
+  network: NetworkConfig,
+): Promise<string> {
   await lockOwner(tx, `order:${orderId}`);
   const existing = (await orderAddresses(tx, orderId)).find((r) => r.family === network.family);
   if (existing) return existing.address;

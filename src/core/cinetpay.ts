@@ -5,7 +5,12 @@ import type pg from 'pg';
 import type { Deps } from './deps.js';
 import type { Order } from '../domain/order.js';
 import type { CinetpaySiteRow, CinetpayOrderRow } from '../store/cinetpay-repo.js';
-import { findCinetpayOrder, findCinetpayOrderByTransaction, findMobileMoney, insertCinetpayOrder } from '../store/cinetpay-repo.js';
+import {
+  findCinetpayOrder,
+  findCinetpayOrderByTransaction,
+  findMobileMoney,
+  insertCinetpayOrder,
+} from '../store/cinetpay-repo.js';
 import { findMerchant } from '../store/merchants-repo.js';
 import { findOrder } from '../store/orders-repo.js';
 import { createOrder, getOrder } from './orders.js';
@@ -15,49 +20,119 @@ import { formatMinor } from '../domain/money.js';
 import { cinetpayDate, type NotificationFields } from '../domain/cinetpay.js';
 
 export interface CinetpayInit {
-  transactionId: string; amount: bigint; amountText: string; currency: string; description: string; notifyUrl: string; returnUrl: string;
-  channels: string[]; lang: 'fr' | 'en'; metadata: string | null; invoiceData: Record<string, unknown> | null; lockPhoneNumber: boolean;
+  transactionId: string;
+  amount: bigint;
+  amountText: string;
+  currency: string;
+  description: string;
+  notifyUrl: string;
+  returnUrl: string;
+  channels: string[];
+  lang: 'fr' | 'en';
+  metadata: string | null;
+  invoiceData: Record<string, unknown> | null;
+  lockPhoneNumber: boolean;
   customer: Record<string, string>;
 }
 
 export const tradeNoOf = (siteId: string, transactionId: string) => `cp:${siteId}:${transactionId}`;
 
 /** Creates (or, for the same body again, finds) the order of a CinetPay initialisation. */
-export async function initCinetpayPayment(deps: Deps, site: CinetpaySiteRow, p: CinetpayInit): Promise<{ order: Order; extra: CinetpayOrderRow; created: boolean }> {
+export async function initCinetpayPayment(
+  deps: Deps,
+  site: CinetpaySiteRow,
+  p: CinetpayInit,
+): Promise<{ order: Order; extra: CinetpayOrderRow; created: boolean }> {
   const merchant = await findMerchant(deps.db, site.merchant_id);
   if (!merchant) throw new TenderError('INTERNAL', 'site without merchant');
   const { order, created } = await createOrder(deps, merchant, {
-    dialect: 'cinetpay', merchantTradeNo: tradeNoOf(site.site_id, p.transactionId), userId: p.customer.customer_id || null,
-    currency: p.currency, amount: p.amount, amountText: p.amountText, callbackUrl: p.notifyUrl,
+    dialect: 'cinetpay',
+    merchantTradeNo: tradeNoOf(site.site_id, p.transactionId),
+    userId: p.customer.customer_id || null,
+    currency: p.currency,
+    amount: p.amount,
+    amountText: p.amountText,
+    callbackUrl: p.notifyUrl,
     fingerprint: {
-      amount: p.amount.toString(), currency: p.currency, description: p.description, notify_url: p.notifyUrl, return_url: p.returnUrl,
-      channels: p.channels.join(','), lang: p.lang, metadata: p.metadata, invoice_data: p.invoiceData ? JSON.stringify(p.invoiceData) : null,
-      lock_phone_number: String(p.lockPhoneNumber), customer: JSON.stringify(Object.keys(p.customer).sort().map((k) => [k, p.customer[k]])),
+      amount: p.amount.toString(),
+      currency: p.currency,
+      description: p.description,
+      notify_url: p.notifyUrl,
+      return_url: p.returnUrl,
+      channels: p.channels.join(','),
+      lang: p.lang,
+      metadata: p.metadata,
+      invoice_data: p.invoiceData ? JSON.stringify(p.invoiceData) : null,
+      lock_phone_number: String(p.lockPhoneNumber),
+      customer: JSON.stringify(
+        Object.keys(p.customer)
+          .sort()
+          .map((k) => [k, p.customer[k]]),
+      ),
     },
   });
   // Written after the order: a retry after a crash in between completes it (same body, same order).
   await insertCinetpayOrder(deps.db, {
-    orderId: order.id, siteId: site.site_id, transactionId: p.transactionId, channels: p.channels, lang: p.lang, description: p.description,
-    metadata: p.metadata, notifyUrl: p.notifyUrl, returnUrl: p.returnUrl, invoiceData: p.invoiceData, lockPhoneNumber: p.lockPhoneNumber,
-    customer: p.customer, at: deps.clock.now(),
+    orderId: order.id,
+    siteId: site.site_id,
+    transactionId: p.transactionId,
+    channels: p.channels,
+    lang: p.lang,
+    description: p.description,
+    metadata: p.metadata,
+    notifyUrl: p.notifyUrl,
+    returnUrl: p.returnUrl,
+    invoiceData: p.invoiceData,
+    lockPhoneNumber: p.lockPhoneNumber,
+    customer: p.customer,
+    at: deps.clock.now(),
   });
   return { order, extra: (await findCinetpayOrder(deps.db, order.id))!, created };
 }
 
 export interface CinetpayPaymentView {
-  order: Order; extra: CinetpayOrderRow; paymentMethod: string; operatorId: string; phone: string; phonePrefix: string;
+  order: Order;
+  extra: CinetpayOrderRow;
+  paymentMethod: string;
+  operatorId: string;
+  phone: string;
+  phonePrefix: string;
 }
 
-async function viewOf(deps: Deps, tx: pg.PoolClient | Deps['db'], order: Order, extra: CinetpayOrderRow): Promise<CinetpayPaymentView> {
+async function viewOf(
+  _deps: Deps,
+  tx: pg.PoolClient | Deps['db'],
+  order: Order,
+  extra: CinetpayOrderRow,
+): Promise<CinetpayPaymentView> {
   const mm = await findMobileMoney(tx, order.id);
-  if (mm) return { order, extra, paymentMethod: mm.payment_method, operatorId: mm.operator_id, phone: mm.phone, phonePrefix: mm.phone_prefix };
+  if (mm)
+    return {
+      order,
+      extra,
+      paymentMethod: mm.payment_method,
+      operatorId: mm.operator_id,
+      phone: mm.phone,
+      phonePrefix: mm.phone_prefix,
+    };
   // Card payments (sandbox card outcome): CinetPay reports Visa/Mastercard as VISAM.
   const card = order.rail !== null && order.status !== 0;
-  return { order, extra, paymentMethod: card ? 'VISAM' : '', operatorId: card ? order.id : '', phone: '', phonePrefix: '' };
+  return {
+    order,
+    extra,
+    paymentMethod: card ? 'VISAM' : '',
+    operatorId: card ? order.id : '',
+    phone: '',
+    phonePrefix: '',
+  };
 }
 
 /** check: by transaction_id or by payment token, within the site. Asks the mobile-money connector first. */
-export async function checkCinetpayPayment(deps: Deps, site: CinetpaySiteRow, by: { transactionId?: string; token?: string }): Promise<CinetpayPaymentView> {
+export async function checkCinetpayPayment(
+  deps: Deps,
+  site: CinetpaySiteRow,
+  by: { transactionId?: string; token?: string },
+): Promise<CinetpayPaymentView> {
   let extra: CinetpayOrderRow | undefined;
   if (by.transactionId) extra = await findCinetpayOrderByTransaction(deps.db, site.site_id, by.transactionId);
   else if (by.token) {
@@ -80,15 +155,30 @@ export async function cinetpayPaymentByCode(deps: Deps, payCode: string): Promis
 }
 
 /** The notification's fields (status-less: nothing in them says whether the payment succeeded). */
-export async function cinetpayNotificationFields(tx: pg.PoolClient, deps: Deps, order: Order): Promise<NotificationFields> {
+export async function cinetpayNotificationFields(
+  tx: pg.PoolClient,
+  deps: Deps,
+  order: Order,
+): Promise<NotificationFields> {
   const extra = await findCinetpayOrder(tx, order.id);
   if (!extra) throw new TenderError('INTERNAL', `cinetpay order ${order.id} has no dialect data`);
   const v = await viewOf(deps, tx, order, extra);
   return {
-    cpm_site_id: extra.site_id, cpm_trans_id: extra.transaction_id, cpm_trans_date: cinetpayDate(order.createdAt),
-    cpm_amount: formatMinor(order.amount, deps.assets.ledger(order.currency).exponent), cpm_currency: order.currency,
-    signature: order.payCode, payment_method: v.paymentMethod, cel_phone_num: v.phone, cpm_phone_prefixe: v.phonePrefix,
-    cpm_language: extra.lang, cpm_version: 'V4', cpm_payment_config: 'Single', cpm_page_action: 'Payment',
-    cpm_custom: extra.metadata ?? '', cpm_designation: extra.description, cpm_error_message: '',
+    cpm_site_id: extra.site_id,
+    cpm_trans_id: extra.transaction_id,
+    cpm_trans_date: cinetpayDate(order.createdAt),
+    cpm_amount: formatMinor(order.amount, deps.assets.ledger(order.currency).exponent),
+    cpm_currency: order.currency,
+    signature: order.payCode,
+    payment_method: v.paymentMethod,
+    cel_phone_num: v.phone,
+    cpm_phone_prefixe: v.phonePrefix,
+    cpm_language: extra.lang,
+    cpm_version: 'V4',
+    cpm_payment_config: 'Single',
+    cpm_page_action: 'Payment',
+    cpm_custom: extra.metadata ?? '',
+    cpm_designation: extra.description,
+    cpm_error_message: '',
   };
 }

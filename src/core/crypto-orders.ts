@@ -13,7 +13,11 @@ import { offeredAssets, type NetworkConfig } from '../rails/crypto/networks.js';
 import { rescale } from '../domain/money.js';
 import { TenderError } from '../domain/errors.js';
 
-export async function createCryptoOrder(deps: Deps, merchant: MerchantRow, input: CreateOrderInput): Promise<{ order: Order; address: string | null }> {
+export async function createCryptoOrder(
+  deps: Deps,
+  merchant: MerchantRow,
+  input: CreateOrderInput,
+): Promise<{ order: Order; address: string | null }> {
   const network = input.network ? networkFor(deps, input.currency, input.network) : undefined;
   const { order } = await createOrder(deps, merchant, input);
   if (!network) return { order, address: null };
@@ -28,16 +32,30 @@ export async function addressOfOrder(deps: Deps, orderId: string): Promise<strin
 
 export type OrderRef = { payCode: string } | { orderId: string };
 
-export interface ChosenNetwork { order: Order; network: NetworkConfig; address: string }
+export interface ChosenNetwork {
+  order: Order;
+  network: NetworkConfig;
+  address: string;
+}
 
 /** Configured networks that offer `currency` (USDT: up to three; ETH: Ethereum only). */
 export function networksOffering(deps: Deps, currency: string): NetworkConfig[] {
-  return offeredAssets(deps.config.crypto).filter((o) => o.currency === currency).map((o) => o.network);
+  return offeredAssets(deps.config.crypto)
+    .filter((o) => o.currency === currency)
+    .map((o) => o.network);
 }
 
 /** The order amount in the network's units; AMOUNT_NOT_REPRESENTABLE when it would need rounding. */
-export function orderChainAmount(deps: Deps, order: Pick<Order, 'currency' | 'amount'>, network: NetworkConfig): bigint {
-  return rescale(order.amount, deps.assets.exponent(order.currency), deps.assets.exponent(order.currency, network.name));
+export function orderChainAmount(
+  deps: Deps,
+  order: Pick<Order, 'currency' | 'amount'>,
+  network: NetworkConfig,
+): bigint {
+  return rescale(
+    order.amount,
+    deps.assets.exponent(order.currency),
+    deps.assets.exponent(order.currency, network.name),
+  );
 }
 
 /**
@@ -48,30 +66,38 @@ export function orderChainAmount(deps: Deps, order: Pick<Order, 'currency' | 'am
  * racing choices exactly one wins. A network on which the amount cannot be represented exactly is refused.
  */
 export async function chooseOrderNetwork(deps: Deps, ref: OrderRef, networkName: string): Promise<ChosenNetwork> {
-  const lookup = 'payCode' in ref ? { by: 'payCode' as const, payCode: ref.payCode } : { by: 'id' as const, id: ref.orderId };
+  const lookup =
+    'payCode' in ref ? { by: 'payCode' as const, payCode: ref.payCode } : { by: 'id' as const, id: ref.orderId };
   const order = await getOrder(deps, lookup);
-  if (deps.assets.ledger(order.currency).kind !== 'crypto') throw new TenderError('UNSUPPORTED_CURRENCY', `${order.currency} is not a crypto currency`);
+  if (deps.assets.ledger(order.currency).kind !== 'crypto')
+    throw new TenderError('UNSUPPORTED_CURRENCY', `${order.currency} is not a crypto currency`);
   const network = networkFor(deps, order.currency, networkName);
   orderChainAmount(deps, order, network);
   return inTx(deps.db, async (tx) => {
     const now = deps.clock.now();
     const { rows } = await tx.query<{ id: string }>(
       'UPDATE orders SET network = $2, updated_at = $3 WHERE id = $1 AND status = 0 AND network IS NULL AND expires_at > $3 RETURNING id',
-      [order.id, network.name, now]);
+      [order.id, network.name, now],
+    );
     if (rows.length === 0) {
       // Lost the compare-and-set, or nothing to set: decide on the order as it is now (locked from here on).
       const current = (await findOrder(tx, { by: 'id', id: order.id }, undefined, true))!;
       if (current.network !== null && current.network !== network.name) {
-        throw new TenderError('ILLEGAL_TRANSITION', `the network of this order is already ${current.network}; it cannot be changed to ${network.name}`);
+        throw new TenderError(
+          'ILLEGAL_TRANSITION',
+          `the network of this order is already ${current.network}; it cannot be changed to ${network.name}`,
+        );
       }
       if (current.network === null) {
-        if (current.status !== 0) throw new TenderError('ILLEGAL_TRANSITION', 'the order is no longer awaiting payment');
+        if (current.status !== 0)
+          throw new TenderError('ILLEGAL_TRANSITION', 'the order is no longer awaiting payment');
         throw new TenderError('ORDER_EXPIRED');
       }
       // Same network again: the order's address, allocated now only if it never got one and can still be paid.
       const existing = (await orderAddresses(tx, order.id)).find((r) => r.family === network.family);
       if (existing) return { order: current, network, address: existing.address };
-      if (current.status !== 0 || current.expiresAt <= now) throw new TenderError('ILLEGAL_TRANSITION', 'the order is no longer awaiting payment');
+      if (current.status !== 0 || current.expiresAt <= now)
+        throw new TenderError('ILLEGAL_TRANSITION', 'the order is no longer awaiting payment');
     }
     const address = await orderAddress(tx, deps, order.merchantId, order.id, network);
     const updated = (await findOrder(tx, { by: 'id', id: order.id }))!;

@@ -28,7 +28,13 @@ import { formatMinor } from '../domain/money.js';
 import { inTx } from '../store/db.js';
 import { findOrder } from '../store/orders-repo.js';
 import { findMerchant } from '../store/merchants-repo.js';
-import { depositById, findAddress, setDepositStatus, upsertSeen, type ChainDepositRow } from '../store/deposits-repo.js';
+import {
+  depositById,
+  findAddress,
+  setDepositStatus,
+  upsertSeen,
+  type ChainDepositRow,
+} from '../store/deposits-repo.js';
 import { chainToLedger, paymentVerdict } from '../rails/evm/transform.js';
 import { closeOrder, completeOrder, markProcessing } from './payments.js';
 import { createOrder } from './orders.js';
@@ -61,16 +67,41 @@ export async function recordSeenDeposit(deps: Deps, d: SeenDeposit): Promise<Cha
     const owner = await findAddress(tx, d.network.family, d.address);
     if (!owner) return undefined;
     return upsertSeen(tx, {
-      network: d.network.name, txHash: d.txHash, logIndex: d.logIndex, blockNumber: d.blockNumber, blockHash: d.blockHash, address: d.address,
-      asset: d.asset, chainAmount: d.chainAmount, amount, orderId: owner.order_id, merchantId: owner.merchant_id, at: deps.clock.now(),
+      network: d.network.name,
+      txHash: d.txHash,
+      logIndex: d.logIndex,
+      blockNumber: d.blockNumber,
+      blockHash: d.blockHash,
+      address: d.address,
+      asset: d.asset,
+      chainAmount: d.chainAmount,
+      amount,
+      orderId: owner.order_id,
+      merchantId: owner.merchant_id,
+      at: deps.clock.now(),
     });
   });
   if (!row) return undefined;
-  deps.log.info({ network: row.network, txHash: row.tx_hash, logIndex: row.log_index, block: row.block_number, asset: row.asset, amount: row.amount }, 'deposit seen');
+  deps.log.info(
+    {
+      network: row.network,
+      txHash: row.tx_hash,
+      logIndex: row.log_index,
+      block: row.block_number,
+      asset: row.asset,
+      amount: row.amount,
+    },
+    'deposit seen',
+  );
   if (row.order_id) {
     const order = await findOrder(deps.db, { by: 'id', id: row.order_id });
     if (order && order.status === OrderStatus.PENDING && order.currency === row.asset) {
-      await markProcessing(deps, order.id, { rail: railOf(d.network), network: d.network.name, hash: d.txHash, paidAmount: amount }, 'deposit seen').catch(ignoreRace);
+      await markProcessing(
+        deps,
+        order.id,
+        { rail: railOf(d.network), network: d.network.name, hash: d.txHash, paidAmount: amount },
+        'deposit seen',
+      ).catch(ignoreRace);
     }
   }
   return row;
@@ -86,9 +117,13 @@ export async function reorgDeposit(deps: Deps, depositId: string): Promise<boole
 const amountJson = (deps: Deps, asset: string, v: bigint) => formatMinor(v, deps.assets.exponent(asset));
 
 /** Credits a confirmed deposit to its order, or as a no-order deposit. Idempotent. */
-export async function confirmDeposit(deps: Deps, network: NetworkConfig, depositId: string): Promise<Order | undefined> {
+export async function confirmDeposit(
+  deps: Deps,
+  network: NetworkConfig,
+  depositId: string,
+): Promise<Order | undefined> {
   const dep = await depositById(deps.db, depositId);
-  if (!dep || dep.status !== 'seen') return undefined;
+  if (dep?.status !== 'seen') return undefined;
   const amount = BigInt(dep.amount);
   const rail = railOf(network);
   const target = dep.order_id ? await findOrder(deps.db, { by: 'id', id: dep.order_id }) : undefined;
@@ -98,8 +133,17 @@ export async function confirmDeposit(deps: Deps, network: NetworkConfig, deposit
     // A redo after a crash between completing the order and marking this deposit — unless another deposit
     // already completed it: an EVM/TRON transaction can carry two equal transfers to one address (same hash,
     // same amount), and the second one is then a no-order deposit, not a redo.
-    if (target.status === OrderStatus.COMPLETED && target.hash === dep.tx_hash && target.paidAmount === amount
-      && (await deps.db.query(`SELECT 1 FROM chain_deposits WHERE order_id = $1 AND status = 'confirmed' AND id <> $2`, [target.id, dep.id])).rowCount === 0) {
+    if (
+      target.status === OrderStatus.COMPLETED &&
+      target.hash === dep.tx_hash &&
+      target.paidAmount === amount &&
+      (
+        await deps.db.query(`SELECT 1 FROM chain_deposits WHERE order_id = $1 AND status = 'confirmed' AND id <> $2`, [
+          target.id,
+          dep.id,
+        ])
+      ).rowCount === 0
+    ) {
       await inTx(deps.db, (tx) => setDepositStatus(tx, dep.id, 'seen', 'confirmed', target.id, deps.clock.now())); // redo after a crash
       return target;
     }
@@ -108,9 +152,24 @@ export async function confirmDeposit(deps: Deps, network: NetworkConfig, deposit
       const expected = amountJson(deps, dep.asset, target.amount);
       const received = amountJson(deps, dep.asset, amount);
       if (verdict !== 'underpaid') {
-        const note = verdict === 'over' ? { expected, received, overpaid: amountJson(deps, dep.asset, amount - target.amount) }
-          : verdict === 'under-within-tolerance' ? { expected, received, underpaid: amountJson(deps, dep.asset, target.amount - amount) } : undefined;
-        const done = await completeOrder(deps, target.id, { rail, paidAmount: amount, network: network.name, hash: dep.tx_hash, extInfo: note ? JSON.stringify(note) : undefined }, 'deposit confirmed');
+        const note =
+          verdict === 'over'
+            ? { expected, received, overpaid: amountJson(deps, dep.asset, amount - target.amount) }
+            : verdict === 'under-within-tolerance'
+              ? { expected, received, underpaid: amountJson(deps, dep.asset, target.amount - amount) }
+              : undefined;
+        const done = await completeOrder(
+          deps,
+          target.id,
+          {
+            rail,
+            paidAmount: amount,
+            network: network.name,
+            hash: dep.tx_hash,
+            extInfo: note ? JSON.stringify(note) : undefined,
+          },
+          'deposit confirmed',
+        );
         await inTx(deps.db, (tx) => setDepositStatus(tx, dep.id, 'seen', 'confirmed', done.id, deps.clock.now()));
         return done;
       }
@@ -118,7 +177,8 @@ export async function confirmDeposit(deps: Deps, network: NetworkConfig, deposit
       extInfo = JSON.stringify({ underpaidOrderId: target.id });
     }
   }
-  if (target && target.status === OrderStatus.CLOSED && target.remark === 'underpaid' && !extInfo) extInfo = JSON.stringify({ underpaidOrderId: target.id });
+  if (target && target.status === OrderStatus.CLOSED && target.remark === 'underpaid' && !extInfo)
+    extInfo = JSON.stringify({ underpaidOrderId: target.id });
 
   // No-order deposit: its own order row, completed at once.
   const owner = await findAddress(deps.db, network.family, dep.address);
@@ -127,12 +187,23 @@ export async function confirmDeposit(deps: Deps, network: NetworkConfig, deposit
   const merchantTradeNo = `deposit:${dep.network}:${dep.tx_hash}:${dep.log_index}`;
   const amountText = amountJson(deps, dep.asset, amount);
   const { order } = await createOrder(deps, merchant, {
-    dialect: 'deposit', merchantTradeNo, userId: owner?.user_id ?? target?.userId ?? null, currency: dep.asset, amount, amountText,
-    network: network.name, fingerprint: { merchantTradeNo, amount: amountText, currency: dep.asset },
+    dialect: 'deposit',
+    merchantTradeNo,
+    userId: owner?.user_id ?? target?.userId ?? null,
+    currency: dep.asset,
+    amount,
+    amountText,
+    network: network.name,
+    fingerprint: { merchantTradeNo, amount: amountText, currency: dep.asset },
   });
   let done = order;
   if (order.status !== OrderStatus.COMPLETED) {
-    done = await completeOrder(deps, order.id, { rail, paidAmount: amount, network: network.name, hash: dep.tx_hash, remark: 'no-order deposit', extInfo }, 'deposit confirmed');
+    done = await completeOrder(
+      deps,
+      order.id,
+      { rail, paidAmount: amount, network: network.name, hash: dep.tx_hash, remark: 'no-order deposit', extInfo },
+      'deposit confirmed',
+    );
   }
   await inTx(deps.db, (tx) => setDepositStatus(tx, dep.id, 'seen', 'confirmed', done.id, deps.clock.now()));
   deps.log.info({ depositId: dep.id, orderId: done.id }, 'no-order deposit credited');

@@ -8,60 +8,120 @@ import type { Secret } from '../domain/secret.js';
 import { inTx } from '../store/db.js';
 import { createCinetpaySite } from './cinetpay-sites.js';
 import {
-  findMerchant, findMerchantBySecretDigest, insertMerchant, replaceSecurityKey, updateMerchantSettings,
-  type MerchantRow, type MerchantSettingsPatch,
+  findMerchant,
+  findMerchantBySecretDigest,
+  insertMerchant,
+  replaceSecurityKey,
+  updateMerchantSettings,
+  type MerchantRow,
+  type MerchantSettingsPatch,
 } from '../store/merchants-repo.js';
 
 export interface NewMerchant {
-  brand: string; company: string; website: string; email: string;
-  callbackUrl?: string; webhookFormat?: 'cpay' | 'cpay-legacy'; feeBps?: number; defaultCurrency?: string; extraHosts?: string[];
+  brand: string;
+  company: string;
+  website: string;
+  email: string;
+  callbackUrl?: string;
+  webhookFormat?: 'cpay' | 'cpay-legacy';
+  feeBps?: number;
+  defaultCurrency?: string;
+  extraHosts?: string[];
 }
 
 export interface MerchantCredentials {
-  merchantId: number; username: string; password: string; securityKey: string; merchantSecret: string;
+  merchantId: number;
+  username: string;
+  password: string;
+  securityKey: string;
+  merchantSecret: string;
   /** CinetPay dialect: the merchant's first site (shared/spec/cinetpay.md "Credentials"). */
-  apikey: string; siteId: string; notifySecret: string;
+  apikey: string;
+  siteId: string;
+  notifySecret: string;
 }
 
 export const secretDigest = (secret: string) => createHash('sha256').update(secret, 'utf8').digest('hex');
 
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
 
-function slug(s: string): string { return s.toLowerCase().replace(/[^a-z0-9]+/g, '').slice(0, 16) || 'merchant'; }
+function slug(s: string): string {
+  return (
+    s
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '')
+      .slice(0, 16) || 'merchant'
+  );
+}
 
 function validateSettings(p: MerchantSettingsPatch, deps: Deps): void {
-  if (p.callbackUrl && !hostOf(p.callbackUrl)) throw new TenderError('INVALID_PARAM', 'callbackUrl must be an http(s) URL');
-  if (p.webhookFormat !== undefined && p.webhookFormat !== 'cpay' && p.webhookFormat !== 'cpay-legacy') throw new TenderError('INVALID_PARAM', 'webhookFormat must be cpay or cpay-legacy');
-  if (p.feeBps !== undefined && (!Number.isInteger(p.feeBps) || p.feeBps < 0 || p.feeBps > 10000)) throw new TenderError('INVALID_PARAM', 'feeBps must be an integer from 0 to 10000');
+  if (p.callbackUrl && !hostOf(p.callbackUrl))
+    throw new TenderError('INVALID_PARAM', 'callbackUrl must be an http(s) URL');
+  if (p.webhookFormat !== undefined && p.webhookFormat !== 'cpay' && p.webhookFormat !== 'cpay-legacy')
+    throw new TenderError('INVALID_PARAM', 'webhookFormat must be cpay or cpay-legacy');
+  if (p.feeBps !== undefined && (!Number.isInteger(p.feeBps) || p.feeBps < 0 || p.feeBps > 10000))
+    throw new TenderError('INVALID_PARAM', 'feeBps must be an integer from 0 to 10000');
   if (p.defaultCurrency !== undefined) deps.assets.ledger(p.defaultCurrency);
-  if (p.allowedHosts && p.allowedHosts.some((h) => typeof h !== 'string' || !/^[a-z0-9.-]+$/i.test(h))) throw new TenderError('INVALID_PARAM', 'allowedHosts must be host names');
+  if (p.allowedHosts?.some((h) => typeof h !== 'string' || !/^[a-z0-9.-]+$/i.test(h)))
+    throw new TenderError('INVALID_PARAM', 'allowedHosts must be host names');
 }
 
 export async function createMerchant(deps: Deps, m: NewMerchant): Promise<MerchantCredentials> {
   for (const f of ['brand', 'company', 'website', 'email'] as const) {
-    if (!m[f] || !m[f].trim()) throw new TenderError('MISSING_PARAM', `${f} is required`);
+    if (!m[f]?.trim()) throw new TenderError('MISSING_PARAM', `${f} is required`);
   }
   if (!EMAIL.test(m.email)) throw new TenderError('INVALID_PARAM', 'email is not an email address');
   const allowedHosts = [...defaultAllowedHosts(m.website), ...(m.extraHosts ?? []).map((h) => h.toLowerCase())];
-  const settings: MerchantSettingsPatch = { callbackUrl: m.callbackUrl ?? null, webhookFormat: m.webhookFormat ?? 'cpay', feeBps: m.feeBps ?? 0, defaultCurrency: m.defaultCurrency ?? 'USD', allowedHosts };
+  const settings: MerchantSettingsPatch = {
+    callbackUrl: m.callbackUrl ?? null,
+    webhookFormat: m.webhookFormat ?? 'cpay',
+    feeBps: m.feeBps ?? 0,
+    defaultCurrency: m.defaultCurrency ?? 'USD',
+    allowedHosts,
+  };
   validateSettings(settings, deps);
   const password = deps.ids.token(12);
   const securityKey = deps.ids.token(24);
-  const merchantSecret = 'msk_' + deps.ids.token(32);
-  const username = `${slug(m.brand)}-${deps.ids.token(4).toLowerCase().replace(/[^a-z0-9]/g, 'x')}`;
+  const merchantSecret = `msk_${deps.ids.token(32)}`;
+  const username = `${slug(m.brand)}-${deps.ids
+    .token(4)
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, 'x')}`;
   const row = await insertMerchant(deps.db, {
-    brand: m.brand.trim(), company: m.company.trim(), website: m.website.trim(), email: m.email.trim(), username,
-    passwordHash: await hashPassword(password), securityKeySealed: deps.box.seal(securityKey), merchantSecretDigest: secretDigest(merchantSecret),
-    callbackUrl: settings.callbackUrl ?? null, webhookFormat: settings.webhookFormat!, feeBps: settings.feeBps!, defaultCurrency: settings.defaultCurrency!,
-    allowedHosts, at: deps.clock.now(),
+    brand: m.brand.trim(),
+    company: m.company.trim(),
+    website: m.website.trim(),
+    email: m.email.trim(),
+    username,
+    passwordHash: await hashPassword(password),
+    securityKeySealed: deps.box.seal(securityKey),
+    merchantSecretDigest: secretDigest(merchantSecret),
+    callbackUrl: settings.callbackUrl ?? null,
+    webhookFormat: settings.webhookFormat!,
+    feeBps: settings.feeBps!,
+    defaultCurrency: settings.defaultCurrency!,
+    allowedHosts,
+    at: deps.clock.now(),
   });
   const site = await createCinetpaySite(deps, row.id);
   deps.log.info({ merchantId: row.id, siteId: site.siteId }, 'merchant created');
-  return { merchantId: Number(row.id), username, password, securityKey, merchantSecret, apikey: site.apikey, siteId: site.siteId, notifySecret: site.notifySecret };
+  return {
+    merchantId: Number(row.id),
+    username,
+    password,
+    securityKey,
+    merchantSecret,
+    apikey: site.apikey,
+    siteId: site.siteId,
+    notifySecret: site.notifySecret,
+  };
 }
 
 /** A new security key; the old one stops working at once. */
-export async function rotateSecurityKey(deps: Deps, merchantId: string): Promise<{ merchantId: number; securityKey: string }> {
+export async function rotateSecurityKey(
+  deps: Deps,
+  merchantId: string,
+): Promise<{ merchantId: number; securityKey: string }> {
   const securityKey = deps.ids.token(24);
   const row = await replaceSecurityKey(deps.db, merchantId, deps.box.seal(securityKey), deps.clock.now());
   if (!row) throw new TenderError('MERCHANT_NOT_FOUND');
@@ -69,7 +129,11 @@ export async function rotateSecurityKey(deps: Deps, merchantId: string): Promise
   return { merchantId: Number(row.id), securityKey };
 }
 
-export async function updateSettings(deps: Deps, merchantId: string, patch: MerchantSettingsPatch): Promise<MerchantRow> {
+export async function updateSettings(
+  deps: Deps,
+  merchantId: string,
+  patch: MerchantSettingsPatch,
+): Promise<MerchantRow> {
   validateSettings(patch, deps);
   // Redirect checks compare lower-case host names, so hosts are stored that way.
   const p = patch.allowedHosts ? { ...patch, allowedHosts: patch.allowedHosts.map((h) => h.toLowerCase()) } : patch;
@@ -93,9 +157,19 @@ export function securityKeyOf(deps: Deps, m: MerchantRow): Secret {
 /** Public view for operators: never the password hash or sealed keys. */
 export function merchantView(m: MerchantRow) {
   return {
-    merchantId: Number(m.id), brand: m.brand, company: m.company, website: m.website, email: m.email, username: m.username,
-    callbackUrl: m.callback_url, webhookFormat: m.webhook_format, feeBps: m.fee_bps, defaultCurrency: m.default_currency,
-    allowedHosts: m.allowed_hosts, keyVersion: m.key_version, createdAt: m.created_at.toISOString(),
+    merchantId: Number(m.id),
+    brand: m.brand,
+    company: m.company,
+    website: m.website,
+    email: m.email,
+    username: m.username,
+    callbackUrl: m.callback_url,
+    webhookFormat: m.webhook_format,
+    feeBps: m.fee_bps,
+    defaultCurrency: m.default_currency,
+    allowedHosts: m.allowed_hosts,
+    keyVersion: m.key_version,
+    createdAt: m.created_at.toISOString(),
   };
 }
 

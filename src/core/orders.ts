@@ -25,7 +25,11 @@ export interface CreateOrderInput {
 }
 
 function digest(fp: Record<string, string | null | undefined>): string {
-  const canonical = JSON.stringify(Object.keys(fp).sort().map((k) => [k, fp[k] ?? '']));
+  const canonical = JSON.stringify(
+    Object.keys(fp)
+      .sort()
+      .map((k) => [k, fp[k] ?? '']),
+  );
   return createHash('sha256').update(canonical).digest('hex');
 }
 
@@ -33,22 +37,40 @@ function digest(fp: Record<string, string | null | undefined>): string {
  * Creates an order in PENDING, or returns the existing one for a retried request (same merchantTradeNo,
  * same fingerprint). The same merchantTradeNo with other fields is DUPLICATE_TRADE_NO.
  */
-export async function createOrder(deps: Deps, merchant: MerchantRow, input: CreateOrderInput): Promise<{ order: Order; created: boolean }> {
+export async function createOrder(
+  deps: Deps,
+  merchant: MerchantRow,
+  input: CreateOrderInput,
+): Promise<{ order: Order; created: boolean }> {
   if (input.amount <= 0n) throw new TenderError('INVALID_PARAM', 'amount must be greater than zero');
   deps.assets.ledger(input.currency);
   if (input.network) deps.assets.exponent(input.currency, input.network);
-  if (input.callbackUrl && !hostOf(input.callbackUrl)) throw new TenderError('INVALID_PARAM', 'callbackURL must be an absolute http(s) URL');
+  if (input.callbackUrl && !hostOf(input.callbackUrl))
+    throw new TenderError('INVALID_PARAM', 'callbackURL must be an absolute http(s) URL');
   if (input.successUrl) assertAllowedRedirect(input.successUrl, merchant.allowed_hosts, 'successURL');
   if (input.failUrl) assertAllowedRedirect(input.failUrl, merchant.allowed_hosts, 'failURL');
 
   const requestDigest = digest(input.fingerprint);
   const now = deps.clock.now();
   const inserted = await insertOrderBatched(deps.db, {
-    id: deps.ids.orderId(now), merchantId: merchant.id, merchantTradeNo: input.merchantTradeNo, dialect: input.dialect, requestDigest,
-    userId: input.userId, currency: input.currency, amount: input.amount, amountText: input.amountText, network: input.network ?? null,
-    callbackUrl: input.callbackUrl ?? null, successUrl: input.successUrl ?? null, failUrl: input.failUrl ?? null,
-    payCode: deps.ids.token(18), watchCode: deps.ids.token(18), createTimeMs: input.createTimeMs ?? null,
-    expiresAt: new Date(now.getTime() + deps.config.orderTtlSeconds * 1000), at: now,
+    id: deps.ids.orderId(now),
+    merchantId: merchant.id,
+    merchantTradeNo: input.merchantTradeNo,
+    dialect: input.dialect,
+    requestDigest,
+    userId: input.userId,
+    currency: input.currency,
+    amount: input.amount,
+    amountText: input.amountText,
+    network: input.network ?? null,
+    callbackUrl: input.callbackUrl ?? null,
+    successUrl: input.successUrl ?? null,
+    failUrl: input.failUrl ?? null,
+    payCode: deps.ids.token(18),
+    watchCode: deps.ids.token(18),
+    createTimeMs: input.createTimeMs ?? null,
+    expiresAt: new Date(now.getTime() + deps.config.orderTtlSeconds * 1000),
+    at: now,
   });
   if (inserted) return { order: inserted, created: true };
   const existing = await findOrder(deps.db, { by: 'tradeNo', merchantTradeNo: input.merchantTradeNo }, merchant.id);

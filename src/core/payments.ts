@@ -13,7 +13,14 @@ import { findMerchant } from '../store/merchants-repo.js';
 import { postEntry } from '../store/ledger-repo.js';
 import { enqueueOrderWebhook } from './webhooks.js';
 
-async function change(tx: pg.PoolClient, deps: Deps, orderId: string, to: OrderStatus, reason: string, build: (o: Order, feeBps: number) => StatusPatch): Promise<Order> {
+async function change(
+  tx: pg.PoolClient,
+  deps: Deps,
+  orderId: string,
+  to: OrderStatus,
+  reason: string,
+  build: (o: Order, feeBps: number) => StatusPatch,
+): Promise<Order> {
   const current = await findOrder(tx, { by: 'id', id: orderId }, undefined, true);
   if (!current) throw new TenderError('ORDER_NOT_FOUND');
   assertTransition(current.status, to);
@@ -23,36 +30,85 @@ async function change(tx: pg.PoolClient, deps: Deps, orderId: string, to: OrderS
   const updated = await casOrderStatus(tx, orderId, current.status, to, patch, reason, now);
   if (!updated) throw new TenderError('ILLEGAL_TRANSITION', 'order changed concurrently');
   if (to === OrderStatus.COMPLETED) {
-    await postEntry(tx, orderPaymentEntry({
-      orderId, merchantId: updated.merchantId, rail: updated.rail ?? 'unknown', currency: updated.currency,
-      gross: updated.paidAmount!, fee: updated.fee!,
-    }), now);
+    await postEntry(
+      tx,
+      orderPaymentEntry({
+        orderId,
+        merchantId: updated.merchantId,
+        rail: updated.rail ?? 'unknown',
+        currency: updated.currency,
+        gross: updated.paidAmount!,
+        fee: updated.fee!,
+      }),
+      now,
+    );
   }
   await enqueueOrderWebhook(tx, deps, updated, merchant);
   deps.log.info({ orderId, from: current.status, to, reason }, 'order status changed');
   return updated;
 }
 
-export interface Settlement { rail: string; paidAmount?: bigint; network?: string; hash?: string; remark?: string; extInfo?: string }
+export interface Settlement {
+  rail: string;
+  paidAmount?: bigint;
+  network?: string;
+  hash?: string;
+  remark?: string;
+  extInfo?: string;
+}
 
 /** PENDING → PROCESSING: a payment is under way (e.g. a deposit seen but not yet confirmed). */
-export function markProcessing(deps: Deps, orderId: string, s: Omit<Settlement, 'paidAmount'> & { paidAmount?: bigint }, reason = 'payment seen'): Promise<Order> {
-  return inTx(deps.db, (tx) => change(tx, deps, orderId, OrderStatus.PROCESSING, reason, () => ({
-    rail: s.rail, network: s.network, hash: s.hash, remark: s.remark, extInfo: s.extInfo, paidAmount: s.paidAmount,
-  })));
+export function markProcessing(
+  deps: Deps,
+  orderId: string,
+  s: Omit<Settlement, 'paidAmount'> & { paidAmount?: bigint },
+  reason = 'payment seen',
+): Promise<Order> {
+  return inTx(deps.db, (tx) =>
+    change(tx, deps, orderId, OrderStatus.PROCESSING, reason, () => ({
+      rail: s.rail,
+      network: s.network,
+      hash: s.hash,
+      remark: s.remark,
+      extInfo: s.extInfo,
+      paidAmount: s.paidAmount,
+    })),
+  );
 }
 
 /** → COMPLETED: the money arrived. Fee per the merchant's rate; ledger entry in the same transaction. */
-export function completeOrder(deps: Deps, orderId: string, s: Settlement, reason = 'payment confirmed'): Promise<Order> {
-  return inTx(deps.db, (tx) => change(tx, deps, orderId, OrderStatus.COMPLETED, reason, (o, feeBps) => {
-    const paid = s.paidAmount ?? o.amount;
-    const fee = feeFor(paid, feeBps);
-    return { rail: s.rail, paidAmount: paid, fee, receivedAmount: paid - fee, network: s.network, hash: s.hash, remark: s.remark, extInfo: s.extInfo };
-  }));
+export function completeOrder(
+  deps: Deps,
+  orderId: string,
+  s: Settlement,
+  reason = 'payment confirmed',
+): Promise<Order> {
+  return inTx(deps.db, (tx) =>
+    change(tx, deps, orderId, OrderStatus.COMPLETED, reason, (o, feeBps) => {
+      const paid = s.paidAmount ?? o.amount;
+      const fee = feeFor(paid, feeBps);
+      return {
+        rail: s.rail,
+        paidAmount: paid,
+        fee,
+        receivedAmount: paid - fee,
+        network: s.network,
+        hash: s.hash,
+        remark: s.remark,
+        extInfo: s.extInfo,
+      };
+    }),
+  );
 }
 
 /** → CLOSED: rejected, failed or expired. */
-export function closeOrder(deps: Deps, orderId: string, remark: string, reason = 'payment failed', extInfo?: string): Promise<Order> {
+export function closeOrder(
+  deps: Deps,
+  orderId: string,
+  remark: string,
+  reason = 'payment failed',
+  extInfo?: string,
+): Promise<Order> {
   return inTx(deps.db, (tx) => change(tx, deps, orderId, OrderStatus.CLOSED, reason, () => ({ remark, extInfo })));
 }
 

@@ -12,7 +12,8 @@ export async function authenticateSigned(deps: Deps, params: Params): Promise<Me
   if (!merchant) throw new TenderError('UNKNOWN_MERCHANT', `merchant ${merchantId.slice(0, 32)} does not exist`);
   const sign = params.sign;
   if (!sign) throw new TenderError('MISSING_SIGN');
-  if (!verifyParams(params, deps.box.open(merchant.security_key_sealed).reveal(), sign)) throw new TenderError('BAD_SIGN');
+  if (!verifyParams(params, deps.box.open(merchant.security_key_sealed).reveal(), sign))
+    throw new TenderError('BAD_SIGN');
   return merchant;
 }
 
@@ -21,6 +22,9 @@ export function assertFresh(deps: Deps, createTimeMs: string): void {
   const t = Number(createTimeMs);
   const windowMs = deps.config.replayWindowSeconds * 1000;
   if (Math.abs(deps.clock.now().getTime() - t) > windowMs) {
-    throw new TenderError('REPLAY_WINDOW', `createTime is more than ${deps.config.replayWindowSeconds} s away from the server time`);
+    throw new TenderError(
+      'REPLAY_WINDOW',
+      `createTime is more than ${deps.config.replayWindowSeconds} s away from the server time`,
+    );
   }
 }

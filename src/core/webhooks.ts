@@ -12,15 +12,29 @@ import { inTx } from '../store/db.js';
 import { TenderError } from '../domain/errors.js';
 import { cinetpayNotificationFields } from './cinetpay.js';
 
-export async function enqueueOrderWebhook(tx: pg.PoolClient, deps: Deps, order: Order, merchant: MerchantRow, force = false): Promise<string | undefined> {
+export async function enqueueOrderWebhook(
+  tx: pg.PoolClient,
+  deps: Deps,
+  order: Order,
+  merchant: MerchantRow,
+  force = false,
+): Promise<string | undefined> {
   // The order's dialect decides first (CinetPay orders notify their notify_url); else the merchant's setting.
   const format: WebhookFormat = order.dialect === 'cinetpay' ? 'cinetpay' : merchant.webhook_format;
   if (!force && !notifies(format, order.status)) return undefined;
-  const payload = format === 'cinetpay' ? await cinetpayNotificationFields(tx, deps, order) : webhookFields(format, cpayOrderFields(order, deps.assets));
+  const payload =
+    format === 'cinetpay'
+      ? await cinetpayNotificationFields(tx, deps, order)
+      : webhookFields(format, cpayOrderFields(order, deps.assets));
   return insertDelivery(tx, {
-    merchantId: order.merchantId, orderId: order.id, orderStatus: order.status, format,
-    url: order.callbackUrl ?? merchant.callback_url, payload,
-    at: deps.clock.now(), firstDelaySeconds: deps.config.webhookBackoffSeconds[0] ?? 0,
+    merchantId: order.merchantId,
+    orderId: order.id,
+    orderStatus: order.status,
+    format,
+    url: order.callbackUrl ?? merchant.callback_url,
+    payload,
+    at: deps.clock.now(),
+    firstDelaySeconds: deps.config.webhookBackoffSeconds[0] ?? 0,
   });
 }
 

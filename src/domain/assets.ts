@@ -1,13 +1,22 @@
 // The exponent table, keyed by asset and network; network '' is the ledger's unit of the currency.
 import { TenderError } from './errors.js';
 
-export interface AssetRow { code: string; network: string; exponent: number; kind: 'fiat' | 'crypto' }
+export interface AssetRow {
+  code: string;
+  network: string;
+  exponent: number;
+  kind: 'fiat' | 'crypto';
+}
 
 export class AssetTable {
   readonly #rows = new Map<string, AssetRow>();
-  constructor(rows: AssetRow[]) { for (const r of rows) this.#rows.set(`${r.code}|${r.network}`, r); }
+  constructor(rows: AssetRow[]) {
+    for (const r of rows) this.#rows.set(`${r.code}|${r.network}`, r);
+  }
 
-  find(code: string, network = ''): AssetRow | undefined { return this.#rows.get(`${code}|${network}`); }
+  find(code: string, network = ''): AssetRow | undefined {
+    return this.#rows.get(`${code}|${network}`);
+  }
 
   /** The ledger row of a currency; throws UNSUPPORTED_CURRENCY for unknown codes. */
   ledger(code: string): AssetRow {
@@ -18,9 +27,15 @@ export class AssetTable {
 
   exponent(code: string, network = ''): number {
     const r = this.find(code, network);
-    if (!r) throw new TenderError('UNSUPPORTED_CURRENCY', `currency ${code}${network ? ' on ' + network : ''} is not supported`);
+    if (!r)
+      throw new TenderError(
+        'UNSUPPORTED_CURRENCY',
+        `currency ${code}${network ? ` on ${network}` : ''} is not supported`,
+      );
     return r.exponent;
   }
 
-  ledgerCurrencies(): AssetRow[] { return [...this.#rows.values()].filter((r) => r.network === ''); }
+  ledgerCurrencies(): AssetRow[] {
+    return [...this.#rows.values()].filter((r) => r.network === '');
+  }
 }

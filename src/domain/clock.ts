@@ -1,7 +1,9 @@
 // Time and identifiers are injected so tests can control them.
 import { randomBytes, randomInt } from 'node:crypto';
 
-export interface Clock { now(): Date }
+export interface Clock {
+  now(): Date;
+}
 export const systemClock: Clock = { now: () => new Date() };
 
 export interface Ids {
@@ -14,8 +16,16 @@ export interface Ids {
 export const randomIds: Ids = {
   orderId(now) {
     const p = (n: number, w = 2) => String(n).padStart(w, '0');
-    const stamp = p(now.getUTCFullYear() % 100) + p(now.getUTCMonth() + 1) + p(now.getUTCDate()) + p(now.getUTCHours()) + p(now.getUTCMinutes()) + p(now.getUTCSeconds());
+    const stamp =
+      p(now.getUTCFullYear() % 100) +
+      p(now.getUTCMonth() + 1) +
+      p(now.getUTCDate()) +
+      p(now.getUTCHours()) +
+      p(now.getUTCMinutes()) +
+      p(now.getUTCSeconds());
     return stamp + String(randomInt(0, 1_000_000_000)).padStart(9, '0');
   },
-  token(bytes) { return randomBytes(bytes).toString('base64url'); },
+  token(bytes) {
+    return randomBytes(bytes).toString('base64url');
+  },
 };

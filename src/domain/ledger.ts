@@ -5,8 +5,16 @@ export type AccountRef =
   | { kind: 'fee_revenue'; currency: string }
   | { kind: 'rail_clearing'; rail: string; currency: string };
 
-export interface Posting { account: AccountRef; amount: bigint }
-export interface JournalEntry { kind: string; orderId: string | null; memo: string; postings: Posting[] }
+export interface Posting {
+  account: AccountRef;
+  amount: bigint;
+}
+export interface JournalEntry {
+  kind: string;
+  orderId: string | null;
+  memo: string;
+  postings: Posting[];
+}
 
 export function accountCode(a: AccountRef): string {
   switch (a.kind) {
@@ -21,14 +29,29 @@ export function accountCode(a: AccountRef): string {
 }
 
 /** An order paid through `rail`: gross leaves the rail's clearing account, split into merchant net and fee. */
-export function orderPaymentEntry(p: { orderId: string; merchantId: string; rail: string; currency: string; gross: bigint; fee: bigint }): JournalEntry {
+export function orderPaymentEntry(p: {
+  orderId: string;
+  merchantId: string;
+  rail: string;
+  currency: string;
+  gross: bigint;
+  fee: bigint;
+}): JournalEntry {
   if (p.fee < 0n || p.fee > p.gross) throw new Error('fee must lie between 0 and the gross amount');
   const postings: Posting[] = [
-    { account: { kind: 'merchant_available', merchantId: p.merchantId, currency: p.currency }, amount: p.gross - p.fee },
+    {
+      account: { kind: 'merchant_available', merchantId: p.merchantId, currency: p.currency },
+      amount: p.gross - p.fee,
+    },
     { account: { kind: 'fee_revenue', currency: p.currency }, amount: p.fee },
     { account: { kind: 'rail_clearing', rail: p.rail, currency: p.currency }, amount: -p.gross },
   ];
-  return assertBalanced({ kind: 'order_payment', orderId: p.orderId, memo: `payment of order ${p.orderId} via ${p.rail}`, postings: postings.filter((x) => x.amount !== 0n) });
+  return assertBalanced({
+    kind: 'order_payment',
+    orderId: p.orderId,
+    memo: `payment of order ${p.orderId} via ${p.rail}`,
+    postings: postings.filter((x) => x.amount !== 0n),
+  });
 }
 
 /** Every entry must sum to zero per currency. */

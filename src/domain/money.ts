@@ -28,14 +28,15 @@ export function formatMinor(amount: bigint, exponent: number): string {
   const digits = (negative ? -amount : amount).toString().padStart(exponent + 1, '0');
   const intPart = digits.slice(0, digits.length - exponent);
   const frac = exponent > 0 ? digits.slice(digits.length - exponent).replace(/0+$/, '') : '';
-  return (negative ? '-' : '') + intPart + (frac ? '.' + frac : '');
+  return (negative ? '-' : '') + intPart + (frac ? `.${frac}` : '');
 }
 
 /** Moves an amount between two unit scales; throws when the conversion would lose precision. */
 export function rescale(amount: bigint, fromExponent: number, toExponent: number): bigint {
   if (toExponent >= fromExponent) return amount * 10n ** BigInt(toExponent - fromExponent);
   const div = 10n ** BigInt(fromExponent - toExponent);
-  if (amount % div !== 0n) throw new TenderError('AMOUNT_NOT_REPRESENTABLE', 'amount cannot be represented without rounding');
+  if (amount % div !== 0n)
+    throw new TenderError('AMOUNT_NOT_REPRESENTABLE', 'amount cannot be represented without rounding');
   return amount / div;
 }
 

@@ -98,7 +98,9 @@ export function paymentUri(r: PaymentRequest): PaymentUri {
     uri = bip21Uri(r.address, rescale(chainAmount, r.chainExponent, 8));
   } else if (r.family === 'evm') {
     if (r.chainId === null) throw new TenderError('INVALID_PARAM', 'an EVM payment URI needs a chain id');
-    uri = r.token ? eip681TokenUri(r.token, r.chainId, r.address, chainAmount) : eip681NativeUri(r.address, r.chainId, chainAmount);
+    uri = r.token
+      ? eip681TokenUri(r.token, r.chainId, r.address, chainAmount)
+      : eip681NativeUri(r.address, r.chainId, chainAmount);
   } else {
     uri = tronUri(r.address, chainAmount, r.chainExponent, r.token);
   }

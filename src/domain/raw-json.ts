@@ -5,13 +5,19 @@ import { TenderError } from './errors.js';
 
 export function topLevelRawFields(text: string): Record<string, string> {
   let parsed: unknown;
-  try { parsed = JSON.parse(text); } catch { throw new TenderError('MALFORMED_BODY', 'body is not valid JSON'); }
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new TenderError('MALFORMED_BODY', 'body is not valid JSON');
+  }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new TenderError('MALFORMED_BODY', 'JSON body must be an object');
   }
   const out: Record<string, string> = Object.create(null);
   let i = 0;
-  const ws = () => { while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++; };
+  const ws = () => {
+    while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++;
+  };
   const readString = (): string => {
     const start = i; // at the opening quote
     i++;
@@ -22,12 +28,18 @@ export function topLevelRawFields(text: string): Record<string, string> {
   const skipValue = (): void => {
     ws();
     const c = text[i];
-    if (c === '"') { readString(); return; }
+    if (c === '"') {
+      readString();
+      return;
+    }
     if (c === '{' || c === '[') {
       let depth = 0;
       do {
         const d = text[i];
-        if (d === '"') { readString(); continue; }
+        if (d === '"') {
+          readString();
+          continue;
+        }
         if (d === '{' || d === '[') depth++;
         else if (d === '}' || d === ']') depth--;
         i++;
@@ -36,12 +48,14 @@ export function topLevelRawFields(text: string): Record<string, string> {
     }
     while (i < text.length && !',}] \t\n\r'.includes(text[i]!)) i++;
   };
-  ws(); i++; // '{'
+  ws();
+  i++; // '{'
   for (;;) {
     ws();
     if (text[i] === '}') break;
     const key = readString();
-    ws(); i++; // ':'
+    ws();
+    i++; // ':'
     ws();
     const start = i;
     const isString = text[i] === '"';

@@ -5,7 +5,9 @@ export function hostOf(url: string): string | undefined {
   try {
     const u = new URL(url);
     return u.protocol === 'http:' || u.protocol === 'https:' ? u.hostname.toLowerCase() : undefined;
-  } catch { return undefined; }
+  } catch {
+    return undefined;
+  }
 }
 
 /** The hosts a new merchant may redirect to: its website's host and that host with or without `www.`. */
@@ -18,7 +20,8 @@ export function defaultAllowedHosts(website: string): string[] {
 export function assertAllowedRedirect(url: string, allowedHosts: readonly string[], field: string): void {
   const h = hostOf(url);
   if (!h) throw new TenderError('INVALID_PARAM', `${field} must be an absolute http(s) URL`);
-  if (!allowedHosts.includes(h)) throw new TenderError('REDIRECT_NOT_ALLOWED', `${field} host ${h} is not a registered host of the merchant`);
+  if (!allowedHosts.includes(h))
+    throw new TenderError('REDIRECT_NOT_ALLOWED', `${field} host ${h} is not a registered host of the merchant`);
 }
 
 /** Appends txnRef=<orderId> as seed 001 section 12 describes. */

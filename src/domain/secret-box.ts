@@ -2,7 +2,10 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { Secret } from './secret.js';
 
-export interface SecretBox { seal(plain: string): string; open(sealed: string): Secret }
+export interface SecretBox {
+  seal(plain: string): string;
+  open(sealed: string): Secret;
+}
 
 export function secretBox(masterKey: Buffer): SecretBox {
   if (masterKey.length !== 32) throw new Error('master key must be 32 bytes');
@@ -11,7 +14,9 @@ export function secretBox(masterKey: Buffer): SecretBox {
       const iv = randomBytes(12);
       const c = createCipheriv('aes-256-gcm', masterKey, iv);
       const body = Buffer.concat([c.update(plain, 'utf8'), c.final()]);
-      return ['v1', iv.toString('base64url'), c.getAuthTag().toString('base64url'), body.toString('base64url')].join('.');
+      return ['v1', iv.toString('base64url'), c.getAuthTag().toString('base64url'), body.toString('base64url')].join(
+        '.',
+      );
     },
     open(sealed) {
       const [v, iv, tag, body] = sealed.split('.');

@@ -7,8 +7,8 @@ export type Params = Readonly<Record<string, string>>;
 export function canonicalString(params: Params, key: string): string {
   const names = Object.keys(params)
     .filter((k) => k !== 'sign' && params[k] !== undefined && params[k] !== '')
-    .sort((a, b) => (Buffer.compare(Buffer.from(a), Buffer.from(b))));
-  return names.map((k) => `${k}=${params[k]}`).join('&') + `&key=${key}`;
+    .sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  return `${names.map((k) => `${k}=${params[k]}`).join('&')}&key=${key}`;
 }
 
 export function signParams(params: Params, key: string): string {

@@ -17,23 +17,51 @@ export function notifies(format: WebhookFormat, status: number): boolean {
 export function webhookFields(format: WebhookFormat, f: CpayOrderFields): Record<string, string | number> {
   if (format === 'cpay') {
     return {
-      merchantId: f.merchantId, merchantTradeNo: f.merchantTradeNo, merchantUserId: f.merchantUserId, orderId: f.orderId,
-      orderStatus: f.orderStatus, orderAmount: f.orderAmount, receivedAmount: f.receivedAmount, serviceFee: f.serviceFee, fee: f.fee,
-      actualAmount: f.actualAmount, currency: f.currency, cryptoCurrency: f.cryptoCurrency, network: f.network, hash: f.hash,
-      remark: f.remark, createTime: f.createTime,
+      merchantId: f.merchantId,
+      merchantTradeNo: f.merchantTradeNo,
+      merchantUserId: f.merchantUserId,
+      orderId: f.orderId,
+      orderStatus: f.orderStatus,
+      orderAmount: f.orderAmount,
+      receivedAmount: f.receivedAmount,
+      serviceFee: f.serviceFee,
+      fee: f.fee,
+      actualAmount: f.actualAmount,
+      currency: f.currency,
+      cryptoCurrency: f.cryptoCurrency,
+      network: f.network,
+      hash: f.hash,
+      remark: f.remark,
+      createTime: f.createTime,
     };
   }
   return {
-    merchantId: String(f.merchantId), merchantTradeNo: f.merchantTradeNo, merchantUserId: f.merchantUserId, orderId: f.orderId,
-    orderStatus: f.status, hash: f.hash, actualAmount: f.actualAmount, receivedAmount: f.receivedAmount, fee: f.fee,
-    cryptoCurrency: f.cryptoCurrency, network: f.network, remark: f.remark, extInfo: f.extInfo, createTime: String(f.createTime),
+    merchantId: String(f.merchantId),
+    merchantTradeNo: f.merchantTradeNo,
+    merchantUserId: f.merchantUserId,
+    orderId: f.orderId,
+    orderStatus: f.status,
+    hash: f.hash,
+    actualAmount: f.actualAmount,
+    receivedAmount: f.receivedAmount,
+    fee: f.fee,
+    cryptoCurrency: f.cryptoCurrency,
+    network: f.network,
+    remark: f.remark,
+    extInfo: f.extInfo,
+    createTime: String(f.createTime),
   };
 }
 
-const asStrings = (o: Record<string, string | number>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, String(v)]));
+const asStrings = (o: Record<string, string | number>) =>
+  Object.fromEntries(Object.entries(o).map(([k, v]) => [k, String(v)]));
 
 /** The form body to POST, signed with the merchant's current security key. */
-export function webhookBody(format: WebhookFormat, fields: Record<string, string | number>, securityKey: string): URLSearchParams {
+export function webhookBody(
+  format: WebhookFormat,
+  fields: Record<string, string | number>,
+  securityKey: string,
+): URLSearchParams {
   const sign = signParams(asStrings(fields), securityKey);
   if (format === 'cpay') return new URLSearchParams({ param: JSON.stringify({ ...fields, sign }) });
   return new URLSearchParams({ ...asStrings(fields), sign });
@@ -53,8 +81,15 @@ export function isAcknowledged(format: WebhookFormat, httpStatus: number, body: 
  * The request to send for a delivery: form body plus the format's own headers. cpay formats are signed
  * with the merchant's security key; cinetpay carries the x-token keyed by the site's notification secret.
  */
-export function webhookRequest(format: WebhookFormat, fields: Record<string, string | number>, key: string): { body: URLSearchParams; headers: Record<string, string> } {
+export function webhookRequest(
+  format: WebhookFormat,
+  fields: Record<string, string | number>,
+  key: string,
+): { body: URLSearchParams; headers: Record<string, string> } {
   if (format !== 'cinetpay') return { body: webhookBody(format, fields, key), headers: {} };
   const f = Object.fromEntries(NOTIFICATION_FIELDS.map((k) => [k, String(fields[k] ?? '')])) as NotificationFields;
-  return { body: new URLSearchParams(NOTIFICATION_FIELDS.map((k) => [k, f[k]])), headers: { 'x-token': xToken(f, key) } };
+  return {
+    body: new URLSearchParams(NOTIFICATION_FIELDS.map((k) => [k, f[k]])),
+    headers: { 'x-token': xToken(f, key) },
+  };
 }

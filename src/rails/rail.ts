@@ -34,8 +34,17 @@ export interface MobileMoneyOperator {
 }
 
 export interface MobileMoneyAttempt {
-  orderId: string; operator: string; phonePrefix: string; phone: string; amount: bigint; currency: string;
-  operatorId: string; confirmation: 'otp' | 'push'; otpAttempts: number; startedAt: Date; deadline: Date;
+  orderId: string;
+  operator: string;
+  phonePrefix: string;
+  phone: string;
+  amount: bigint;
+  currency: string;
+  operatorId: string;
+  confirmation: 'otp' | 'push';
+  otpAttempts: number;
+  startedAt: Date;
+  deadline: Date;
 }
 
 export type MobileMoneyOutcome =
@@ -47,8 +56,15 @@ export type MobileMoneyOutcome =
 export interface MobileMoneyRail extends PaymentRail {
   operators(): MobileMoneyOperator[];
   /** Asks the operator to collect; answers the confirmation step and the operator's reference. */
-  initiate(req: { orderId: string; operator: string; phonePrefix: string; phone: string; amount: bigint; currency: string; now: Date }):
-    Promise<{ operatorId: string; confirmation: 'otp' | 'push'; deadline: Date }>;
+  initiate(req: {
+    orderId: string;
+    operator: string;
+    phonePrefix: string;
+    phone: string;
+    amount: bigint;
+    currency: string;
+    now: Date;
+  }): Promise<{ operatorId: string; confirmation: 'otp' | 'push'; deadline: Date }>;
   submitOtp(a: MobileMoneyAttempt, otp: string, now: Date): Promise<MobileMoneyOutcome>;
   /** The operator's current verdict (push approvals, timeouts). */
   poll(a: MobileMoneyAttempt, now: Date): Promise<MobileMoneyOutcome>;

@@ -2,13 +2,22 @@
 import type { Tx } from './db.js';
 
 export interface CinetpaySiteRow {
-  site_id: string; merchant_id: string; apikey_digest: string; notify_secret_sealed: string; created_at: Date; rotated_at: Date | null;
+  site_id: string;
+  merchant_id: string;
+  apikey_digest: string;
+  notify_secret_sealed: string;
+  created_at: Date;
+  rotated_at: Date | null;
 }
 
-export async function insertSite(tx: Tx, s: { merchantId: string; apikeyDigest: string; notifySecretSealed: string; at: Date }): Promise<CinetpaySiteRow> {
+export async function insertSite(
+  tx: Tx,
+  s: { merchantId: string; apikeyDigest: string; notifySecretSealed: string; at: Date },
+): Promise<CinetpaySiteRow> {
   const { rows } = await tx.query<CinetpaySiteRow>(
     `INSERT INTO cinetpay_sites (merchant_id, apikey_digest, notify_secret_sealed, created_at) VALUES ($1, $2, $3, $4) RETURNING *`,
-    [s.merchantId, s.apikeyDigest, s.notifySecretSealed, s.at]);
+    [s.merchantId, s.apikeyDigest, s.notifySecretSealed, s.at],
+  );
   return rows[0]!;
 }
 
@@ -24,26 +33,57 @@ export async function findSiteByApikeyDigest(tx: Tx, digest: string): Promise<Ci
 }
 
 export async function sitesOfMerchant(tx: Tx, merchantId: string): Promise<CinetpaySiteRow[]> {
-  const { rows } = await tx.query<CinetpaySiteRow>('SELECT * FROM cinetpay_sites WHERE merchant_id = $1 ORDER BY created_at, site_id', [merchantId]);
+  const { rows } = await tx.query<CinetpaySiteRow>(
+    'SELECT * FROM cinetpay_sites WHERE merchant_id = $1 ORDER BY created_at, site_id',
+    [merchantId],
+  );
   return rows;
 }
 
-export async function replaceSiteCredentials(tx: Tx, siteId: string, apikeyDigest: string, notifySecretSealed: string, at: Date): Promise<CinetpaySiteRow | undefined> {
+export async function replaceSiteCredentials(
+  tx: Tx,
+  siteId: string,
+  apikeyDigest: string,
+  notifySecretSealed: string,
+  at: Date,
+): Promise<CinetpaySiteRow | undefined> {
   const { rows } = await tx.query<CinetpaySiteRow>(
     'UPDATE cinetpay_sites SET apikey_digest = $2, notify_secret_sealed = $3, rotated_at = $4 WHERE site_id = $1 RETURNING *',
-    [siteId, apikeyDigest, notifySecretSealed, at]);
+    [siteId, apikeyDigest, notifySecretSealed, at],
+  );
   return rows[0];
 }
 
 export interface CinetpayOrderRow {
-  order_id: string; site_id: string; transaction_id: string; channels: string[]; lang: 'fr' | 'en'; description: string;
-  metadata: string | null; notify_url: string; return_url: string; invoice_data: Record<string, unknown> | null;
-  lock_phone_number: boolean; customer: Record<string, string>; created_at: Date;
+  order_id: string;
+  site_id: string;
+  transaction_id: string;
+  channels: string[];
+  lang: 'fr' | 'en';
+  description: string;
+  metadata: string | null;
+  notify_url: string;
+  return_url: string;
+  invoice_data: Record<string, unknown> | null;
+  lock_phone_number: boolean;
+  customer: Record<string, string>;
+  created_at: Date;
 }
 
 export interface NewCinetpayOrder {
-  orderId: string; siteId: string; transactionId: string; channels: string[]; lang: 'fr' | 'en'; description: string; metadata: string | null;
-  notifyUrl: string; returnUrl: string; invoiceData: Record<string, unknown> | null; lockPhoneNumber: boolean; customer: Record<string, string>; at: Date;
+  orderId: string;
+  siteId: string;
+  transactionId: string;
+  channels: string[];
+  lang: 'fr' | 'en';
+  description: string;
+  metadata: string | null;
+  notifyUrl: string;
+  returnUrl: string;
+  invoiceData: Record<string, unknown> | null;
+  lockPhoneNumber: boolean;
+  customer: Record<string, string>;
+  at: Date;
 }
 
 /** Inserts the dialect data of an order once; a retried initialisation finds the row already there. */
@@ -52,8 +92,22 @@ export async function insertCinetpayOrder(tx: Tx, o: NewCinetpayOrder): Promise<
     `INSERT INTO cinetpay_orders (order_id, site_id, transaction_id, channels, lang, description, metadata, notify_url, return_url,
        invoice_data, lock_phone_number, customer, created_at)
      VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13) ON CONFLICT (order_id) DO NOTHING`,
-    [o.orderId, o.siteId, o.transactionId, o.channels, o.lang, o.description, o.metadata, o.notifyUrl, o.returnUrl,
-      o.invoiceData === null ? null : JSON.stringify(o.invoiceData), o.lockPhoneNumber, JSON.stringify(o.customer), o.at]);
+    [
+      o.orderId,
+      o.siteId,
+      o.transactionId,
+      o.channels,
+      o.lang,
+      o.description,
+      o.metadata,
+      o.notifyUrl,
+      o.returnUrl,
+      o.invoiceData === null ? null : JSON.stringify(o.invoiceData),
+      o.lockPhoneNumber,
+      JSON.stringify(o.customer),
+      o.at,
+    ],
+  );
 }
 
 export async function findCinetpayOrder(tx: Tx, orderId: string): Promise<CinetpayOrderRow | undefined> {
@@ -61,40 +115,84 @@ export async function findCinetpayOrder(tx: Tx, orderId: string): Promise<Cinetp
   return rows[0];
 }
 
-export async function findCinetpayOrderByTransaction(tx: Tx, siteId: string, transactionId: string): Promise<CinetpayOrderRow | undefined> {
-  const { rows } = await tx.query<CinetpayOrderRow>('SELECT * FROM cinetpay_orders WHERE site_id = $1 AND transaction_id = $2', [siteId, transactionId]);
+export async function findCinetpayOrderByTransaction(
+  tx: Tx,
+  siteId: string,
+  transactionId: string,
+): Promise<CinetpayOrderRow | undefined> {
+  const { rows } = await tx.query<CinetpayOrderRow>(
+    'SELECT * FROM cinetpay_orders WHERE site_id = $1 AND transaction_id = $2',
+    [siteId, transactionId],
+  );
   return rows[0];
 }
 
 export interface MobileMoneyRow {
-  order_id: string; connector: string; operator: string; payment_method: string; phone_prefix: string; phone: string;
-  confirmation: 'otp' | 'push'; operator_id: string; state: 'confirming' | 'succeeded' | 'failed'; failure: string | null;
-  otp_attempts: number; deadline: Date; created_at: Date; updated_at: Date;
+  order_id: string;
+  connector: string;
+  operator: string;
+  payment_method: string;
+  phone_prefix: string;
+  phone: string;
+  confirmation: 'otp' | 'push';
+  operator_id: string;
+  state: 'confirming' | 'succeeded' | 'failed';
+  failure: string | null;
+  otp_attempts: number;
+  deadline: Date;
+  created_at: Date;
+  updated_at: Date;
 }
 
-export async function insertMobileMoney(tx: Tx, m: Omit<MobileMoneyRow, 'state' | 'failure' | 'otp_attempts' | 'updated_at'>): Promise<MobileMoneyRow | undefined> {
+export async function insertMobileMoney(
+  tx: Tx,
+  m: Omit<MobileMoneyRow, 'state' | 'failure' | 'otp_attempts' | 'updated_at'>,
+): Promise<MobileMoneyRow | undefined> {
   const { rows } = await tx.query<MobileMoneyRow>(
     `INSERT INTO mobile_money_payments (order_id, connector, operator, payment_method, phone_prefix, phone, confirmation, operator_id, deadline, created_at, updated_at)
      VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$10) ON CONFLICT (order_id) DO NOTHING RETURNING *`,
-    [m.order_id, m.connector, m.operator, m.payment_method, m.phone_prefix, m.phone, m.confirmation, m.operator_id, m.deadline, m.created_at]);
+    [
+      m.order_id,
+      m.connector,
+      m.operator,
+      m.payment_method,
+      m.phone_prefix,
+      m.phone,
+      m.confirmation,
+      m.operator_id,
+      m.deadline,
+      m.created_at,
+    ],
+  );
   return rows[0];
 }
 
 export async function findMobileMoney(tx: Tx, orderId: string, forUpdate = false): Promise<MobileMoneyRow | undefined> {
-  const { rows } = await tx.query<MobileMoneyRow>(`SELECT * FROM mobile_money_payments WHERE order_id = $1${forUpdate ? ' FOR UPDATE' : ''}`, [orderId]);
+  const { rows } = await tx.query<MobileMoneyRow>(
+    `SELECT * FROM mobile_money_payments WHERE order_id = $1${forUpdate ? ' FOR UPDATE' : ''}`,
+    [orderId],
+  );
   return rows[0];
 }
 
-export async function updateMobileMoney(tx: Tx, orderId: string, p: { state?: MobileMoneyRow['state']; failure?: string; otpAttempts?: number }, at: Date): Promise<void> {
+export async function updateMobileMoney(
+  tx: Tx,
+  orderId: string,
+  p: { state?: MobileMoneyRow['state']; failure?: string; otpAttempts?: number },
+  at: Date,
+): Promise<void> {
   await tx.query(
     `UPDATE mobile_money_payments SET state = COALESCE($2, state), failure = COALESCE($3, failure), otp_attempts = COALESCE($4, otp_attempts), updated_at = $5
      WHERE order_id = $1`,
-    [orderId, p.state ?? null, p.failure ?? null, p.otpAttempts ?? null, at]);
+    [orderId, p.state ?? null, p.failure ?? null, p.otpAttempts ?? null, at],
+  );
 }
 
 /** Mobile-money payments still waiting for the customer, oldest first (for the background poller). */
 export async function confirmingMobileMoney(tx: Tx, limit: number): Promise<string[]> {
   const { rows } = await tx.query<{ order_id: string }>(
-    `SELECT order_id FROM mobile_money_payments WHERE state = 'confirming' ORDER BY updated_at LIMIT $1`, [limit]);
+    `SELECT order_id FROM mobile_money_payments WHERE state = 'confirming' ORDER BY updated_at LIMIT $1`,
+    [limit],
+  );
   return rows.map((r) => r.order_id);
 }

@@ -7,7 +7,9 @@ export type Tx = pg.PoolClient | pg.Pool;
 
 export function createPool(url: string, max: number): Db {
   const pool = new pg.Pool({ connectionString: url, max, idleTimeoutMillis: 30_000 });
-  pool.on('error', () => { /* an idle client died (e.g. database restart); the pool replaces it */ });
+  pool.on('error', () => {
+    /* an idle client died (e.g. database restart); the pool replaces it */
+  });
   return pool;
 }
 

@@ -3,34 +3,67 @@ import type { Tx } from './db.js';
 import type { DepositAddressRow } from './addresses-repo.js';
 
 export interface ChainDepositRow {
-  id: string; network: string; tx_hash: string; log_index: number; block_number: string; block_hash: string; address: string;
-  asset: string; chain_amount: string; amount: string; order_id: string | null; merchant_id: string;
-  status: 'seen' | 'confirmed' | 'reorged'; seen_at: Date; confirmed_at: Date | null; updated_at: Date;
+  id: string;
+  network: string;
+  tx_hash: string;
+  log_index: number;
+  block_number: string;
+  block_hash: string;
+  address: string;
+  asset: string;
+  chain_amount: string;
+  amount: string;
+  order_id: string | null;
+  merchant_id: string;
+  status: 'seen' | 'confirmed' | 'reorged';
+  seen_at: Date;
+  confirmed_at: Date | null;
+  updated_at: Date;
 }
 
 export async function getCursor(tx: Tx, network: string): Promise<bigint | undefined> {
-  const { rows } = await tx.query<{ next_block: string }>('SELECT next_block FROM chain_cursors WHERE network = $1', [network]);
+  const { rows } = await tx.query<{ next_block: string }>('SELECT next_block FROM chain_cursors WHERE network = $1', [
+    network,
+  ]);
   return rows[0] ? BigInt(rows[0].next_block) : undefined;
 }
 
 export async function setCursor(tx: Tx, network: string, nextBlock: bigint, at: Date): Promise<void> {
-  await tx.query(`INSERT INTO chain_cursors (network, next_block, updated_at) VALUES ($1, $2, $3)
-                  ON CONFLICT (network) DO UPDATE SET next_block = EXCLUDED.next_block, updated_at = EXCLUDED.updated_at`, [network, nextBlock.toString(), at]);
+  await tx.query(
+    `INSERT INTO chain_cursors (network, next_block, updated_at) VALUES ($1, $2, $3)
+                  ON CONFLICT (network) DO UPDATE SET next_block = EXCLUDED.next_block, updated_at = EXCLUDED.updated_at`,
+    [network, nextBlock.toString(), at],
+  );
 }
 
 export async function familyAddresses(tx: Tx, family: string): Promise<Pick<DepositAddressRow, 'address'>[]> {
-  const { rows } = await tx.query<{ address: string }>('SELECT address FROM deposit_addresses WHERE family = $1', [family]);
+  const { rows } = await tx.query<{ address: string }>('SELECT address FROM deposit_addresses WHERE family = $1', [
+    family,
+  ]);
   return rows;
 }
 
 export async function findAddress(tx: Tx, family: string, address: string): Promise<DepositAddressRow | undefined> {
-  const { rows } = await tx.query<DepositAddressRow>('SELECT * FROM deposit_addresses WHERE family = $1 AND address = $2', [family, address]);
+  const { rows } = await tx.query<DepositAddressRow>(
+    'SELECT * FROM deposit_addresses WHERE family = $1 AND address = $2',
+    [family, address],
+  );
   return rows[0];
 }
 
 export interface NewDeposit {
-  network: string; txHash: string; logIndex: number; blockNumber: bigint; blockHash: string; address: string; asset: string;
-  chainAmount: bigint; amount: bigint; orderId: string | null; merchantId: string; at: Date;
+  network: string;
+  txHash: string;
+  logIndex: number;
+  blockNumber: bigint;
+  blockHash: string;
+  address: string;
+  asset: string;
+  chainAmount: bigint;
+  amount: bigint;
+  orderId: string | null;
+  merchantId: string;
+  at: Date;
 }
 
 /**
@@ -46,23 +79,52 @@ export async function upsertSeen(tx: Tx, d: NewDeposit): Promise<ChainDepositRow
        SET block_number = EXCLUDED.block_number, block_hash = EXCLUDED.block_hash, status = 'seen', updated_at = EXCLUDED.updated_at
        WHERE chain_deposits.status = 'reorged' OR (chain_deposits.status = 'seen' AND chain_deposits.block_hash <> EXCLUDED.block_hash)
      RETURNING *`,
-    [d.network, d.txHash, d.logIndex, d.blockNumber.toString(), d.blockHash, d.address, d.asset, d.chainAmount.toString(), d.amount.toString(), d.orderId, d.merchantId, d.at]);
+    [
+      d.network,
+      d.txHash,
+      d.logIndex,
+      d.blockNumber.toString(),
+      d.blockHash,
+      d.address,
+      d.asset,
+      d.chainAmount.toString(),
+      d.amount.toString(),
+      d.orderId,
+      d.merchantId,
+      d.at,
+    ],
+  );
   return rows[0];
 }
 
 export async function depositById(tx: Tx, id: string, forUpdate = false): Promise<ChainDepositRow | undefined> {
-  const { rows } = await tx.query<ChainDepositRow>(`SELECT * FROM chain_deposits WHERE id = $1${forUpdate ? ' FOR UPDATE' : ''}`, [id]);
+  const { rows } = await tx.query<ChainDepositRow>(
+    `SELECT * FROM chain_deposits WHERE id = $1${forUpdate ? ' FOR UPDATE' : ''}`,
+    [id],
+  );
   return rows[0];
 }
 
 export async function unconfirmedDeposits(tx: Tx, network: string): Promise<ChainDepositRow[]> {
-  const { rows } = await tx.query<ChainDepositRow>(`SELECT * FROM chain_deposits WHERE network = $1 AND status = 'seen' ORDER BY block_number, id`, [network]);
+  const { rows } = await tx.query<ChainDepositRow>(
+    `SELECT * FROM chain_deposits WHERE network = $1 AND status = 'seen' ORDER BY block_number, id`,
+    [network],
+  );
   return rows;
 }
 
-export async function setDepositStatus(tx: Tx, id: string, from: 'seen', to: 'confirmed' | 'reorged', orderId: string | null, at: Date): Promise<boolean> {
+export async function setDepositStatus(
+  tx: Tx,
+  id: string,
+  from: 'seen',
+  to: 'confirmed' | 'reorged',
+  orderId: string | null,
+  at: Date,
+): Promise<boolean> {
   const { rowCount } = await tx.query(
     `UPDATE chain_deposits SET status = $3, order_id = COALESCE($4, order_id), confirmed_at = CASE WHEN $3 = 'confirmed' THEN $5::timestamptz ELSE confirmed_at END, updated_at = $5
-     WHERE id = $1 AND status = $2`, [id, from, to, orderId, at]);
+     WHERE id = $1 AND status = $2`,
+    [id, from, to, orderId, at],
+  );
   return rowCount === 1;
 }

@@ -21,7 +21,9 @@ async function accountId(tx: Tx, a: AccountRef): Promise<string> {
 export async function postEntry(tx: Tx, e: JournalEntry, at: Date): Promise<string> {
   assertBalanced(e);
   const { rows } = await tx.query<{ id: string }>(
-    'INSERT INTO journal_entries (kind, order_id, memo, at) VALUES ($1, $2, $3, $4) RETURNING id', [e.kind, e.orderId, e.memo, at]);
+    'INSERT INTO journal_entries (kind, order_id, memo, at) VALUES ($1, $2, $3, $4) RETURNING id',
+    [e.kind, e.orderId, e.memo, at],
+  );
   const entryId = rows[0]!.id;
   // Accounts in a fixed order so concurrent entries lock balance rows without deadlocking.
   const sorted = [...e.postings].sort((a, b) => accountCode(a.account).localeCompare(accountCode(b.account)));
@@ -30,13 +32,19 @@ export async function postEntry(tx: Tx, e: JournalEntry, at: Date): Promise<stri
     await tx.query(
       `WITH p AS (INSERT INTO postings (entry_id, account_id, currency, amount) VALUES ($1, $2, $3, $4))
        UPDATE ledger_accounts SET balance = balance + $4 WHERE id = $2`,
-      [entryId, id, p.account.currency, p.amount.toString()]);
+      [entryId, id, p.account.currency, p.amount.toString()],
+    );
   }
   return entryId;
 }
 
-export async function merchantBalances(tx: Tx, merchantId: string): Promise<{ currency: string; kind: string; balance: bigint }[]> {
+export async function merchantBalances(
+  tx: Tx,
+  merchantId: string,
+): Promise<{ currency: string; kind: string; balance: bigint }[]> {
   const { rows } = await tx.query<{ currency: string; kind: string; balance: string }>(
-    'SELECT currency, kind, balance FROM ledger_accounts WHERE merchant_id = $1', [merchantId]);
+    'SELECT currency, kind, balance FROM ledger_accounts WHERE merchant_id = $1',
+    [merchantId],
+  );
   return rows.map((r) => ({ currency: r.currency, kind: r.kind, balance: BigInt(r.balance) }));
 }

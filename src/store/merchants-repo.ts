@@ -22,9 +22,20 @@ export interface MerchantRow {
 }
 
 export interface NewMerchantRow {
-  brand: string; company: string; website: string; email: string; username: string; passwordHash: string;
-  securityKeySealed: string; merchantSecretDigest: string; callbackUrl: string | null; webhookFormat: string;
-  feeBps: number; defaultCurrency: string; allowedHosts: string[]; at: Date;
+  brand: string;
+  company: string;
+  website: string;
+  email: string;
+  username: string;
+  passwordHash: string;
+  securityKeySealed: string;
+  merchantSecretDigest: string;
+  callbackUrl: string | null;
+  webhookFormat: string;
+  feeBps: number;
+  defaultCurrency: string;
+  allowedHosts: string[];
+  at: Date;
 }
 
 export async function insertMerchant(tx: Tx, m: NewMerchantRow): Promise<MerchantRow> {
@@ -32,8 +43,22 @@ export async function insertMerchant(tx: Tx, m: NewMerchantRow): Promise<Merchan
     `INSERT INTO merchants (brand, company, website, email, username, password_hash, security_key_sealed,
        merchant_secret_digest, callback_url, webhook_format, fee_bps, default_currency, allowed_hosts, created_at, updated_at)
      VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$14) RETURNING *`,
-    [m.brand, m.company, m.website, m.email, m.username, m.passwordHash, m.securityKeySealed, m.merchantSecretDigest,
-      m.callbackUrl, m.webhookFormat, m.feeBps, m.defaultCurrency, m.allowedHosts, m.at],
+    [
+      m.brand,
+      m.company,
+      m.website,
+      m.email,
+      m.username,
+      m.passwordHash,
+      m.securityKeySealed,
+      m.merchantSecretDigest,
+      m.callbackUrl,
+      m.webhookFormat,
+      m.feeBps,
+      m.defaultCurrency,
+      m.allowedHosts,
+      m.at,
+    ],
   );
   return rows[0]!;
 }
@@ -49,7 +74,12 @@ export async function findMerchantBySecretDigest(tx: Tx, digest: string): Promis
   return rows[0];
 }
 
-export async function replaceSecurityKey(tx: Tx, id: string, sealed: string, at: Date): Promise<MerchantRow | undefined> {
+export async function replaceSecurityKey(
+  tx: Tx,
+  id: string,
+  sealed: string,
+  at: Date,
+): Promise<MerchantRow | undefined> {
   const { rows } = await tx.query<MerchantRow>(
     'UPDATE merchants SET security_key_sealed = $2, key_version = key_version + 1, updated_at = $3 WHERE id = $1 RETURNING *',
     [id, sealed, at],
@@ -58,10 +88,19 @@ export async function replaceSecurityKey(tx: Tx, id: string, sealed: string, at:
 }
 
 export interface MerchantSettingsPatch {
-  callbackUrl?: string | null; webhookFormat?: string; feeBps?: number; defaultCurrency?: string; allowedHosts?: string[];
+  callbackUrl?: string | null;
+  webhookFormat?: string;
+  feeBps?: number;
+  defaultCurrency?: string;
+  allowedHosts?: string[];
 }
 
-export async function updateMerchantSettings(tx: Tx, id: string, p: MerchantSettingsPatch, at: Date): Promise<MerchantRow | undefined> {
+export async function updateMerchantSettings(
+  tx: Tx,
+  id: string,
+  p: MerchantSettingsPatch,
+  at: Date,
+): Promise<MerchantRow | undefined> {
   const { rows } = await tx.query<MerchantRow>(
     `UPDATE merchants SET
        callback_url = CASE WHEN $2::boolean THEN $3 ELSE callback_url END,
@@ -71,8 +110,16 @@ export async function updateMerchantSettings(tx: Tx, id: string, p: MerchantSett
        allowed_hosts = COALESCE($7, allowed_hosts),
        updated_at = $8
      WHERE id = $1 RETURNING *`,
-    [id, p.callbackUrl !== undefined, p.callbackUrl ?? null, p.webhookFormat ?? null, p.feeBps ?? null,
-      p.defaultCurrency ?? null, p.allowedHosts ?? null, at],
+    [
+      id,
+      p.callbackUrl !== undefined,
+      p.callbackUrl ?? null,
+      p.webhookFormat ?? null,
+      p.feeBps ?? null,
+      p.defaultCurrency ?? null,
+      p.allowedHosts ?? null,
+      at,
+    ],
   );
   return rows[0];
 }

@@ -3,30 +3,90 @@ import type { Order } from '../domain/order.js';
 import { asOrderStatus, type OrderStatus } from '../domain/order-status.js';
 
 export interface OrderRow {
-  id: string; merchant_id: string; merchant_trade_no: string; dialect: string; request_digest: string; user_id: string | null;
-  currency: string; amount: string; amount_text: string; status: number; paid_amount: string | null; fee: string | null;
-  received_amount: string | null; rail: string | null; network: string | null; hash: string | null; remark: string; ext_info: string;
-  callback_url: string | null; success_url: string | null; fail_url: string | null; pay_code: string; watch_code: string;
-  create_time_ms: string | null; expires_at: Date; created_at: Date; updated_at: Date; completed_at: Date | null;
+  id: string;
+  merchant_id: string;
+  merchant_trade_no: string;
+  dialect: string;
+  request_digest: string;
+  user_id: string | null;
+  currency: string;
+  amount: string;
+  amount_text: string;
+  status: number;
+  paid_amount: string | null;
+  fee: string | null;
+  received_amount: string | null;
+  rail: string | null;
+  network: string | null;
+  hash: string | null;
+  remark: string;
+  ext_info: string;
+  callback_url: string | null;
+  success_url: string | null;
+  fail_url: string | null;
+  pay_code: string;
+  watch_code: string;
+  create_time_ms: string | null;
+  expires_at: Date;
+  created_at: Date;
+  updated_at: Date;
+  completed_at: Date | null;
 }
 
 const big = (v: string | null): bigint | null => (v === null ? null : BigInt(v));
 
 export function toOrder(r: OrderRow): Order & { requestDigest: string } {
   return {
-    id: r.id, merchantId: String(r.merchant_id), merchantTradeNo: r.merchant_trade_no, dialect: r.dialect, userId: r.user_id,
-    currency: r.currency, amount: BigInt(r.amount), amountText: r.amount_text, status: asOrderStatus(Number(r.status)),
-    paidAmount: big(r.paid_amount), fee: big(r.fee), receivedAmount: big(r.received_amount), rail: r.rail, network: r.network,
-    hash: r.hash, remark: r.remark, extInfo: r.ext_info, callbackUrl: r.callback_url, successUrl: r.success_url, failUrl: r.fail_url,
-    payCode: r.pay_code, watchCode: r.watch_code, createTimeMs: r.create_time_ms === null ? null : String(r.create_time_ms),
-    expiresAt: r.expires_at, createdAt: r.created_at, updatedAt: r.updated_at, completedAt: r.completed_at, requestDigest: r.request_digest,
+    id: r.id,
+    merchantId: String(r.merchant_id),
+    merchantTradeNo: r.merchant_trade_no,
+    dialect: r.dialect,
+    userId: r.user_id,
+    currency: r.currency,
+    amount: BigInt(r.amount),
+    amountText: r.amount_text,
+    status: asOrderStatus(Number(r.status)),
+    paidAmount: big(r.paid_amount),
+    fee: big(r.fee),
+    receivedAmount: big(r.received_amount),
+    rail: r.rail,
+    network: r.network,
+    hash: r.hash,
+    remark: r.remark,
+    extInfo: r.ext_info,
+    callbackUrl: r.callback_url,
+    successUrl: r.success_url,
+    failUrl: r.fail_url,
+    payCode: r.pay_code,
+    watchCode: r.watch_code,
+    createTimeMs: r.create_time_ms === null ? null : String(r.create_time_ms),
+    expiresAt: r.expires_at,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    completedAt: r.completed_at,
+    requestDigest: r.request_digest,
   };
 }
 
 export interface NewOrder {
-  id: string; merchantId: string; merchantTradeNo: string; dialect: string; requestDigest: string; userId: string | null;
-  currency: string; amount: bigint; amountText: string; network: string | null; callbackUrl: string | null; successUrl: string | null;
-  failUrl: string | null; payCode: string; watchCode: string; createTimeMs: string | null; expiresAt: Date; at: Date;
+  id: string;
+  merchantId: string;
+  merchantTradeNo: string;
+  dialect: string;
+  requestDigest: string;
+  userId: string | null;
+  currency: string;
+  amount: bigint;
+  amountText: string;
+  network: string | null;
+  callbackUrl: string | null;
+  successUrl: string | null;
+  failUrl: string | null;
+  payCode: string;
+  watchCode: string;
+  createTimeMs: string | null;
+  expiresAt: Date;
+  at: Date;
 }
 
 // Every column of OrderRow, named rather than `*`: prepared statements keep their result type when a later
@@ -53,8 +113,26 @@ export async function insertOrderIfNew(tx: Tx, o: NewOrder): Promise<(Order & { 
   const { rows } = await tx.query<OrderRow>({
     name: 'tender_insert_order_v1',
     text: INSERT_ORDER_SQL,
-    values: [o.id, o.merchantId, o.merchantTradeNo, o.dialect, o.requestDigest, o.userId, o.currency, o.amount.toString(), o.amountText,
-      o.network, o.callbackUrl, o.successUrl, o.failUrl, o.payCode, o.watchCode, o.createTimeMs, o.expiresAt, o.at],
+    values: [
+      o.id,
+      o.merchantId,
+      o.merchantTradeNo,
+      o.dialect,
+      o.requestDigest,
+      o.userId,
+      o.currency,
+      o.amount.toString(),
+      o.amountText,
+      o.network,
+      o.callbackUrl,
+      o.successUrl,
+      o.failUrl,
+      o.payCode,
+      o.watchCode,
+      o.createTimeMs,
+      o.expiresAt,
+      o.at,
+    ],
   });
   return rows[0] ? toOrder(rows[0]) : undefined;
 }
@@ -67,14 +145,28 @@ export type OrderLookup =
   | { by: 'watchCode'; watchCode: string };
 
 /** Finds an order; with `merchantId` the lookup is confined to that merchant's orders. */
-export async function findOrder(tx: Tx, q: OrderLookup, merchantId?: string, forUpdate = false): Promise<(Order & { requestDigest: string }) | undefined> {
+export async function findOrder(
+  tx: Tx,
+  q: OrderLookup,
+  merchantId?: string,
+  forUpdate = false,
+): Promise<(Order & { requestDigest: string }) | undefined> {
   const [col, val] =
-    q.by === 'id' ? ['id', q.id] : q.by === 'tradeNo' ? ['merchant_trade_no', q.merchantTradeNo] : q.by === 'hash' ? ['hash', q.hash]
-      : q.by === 'payCode' ? ['pay_code', q.payCode] : ['watch_code', q.watchCode];
+    q.by === 'id'
+      ? ['id', q.id]
+      : q.by === 'tradeNo'
+        ? ['merchant_trade_no', q.merchantTradeNo]
+        : q.by === 'hash'
+          ? ['hash', q.hash]
+          : q.by === 'payCode'
+            ? ['pay_code', q.payCode]
+            : ['watch_code', q.watchCode];
   const params: unknown[] = [val];
   let sql = `SELECT * FROM orders WHERE ${col} = $1`;
-  if (merchantId !== undefined) { params.push(merchantId); sql += ' AND merchant_id = $2'; }
-  else if (q.by === 'tradeNo' || q.by === 'hash') throw new Error('merchantTradeNo and hash lookups need a merchant');
+  if (merchantId !== undefined) {
+    params.push(merchantId);
+    sql += ' AND merchant_id = $2';
+  } else if (q.by === 'tradeNo' || q.by === 'hash') throw new Error('merchantTradeNo and hash lookups need a merchant');
   sql += ' ORDER BY created_at LIMIT 1';
   if (forUpdate) sql += ' FOR UPDATE';
   const { rows } = await tx.query<OrderRow>(sql, params);
@@ -82,11 +174,26 @@ export async function findOrder(tx: Tx, q: OrderLookup, merchantId?: string, for
 }
 
 export interface StatusPatch {
-  paidAmount?: bigint; fee?: bigint; receivedAmount?: bigint; rail?: string; network?: string; hash?: string; remark?: string; extInfo?: string;
+  paidAmount?: bigint;
+  fee?: bigint;
+  receivedAmount?: bigint;
+  rail?: string;
+  network?: string;
+  hash?: string;
+  remark?: string;
+  extInfo?: string;
 }
 
 /** Compare-and-set: changes the status only if it is still `from`; appends the event row. */
-export async function casOrderStatus(tx: Tx, id: string, from: OrderStatus, to: OrderStatus, patch: StatusPatch, reason: string, at: Date): Promise<(Order & { requestDigest: string }) | undefined> {
+export async function casOrderStatus(
+  tx: Tx,
+  id: string,
+  from: OrderStatus,
+  to: OrderStatus,
+  patch: StatusPatch,
+  reason: string,
+  at: Date,
+): Promise<(Order & { requestDigest: string }) | undefined> {
   const { rows } = await tx.query<OrderRow>(
     `WITH upd AS (
        UPDATE orders SET status = $3::smallint, updated_at = $4,
@@ -97,8 +204,21 @@ export async function casOrderStatus(tx: Tx, id: string, from: OrderStatus, to: 
        WHERE id = $1 AND status = $2::smallint RETURNING *),
      ev AS (INSERT INTO order_events (order_id, from_status, to_status, reason, at) SELECT id, $2::smallint, $3::smallint, $13, $4 FROM upd)
      SELECT * FROM upd`,
-    [id, from, to, at, patch.paidAmount?.toString() ?? null, patch.fee?.toString() ?? null, patch.receivedAmount?.toString() ?? null,
-      patch.rail ?? null, patch.network ?? null, patch.hash ?? null, patch.remark ?? null, patch.extInfo ?? null, reason],
+    [
+      id,
+      from,
+      to,
+      at,
+      patch.paidAmount?.toString() ?? null,
+      patch.fee?.toString() ?? null,
+      patch.receivedAmount?.toString() ?? null,
+      patch.rail ?? null,
+      patch.network ?? null,
+      patch.hash ?? null,
+      patch.remark ?? null,
+      patch.extInfo ?? null,
+      reason,
+    ],
   );
   return rows[0] ? toOrder(rows[0]) : undefined;
 }
@@ -112,7 +232,13 @@ export async function lockExpiredPending(tx: Tx, now: Date, limit: number): Prom
   return rows.map((r) => r.id);
 }
 
-export async function orderEvents(tx: Tx, orderId: string): Promise<{ from_status: number | null; to_status: number; reason: string; at: Date }[]> {
-  const { rows } = await tx.query('SELECT from_status, to_status, reason, at FROM order_events WHERE order_id = $1 ORDER BY id', [orderId]);
+export async function orderEvents(
+  tx: Tx,
+  orderId: string,
+): Promise<{ from_status: number | null; to_status: number; reason: string; at: Date }[]> {
+  const { rows } = await tx.query(
+    'SELECT from_status, to_status, reason, at FROM order_events WHERE order_id = $1 ORDER BY id',
+    [orderId],
+  );
   return rows;
 }

@@ -58,10 +58,14 @@ type Tone = 'open' | 'processing' | 'paid' | 'failed' | 'expired';
 
 export function statusText(status: number, remark: string): string {
   switch (status) {
-    case 0: return 'Awaiting payment';
-    case 11: return 'Payment processing';
-    case 14: return 'Paid';
-    default: return remark === 'expired' ? 'Expired' : 'Payment failed';
+    case 0:
+      return 'Awaiting payment';
+    case 11:
+      return 'Payment processing';
+    case 14:
+      return 'Paid';
+    default:
+      return remark === 'expired' ? 'Expired' : 'Payment failed';
   }
 }
 
@@ -83,19 +87,33 @@ export function formatLeft(s: number): string {
 export function renderCheckout(v: CheckoutView): string {
   const secondsLeft = Math.max(0, Math.floor((v.expiresAt.getTime() - v.now.getTime()) / 1000));
   const open = v.status === 0 && secondsLeft > 0;
-  const tone: Tone = v.status === 14 ? 'paid' : v.status === 11 ? 'processing'
-    : v.status === 15 ? (v.statusText === 'Expired' ? 'expired' : 'failed') : open ? 'open' : 'expired';
+  const tone: Tone =
+    v.status === 14
+      ? 'paid'
+      : v.status === 11
+        ? 'processing'
+        : v.status === 15
+          ? v.statusText === 'Expired'
+            ? 'expired'
+            : 'failed'
+          : open
+            ? 'open'
+            : 'expired';
   const label = tone === 'expired' ? 'Expired' : v.statusText;
   const redirectField = v.redirect ? `<input type="hidden" name="redirect" value="${esc(v.redirect)}">` : '';
-  const actions = open && v.sandbox
-    ? `<p class="sandbox">Sandbox: no money moves. Choose the outcome of this test payment.</p>
+  const actions =
+    open && v.sandbox
+      ? `<p class="sandbox">Sandbox: no money moves. Choose the outcome of this test payment.</p>
 <form method="post" action="/pay/${esc(v.code)}/sandbox" id="actions">${redirectField}
 <button class="pay" type="submit" name="outcome" value="pay" id="pay">Pay ${esc(v.amount)} ${esc(v.currency)}</button>
 <button class="fail" type="submit" name="outcome" value="fail" id="fail">Fail payment</button></form>`
-    : open ? '<p class="result">Follow the payment instructions. This page updates by itself once the payment arrives.</p>' : '';
+      : open
+        ? '<p class="result">Follow the payment instructions. This page updates by itself once the payment arrives.</p>'
+        : '';
   const crypto = v.crypto ?? null;
   const result = tone === 'open' ? '' : `<p class="result ${tone}" id="result">${MESSAGES[tone]}</p>`;
-  const back = !open && v.returnUrl ? `<a class="back" id="back" href="${esc(v.returnUrl)}">Return to ${esc(v.brand)}</a>` : '';
+  const back =
+    !open && v.returnUrl ? `<a class="back" id="back" href="${esc(v.returnUrl)}">Return to ${esc(v.brand)}</a>` : '';
   const initial = (v.brand.trim()[0] ?? '?').toUpperCase();
   return `<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex">

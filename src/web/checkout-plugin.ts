@@ -15,9 +15,15 @@ import { chooseOrderNetwork } from '../core/crypto-orders.js';
 
 /** Headers of every HTML answer: never cached, not framed by others, no referrer, nothing external. */
 function secure(reply: FastifyReply): FastifyReply {
-  return reply.header('cache-control', 'no-store').header('x-frame-options', 'SAMEORIGIN').header('referrer-policy', 'no-referrer')
+  return reply
+    .header('cache-control', 'no-store')
+    .header('x-frame-options', 'SAMEORIGIN')
+    .header('referrer-policy', 'no-referrer')
     .header('x-content-type-options', 'nosniff')
-    .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'self'");
+    .header(
+      'content-security-policy',
+      "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'self'",
+    );
 }
 
 export async function checkoutPlugin(app: FastifyInstance, opts: { deps: Deps }): Promise<void> {
@@ -25,16 +31,31 @@ export async function checkoutPlugin(app: FastifyInstance, opts: { deps: Deps })
 
   app.setErrorHandler((e, req, reply) => {
     const page = (status: number, title: string, message: string, detail?: string) =>
-      secure(reply).status(status).type('text/html; charset=utf-8').send(renderMessage(title, message, detail));
+      secure(reply)
+        .status(status)
+        .type('text/html; charset=utf-8')
+        .send(renderMessage(title, message, detail));
     if (isTenderError(e)) {
-      if (e.code === 'ORDER_NOT_FOUND') return page(404, 'Payment not found', 'This payment link is not valid.', 'Please go back to the shop and start the payment again.');
+      if (e.code === 'ORDER_NOT_FOUND')
+        return page(
+          404,
+          'Payment not found',
+          'This payment link is not valid.',
+          'Please go back to the shop and start the payment again.',
+        );
       if (e.code === 'REDIRECT_NOT_ALLOWED' || /\bredirect\b/.test(e.message)) {
-        return page(400, 'Invalid return address', `${e.message.charAt(0).toUpperCase()}${e.message.slice(1)}.`, 'For your safety this page only sends you back to the merchant\'s own website. Please go back to the shop and start the payment again.');
+        return page(
+          400,
+          'Invalid return address',
+          `${e.message.charAt(0).toUpperCase()}${e.message.slice(1)}.`,
+          "For your safety this page only sends you back to the merchant's own website. Please go back to the shop and start the payment again.",
+        );
       }
       return page(e.kind === 'not_found' ? 404 : 400, 'Cannot continue', e.message);
     }
     const status = (e as { statusCode?: number }).statusCode;
-    if (typeof status === 'number' && status >= 400 && status < 500) return page(status, 'Cannot continue', 'The request could not be read.');
+    if (typeof status === 'number' && status >= 400 && status < 500)
+      return page(status, 'Cannot continue', 'The request could not be read.');
     req.log.error({ err: e }, 'checkout failed');
     return page(500, 'Something went wrong', 'Please try again in a moment.');
   });
@@ -45,7 +66,8 @@ export async function checkoutPlugin(app: FastifyInstance, opts: { deps: Deps })
     if (redirect !== undefined) assertAllowedRedirect(redirect, merchant.allowed_hosts, 'redirect');
     return { order, merchant };
   };
-  const pageUrl = (code: string, redirect: string | undefined) => `/pay/${encodeURIComponent(code)}${redirect ? `?redirect=${encodeURIComponent(redirect)}` : ''}`;
+  const pageUrl = (code: string, redirect: string | undefined) =>
+    `/pay/${encodeURIComponent(code)}${redirect ? `?redirect=${encodeURIComponent(redirect)}` : ''}`;
   const redirectOf = (q: unknown): string | undefined => {
     const r = (q as { redirect?: unknown } | undefined)?.redirect;
     if (r === undefined || r === '') return undefined;
@@ -58,22 +80,48 @@ export async function checkoutPlugin(app: FastifyInstance, opts: { deps: Deps })
     const loaded = await load(req.params.code, redirect);
     const { merchant } = loaded;
     const now = deps.clock.now();
-    const { order, view } = await cryptoView(deps, loaded.order, loaded.order.status === 0 && loaded.order.expiresAt > now);
+    const { order, view } = await cryptoView(
+      deps,
+      loaded.order,
+      loaded.order.status === 0 && loaded.order.expiresAt > now,
+    );
     const exp = deps.assets.ledger(order.currency).exponent;
-    const returnUrl = order.status === 14 ? order.successUrl ?? redirect : order.status === 15 ? order.failUrl ?? redirect : undefined;
-    return secure(reply).type('text/html; charset=utf-8').send(renderCheckout({
-      code: order.payCode, brand: merchant.brand, amount: formatMinor(order.amount, exp), currency: order.currency, orderId: order.id,
-      status: order.status, statusText: statusText(order.status, order.remark), expiresAt: order.expiresAt, now,
-      sandbox: deps.config.mode === 'sandbox', redirect: redirect ?? null, returnUrl: returnUrl ? withTxnRef(returnUrl, order.id) : null,
-      crypto: view,
-    }));
+    const returnUrl =
+      order.status === 14
+        ? (order.successUrl ?? redirect)
+        : order.status === 15
+          ? (order.failUrl ?? redirect)
+          : undefined;
+    return secure(reply)
+      .type('text/html; charset=utf-8')
+      .send(
+        renderCheckout({
+          code: order.payCode,
+          brand: merchant.brand,
+          amount: formatMinor(order.amount, exp),
+          currency: order.currency,
+          orderId: order.id,
+          status: order.status,
+          statusText: statusText(order.status, order.remark),
+          expiresAt: order.expiresAt,
+          now,
+          sandbox: deps.config.mode === 'sandbox',
+          redirect: redirect ?? null,
+          returnUrl: returnUrl ? withTxnRef(returnUrl, order.id) : null,
+          crypto: view,
+        }),
+      );
   });
 
   // The customer's choice of network for a crypto order: the page again, now with the address and QR code.
   // Choosing the order's network again is harmless; a different one after the choice is refused (409).
   app.post<{ Params: { code: string } }>('/pay/:code/network', async (req, reply) => {
-    const body = (req.body && typeof req.body === 'object' ? req.body : {}) as { network?: unknown; redirect?: unknown };
-    if (typeof body.network !== 'string' || body.network === '') throw new TenderError('INVALID_PARAM', 'network must be given once');
+    const body = (req.body && typeof req.body === 'object' ? req.body : {}) as {
+      network?: unknown;
+      redirect?: unknown;
+    };
+    if (typeof body.network !== 'string' || body.network === '')
+      throw new TenderError('INVALID_PARAM', 'network must be given once');
     const redirect = redirectOf({ redirect: body.redirect });
     const { order } = await load(req.params.code, redirect);
     try {
@@ -83,8 +131,17 @@ export async function checkoutPlugin(app: FastifyInstance, opts: { deps: Deps })
       const current = await getOrder(deps, { by: 'payCode', payCode: order.payCode });
       if (current.network !== null && current.network !== body.network) {
         // Another choice came first (another tab, a racing submit): say so and offer the page.
-        return secure(reply).status(409).type('text/html; charset=utf-8').send(renderMessage('Network already chosen',
-          `${e.message.charAt(0).toUpperCase()}${e.message.slice(1)}.`, 'Open the payment page again to see where to pay.', pageUrl(order.payCode, redirect)));
+        return secure(reply)
+          .status(409)
+          .type('text/html; charset=utf-8')
+          .send(
+            renderMessage(
+              'Network already chosen',
+              `${e.message.charAt(0).toUpperCase()}${e.message.slice(1)}.`,
+              'Open the payment page again to see where to pay.',
+              pageUrl(order.payCode, redirect),
+            ),
+          );
       }
       // A stale page (paid, closed or expired meanwhile) shows the page again with the real status.
     }
@@ -98,28 +155,41 @@ export async function checkoutPlugin(app: FastifyInstance, opts: { deps: Deps })
       throw e;
     });
     if (!order) return reply.status(404).send({ status: null, statusText: 'Payment not found' });
-    return { status: order.status, statusText: statusText(order.status, order.remark), expiresAt: order.expiresAt.toISOString() };
+    return {
+      status: order.status,
+      statusText: statusText(order.status, order.remark),
+      expiresAt: order.expiresAt.toISOString(),
+    };
   });
 
   if (deps.config.mode !== 'sandbox') return;
 
-  app.post<{ Params: { code: string }; Body: { outcome?: string; redirect?: string } }>('/pay/:code/sandbox', async (req, reply) => {
-    const body = (req.body && typeof req.body === 'object' ? req.body : {}) as { outcome?: string; redirect?: string };
-    const outcome = body.outcome;
-    if (outcome !== 'pay' && outcome !== 'fail') throw new TenderError('INVALID_PARAM', 'outcome must be pay or fail');
-    const redirect = redirectOf({ redirect: body.redirect });
-    const { order } = await load(req.params.code, redirect);
-    // A stale page (order already final, or its time ran out) shows the page again with the real status,
-    // and so does the loser of a race between two clicks.
-    if (order.status !== 0 || order.expiresAt <= deps.clock.now()) return reply.redirect(pageUrl(order.payCode, redirect), 303);
-    let settled;
-    try {
-      settled = await settleSandbox(deps, order.id, outcome);
-    } catch (e) {
-      if (isTenderError(e) && e.code === 'ILLEGAL_TRANSITION') return reply.redirect(pageUrl(order.payCode, redirect), 303);
-      throw e;
-    }
-    const target = settled.status === 14 ? settled.successUrl ?? redirect : settled.failUrl ?? redirect;
-    return reply.redirect(target ? withTxnRef(target, settled.id) : pageUrl(settled.payCode, redirect), 303);
-  });
+  app.post<{ Params: { code: string }; Body: { outcome?: string; redirect?: string } }>(
+    '/pay/:code/sandbox',
+    async (req, reply) => {
+      const body = (req.body && typeof req.body === 'object' ? req.body : {}) as {
+        outcome?: string;
+        redirect?: string;
+      };
+      const outcome = body.outcome;
+      if (outcome !== 'pay' && outcome !== 'fail')
+        throw new TenderError('INVALID_PARAM', 'outcome must be pay or fail');
+      const redirect = redirectOf({ redirect: body.redirect });
+      const { order } = await load(req.params.code, redirect);
+      // A stale page (order already final, or its time ran out) shows the page again with the real status,
+      // and so does the loser of a race between two clicks.
+      if (order.status !== 0 || order.expiresAt <= deps.clock.now())
+        return reply.redirect(pageUrl(order.payCode, redirect), 303);
+      let settled: Awaited<ReturnType<typeof settleSandbox>>;
+      try {
+        settled = await settleSandbox(deps, order.id, outcome);
+      } catch (e) {
+        if (isTenderError(e) && e.code === 'ILLEGAL_TRANSITION')
+          return reply.redirect(pageUrl(order.payCode, redirect), 303);
+        throw e;
+      }
+      const target = settled.status === 14 ? (settled.successUrl ?? redirect) : (settled.failUrl ?? redirect);
+      return reply.redirect(target ? withTxnRef(target, settled.id) : pageUrl(settled.payCode, redirect), 303);
+    },
+  );
 }

@@ -9,34 +9,86 @@ export type Lang = 'fr' | 'en';
 
 const T = {
   fr: {
-    title: 'Paiement', pay: 'Payer', amount: 'Montant', mm: 'Mobile money', card: 'Carte bancaire', operator: 'Opérateur',
-    prefix: 'Indicatif', phone: 'Numéro de téléphone', payMm: 'Payer avec mobile money', sandboxCard: 'Bac à sable : choisissez le résultat du paiement par carte.',
-    cardPay: 'Payer par carte', cardFail: 'Échec du paiement par carte', otpTitle: 'Saisissez le code de confirmation',
+    title: 'Paiement',
+    pay: 'Payer',
+    amount: 'Montant',
+    mm: 'Mobile money',
+    card: 'Carte bancaire',
+    operator: 'Opérateur',
+    prefix: 'Indicatif',
+    phone: 'Numéro de téléphone',
+    payMm: 'Payer avec mobile money',
+    sandboxCard: 'Bac à sable : choisissez le résultat du paiement par carte.',
+    cardPay: 'Payer par carte',
+    cardFail: 'Échec du paiement par carte',
+    otpTitle: 'Saisissez le code de confirmation',
     otpHelp: (op: string) => `${op} vous a envoyé un code par SMS. Saisissez-le pour confirmer le paiement.`,
-    otpSandbox: 'Bac à sable : le code est 123456.', otp: 'Code de confirmation', confirm: 'Confirmer',
+    otpSandbox: 'Bac à sable : le code est 123456.',
+    otp: 'Code de confirmation',
+    confirm: 'Confirmer',
     otpWrong: (n: number) => `Code incorrect. Il vous reste ${n} essai${n > 1 ? 's' : ''}.`,
-    pushTitle: 'Validez sur votre téléphone', pushHelp: (op: string, phone: string) => `Une demande de paiement ${op} a été envoyée au +${phone}. Validez-la sur votre téléphone ; cette page se met à jour toute seule.`,
-    paid: 'Paiement réussi', paidText: 'Votre paiement a été accepté. Merci.',
-    failed: 'Paiement refusé', insufficient: 'Solde insuffisant : le paiement n’a pas abouti.', otpError: 'Code de confirmation incorrect : le paiement a été annulé.',
-    timeout: 'Délai de confirmation dépassé : le paiement a été annulé.', declined: 'Le paiement a été refusé sur le téléphone.', failedText: 'Le paiement n’a pas abouti. Aucun montant n’a été débité.',
-    expired: 'Paiement expiré', expiredText: 'Ce lien de paiement a expiré.', back: 'Retourner sur le site du marchand', ref: 'Référence',
-    none: 'Aucun moyen de paiement n’est disponible pour ce paiement.', waiting: 'Paiement en cours de confirmation.', sandbox: 'Bac à sable : aucun argent ne circule.',
-    lang: 'English', notFound: 'Paiement introuvable', notFoundText: 'Ce lien de paiement n’est pas valide.',
+    pushTitle: 'Validez sur votre téléphone',
+    pushHelp: (op: string, phone: string) =>
+      `Une demande de paiement ${op} a été envoyée au +${phone}. Validez-la sur votre téléphone ; cette page se met à jour toute seule.`,
+    paid: 'Paiement réussi',
+    paidText: 'Votre paiement a été accepté. Merci.',
+    failed: 'Paiement refusé',
+    insufficient: 'Solde insuffisant : le paiement n’a pas abouti.',
+    otpError: 'Code de confirmation incorrect : le paiement a été annulé.',
+    timeout: 'Délai de confirmation dépassé : le paiement a été annulé.',
+    declined: 'Le paiement a été refusé sur le téléphone.',
+    failedText: 'Le paiement n’a pas abouti. Aucun montant n’a été débité.',
+    expired: 'Paiement expiré',
+    expiredText: 'Ce lien de paiement a expiré.',
+    back: 'Retourner sur le site du marchand',
+    ref: 'Référence',
+    none: 'Aucun moyen de paiement n’est disponible pour ce paiement.',
+    waiting: 'Paiement en cours de confirmation.',
+    sandbox: 'Bac à sable : aucun argent ne circule.',
+    lang: 'English',
+    notFound: 'Paiement introuvable',
+    notFoundText: 'Ce lien de paiement n’est pas valide.',
   },
   en: {
-    title: 'Payment', pay: 'Pay', amount: 'Amount', mm: 'Mobile money', card: 'Bank card', operator: 'Operator',
-    prefix: 'Country code', phone: 'Phone number', payMm: 'Pay with mobile money', sandboxCard: 'Sandbox: choose the outcome of the card payment.',
-    cardPay: 'Pay by card', cardFail: 'Fail the card payment', otpTitle: 'Enter the confirmation code',
+    title: 'Payment',
+    pay: 'Pay',
+    amount: 'Amount',
+    mm: 'Mobile money',
+    card: 'Bank card',
+    operator: 'Operator',
+    prefix: 'Country code',
+    phone: 'Phone number',
+    payMm: 'Pay with mobile money',
+    sandboxCard: 'Sandbox: choose the outcome of the card payment.',
+    cardPay: 'Pay by card',
+    cardFail: 'Fail the card payment',
+    otpTitle: 'Enter the confirmation code',
     otpHelp: (op: string) => `${op} sent you a code by SMS. Enter it to confirm the payment.`,
-    otpSandbox: 'Sandbox: the code is 123456.', otp: 'Confirmation code', confirm: 'Confirm',
+    otpSandbox: 'Sandbox: the code is 123456.',
+    otp: 'Confirmation code',
+    confirm: 'Confirm',
     otpWrong: (n: number) => `Wrong code. ${n} attempt${n > 1 ? 's' : ''} left.`,
-    pushTitle: 'Approve on your phone', pushHelp: (op: string, phone: string) => `A ${op} payment request was sent to +${phone}. Approve it on your phone; this page updates by itself.`,
-    paid: 'Payment successful', paidText: 'Your payment was accepted. Thank you.',
-    failed: 'Payment refused', insufficient: 'Insufficient balance: the payment did not go through.', otpError: 'Wrong confirmation code: the payment was cancelled.',
-    timeout: 'Confirmation time ran out: the payment was cancelled.', declined: 'The payment was declined on the phone.', failedText: 'The payment did not go through. No money was taken.',
-    expired: 'Payment expired', expiredText: 'This payment link has expired.', back: 'Back to the merchant’s site', ref: 'Reference',
-    none: 'No payment method is available for this payment.', waiting: 'Payment being confirmed.', sandbox: 'Sandbox: no money moves.',
-    lang: 'Français', notFound: 'Payment not found', notFoundText: 'This payment link is not valid.',
+    pushTitle: 'Approve on your phone',
+    pushHelp: (op: string, phone: string) =>
+      `A ${op} payment request was sent to +${phone}. Approve it on your phone; this page updates by itself.`,
+    paid: 'Payment successful',
+    paidText: 'Your payment was accepted. Thank you.',
+    failed: 'Payment refused',
+    insufficient: 'Insufficient balance: the payment did not go through.',
+    otpError: 'Wrong confirmation code: the payment was cancelled.',
+    timeout: 'Confirmation time ran out: the payment was cancelled.',
+    declined: 'The payment was declined on the phone.',
+    failedText: 'The payment did not go through. No money was taken.',
+    expired: 'Payment expired',
+    expiredText: 'This payment link has expired.',
+    back: 'Back to the merchant’s site',
+    ref: 'Reference',
+    none: 'No payment method is available for this payment.',
+    waiting: 'Payment being confirmed.',
+    sandbox: 'Sandbox: no money moves.',
+    lang: 'Français',
+    notFound: 'Payment not found',
+    notFoundText: 'This payment link is not valid.',
   },
 } as const;
 
@@ -57,11 +109,26 @@ a.back{display:block;text-align:center;margin-top:16px;padding:12px;border-radiu
 .top{display:flex;justify-content:space-between;align-items:center}.top a{font-size:14px;color:#1d4ed8}footer{text-align:center;color:#98a2b3;font-size:12px}`;
 
 export interface PageView {
-  lang: Lang; code: string; brand: string; description: string; amount: string; currency: string; transactionId: string;
+  lang: Lang;
+  code: string;
+  brand: string;
+  description: string;
+  amount: string;
+  currency: string;
+  transactionId: string;
   step: 'choose' | 'otp' | 'push' | 'processing' | 'paid' | 'failed' | 'expired';
-  failure?: string; otpAttemptsLeft?: number; error?: string;
-  mobileMoney: boolean; card: boolean; sandbox: boolean; operators: MobileMoneyOperator[]; prefixes: { prefix: string; country: string }[];
-  operatorName?: string; phone?: string; lockedPhone?: string; returnUrl: string;
+  failure?: string;
+  otpAttemptsLeft?: number;
+  error?: string;
+  mobileMoney: boolean;
+  card: boolean;
+  sandbox: boolean;
+  operators: MobileMoneyOperator[];
+  prefixes: { prefix: string; country: string }[];
+  operatorName?: string;
+  phone?: string;
+  lockedPhone?: string;
+  returnUrl: string;
 }
 
 const base = (v: PageView) => `/payment/${encodeURIComponent(v.code)}`;
@@ -84,11 +151,21 @@ function chooseBody(v: PageView): string {
   const parts: string[] = [];
   if (v.error) parts.push(`<div class="card"><p class="error" id="error">${esc(v.error)}</p></div>`);
   if (v.mobileMoney) {
-    const ops = v.operators.map((o, i) => `<label><input type="radio" name="operator" value="${esc(o.code)}" id="op-${esc(o.code)}"${i === 0 ? ' checked' : ''}>${esc(o.name)}</label>`).join('');
-    const prefixes = v.prefixes.map((p) => `<option value="${p.prefix}"${p.prefix === '225' ? ' selected' : ''}>+${p.prefix} ${p.country}</option>`).join('');
-    const phone = v.lockedPhone !== undefined
-      ? `<input id="phone" name="phone" inputmode="tel" value="${esc(v.lockedPhone)}" readonly>`
-      : `<input id="phone" name="phone" inputmode="tel" autocomplete="tel-national" placeholder="0700000001" required>`;
+    const ops = v.operators
+      .map(
+        (o, i) =>
+          `<label><input type="radio" name="operator" value="${esc(o.code)}" id="op-${esc(o.code)}"${i === 0 ? ' checked' : ''}>${esc(o.name)}</label>`,
+      )
+      .join('');
+    const prefixes = v.prefixes
+      .map(
+        (p) => `<option value="${p.prefix}"${p.prefix === '225' ? ' selected' : ''}>+${p.prefix} ${p.country}</option>`,
+      )
+      .join('');
+    const phone =
+      v.lockedPhone !== undefined
+        ? `<input id="phone" name="phone" inputmode="tel" value="${esc(v.lockedPhone)}" readonly>`
+        : `<input id="phone" name="phone" inputmode="tel" autocomplete="tel-national" placeholder="0700000001" required>`;
     parts.push(`<div class="card" id="mobile-money"><h2>${t.mm}</h2><form method="post" action="${base(v)}/mobile-money">${hidden(v)}
 <div class="ops" role="radiogroup" aria-label="${t.operator}">${ops}</div>
 <label for="phone">${t.phone}</label><div class="phone"><select name="phone_prefix" id="prefix" aria-label="${t.prefix}">${prefixes}</select>${phone}</div>
@@ -104,26 +181,60 @@ function chooseBody(v: PageView): string {
 }
 
 /** Polls the status while the customer confirms on the phone; a meta refresh covers pages without script. */
-const POLL = (v: PageView) => `<script>(function(){var u=${JSON.stringify(`${base(v)}/status`)};function t(){fetch(u,{cache:'no-store'}).then(function(r){return r.json()}).then(function(s){if(s.step!==${JSON.stringify(v.step)})location.replace(${JSON.stringify(`${base(v)}?lang=${v.lang}`)});else setTimeout(t,1000)}).catch(function(){setTimeout(t,2000)})}setTimeout(t,1000)})();</script>`;
+const POLL = (v: PageView) =>
+  `<script>(function(){var u=${JSON.stringify(`${base(v)}/status`)};function t(){fetch(u,{cache:'no-store'}).then(function(r){return r.json()}).then(function(s){if(s.step!==${JSON.stringify(v.step)})location.replace(${JSON.stringify(`${base(v)}?lang=${v.lang}`)});else setTimeout(t,1000)}).catch(function(){setTimeout(t,2000)})}setTimeout(t,1000)})();</script>`;
 
 export function renderPaymentPage(v: PageView): string {
   const t = T[v.lang];
   switch (v.step) {
-    case 'choose': return shell(v, chooseBody(v));
-    case 'otp': return shell(v, `<div class="card" id="otp-step"><h2>${t.otpTitle}</h2><p>${esc(t.otpHelp(v.operatorName ?? ''))}</p>
+    case 'choose':
+      return shell(v, chooseBody(v));
+    case 'otp':
+      return shell(
+        v,
+        `<div class="card" id="otp-step"><h2>${t.otpTitle}</h2><p>${esc(t.otpHelp(v.operatorName ?? ''))}</p>
 ${v.otpAttemptsLeft !== undefined ? `<p class="error" id="otp-wrong">${esc(t.otpWrong(v.otpAttemptsLeft))}</p>` : ''}
 <form method="post" action="${base(v)}/otp">${hidden(v)}<label for="otp">${t.otp}</label><input id="otp" name="otp" inputmode="numeric" autocomplete="one-time-code" required>
-<button type="submit" id="confirm-otp">${t.confirm}</button></form>${v.sandbox ? `<p class="note">${t.otpSandbox}</p>` : ''}</div>`);
-    case 'push': return shell(v, `<div class="card" id="push-step"><h2>${t.pushTitle}</h2><p>${esc(t.pushHelp(v.operatorName ?? '', v.phone ?? ''))}</p></div>${POLL(v)}`,
-      `<noscript><meta http-equiv="refresh" content="3"></noscript>`);
-    case 'processing': return shell(v, `<div class="card"><p id="processing">${t.waiting}</p></div>${POLL(v)}`, `<noscript><meta http-equiv="refresh" content="3"></noscript>`);
-    case 'paid': return shell(v, `<div class="card" id="result"><h2 id="result-title">${t.paid}</h2><p class="ok">${t.paidText}</p><a class="back" id="back" href="${esc(v.returnUrl)}">${t.back}</a></div>`);
+<button type="submit" id="confirm-otp">${t.confirm}</button></form>${v.sandbox ? `<p class="note">${t.otpSandbox}</p>` : ''}</div>`,
+      );
+    case 'push':
+      return shell(
+        v,
+        `<div class="card" id="push-step"><h2>${t.pushTitle}</h2><p>${esc(t.pushHelp(v.operatorName ?? '', v.phone ?? ''))}</p></div>${POLL(v)}`,
+        `<noscript><meta http-equiv="refresh" content="3"></noscript>`,
+      );
+    case 'processing':
+      return shell(
+        v,
+        `<div class="card"><p id="processing">${t.waiting}</p></div>${POLL(v)}`,
+        `<noscript><meta http-equiv="refresh" content="3"></noscript>`,
+      );
+    case 'paid':
+      return shell(
+        v,
+        `<div class="card" id="result"><h2 id="result-title">${t.paid}</h2><p class="ok">${t.paidText}</p><a class="back" id="back" href="${esc(v.returnUrl)}">${t.back}</a></div>`,
+      );
     case 'failed': {
-      const why = v.failure === 'insufficient_balance' ? t.insufficient : v.failure === 'otp_error' ? t.otpError : v.failure === 'customer_timeout' ? t.timeout
-        : v.failure === 'declined' ? t.declined : t.failedText;
-      return shell(v, `<div class="card" id="result"><h2 id="result-title">${t.failed}</h2><p class="error" id="reason">${esc(why)}</p><a class="back" id="back" href="${esc(v.returnUrl)}">${t.back}</a></div>`);
+      const why =
+        v.failure === 'insufficient_balance'
+          ? t.insufficient
+          : v.failure === 'otp_error'
+            ? t.otpError
+            : v.failure === 'customer_timeout'
+              ? t.timeout
+              : v.failure === 'declined'
+                ? t.declined
+                : t.failedText;
+      return shell(
+        v,
+        `<div class="card" id="result"><h2 id="result-title">${t.failed}</h2><p class="error" id="reason">${esc(why)}</p><a class="back" id="back" href="${esc(v.returnUrl)}">${t.back}</a></div>`,
+      );
     }
-    case 'expired': return shell(v, `<div class="card" id="result"><h2 id="result-title">${t.expired}</h2><p class="error">${t.expiredText}</p><a class="back" id="back" href="${esc(v.returnUrl)}">${t.back}</a></div>`);
+    case 'expired':
+      return shell(
+        v,
+        `<div class="card" id="result"><h2 id="result-title">${t.expired}</h2><p class="error">${t.expiredText}</p><a class="back" id="back" href="${esc(v.returnUrl)}">${t.back}</a></div>`,
+      );
   }
 }
 

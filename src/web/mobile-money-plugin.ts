@@ -14,9 +14,15 @@ import { COUNTRY_PREFIXES, MOBILE_MONEY_OPERATORS, operatorOf } from '../rails/m
 import { renderNotFound, renderPaymentPage, type Lang, type PageView } from './mobile-money-page.js';
 
 function secure(reply: FastifyReply): FastifyReply {
-  return reply.header('cache-control', 'no-store').header('x-frame-options', 'SAMEORIGIN').header('referrer-policy', 'no-referrer')
+  return reply
+    .header('cache-control', 'no-store')
+    .header('x-frame-options', 'SAMEORIGIN')
+    .header('referrer-policy', 'no-referrer')
     .header('x-content-type-options', 'nosniff')
-    .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'self'")
+    .header(
+      'content-security-policy',
+      "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'self'",
+    )
     .type('text/html; charset=utf-8');
 }
 
@@ -46,28 +52,45 @@ export async function mobileMoneyPlugin(app: FastifyInstance, opts: { deps: Deps
     const lang = langOf(req.query, 'fr');
     if (isTenderError(e) && e.code === 'ORDER_NOT_FOUND') return secure(reply).status(404).send(renderNotFound(lang));
     const status = (e as { statusCode?: number }).statusCode;
-    if (isTenderError(e) || (typeof status === 'number' && status < 500)) return secure(reply).status(400).send(renderNotFound(lang));
+    if (isTenderError(e) || (typeof status === 'number' && status < 500))
+      return secure(reply).status(400).send(renderNotFound(lang));
     req.log.error({ err: e }, 'cinetpay page failed');
     return secure(reply).status(500).send(renderNotFound(lang));
   });
 
   const render = async (reply: FastifyReply, code: string, lang: Lang | undefined, extra: Partial<PageView> = {}) => {
     let v = await cinetpayPaymentByCode(deps, code);
-    if (v.order.status === 11) { await pollMobileMoney(deps, v.order.id); v = await cinetpayPaymentByCode(deps, code); }
+    if (v.order.status === 11) {
+      await pollMobileMoney(deps, v.order.id);
+      v = await cinetpayPaymentByCode(deps, code);
+    }
     const merchant = (await findMerchant(deps.db, v.order.merchantId))!;
     const mm = await findMobileMoney(deps.db, v.order.id);
     const customerPhone = v.extra.customer.customer_phone_number;
     const view: PageView = {
-      lang: lang ?? v.extra.lang, code: v.order.payCode, brand: merchant.brand, description: v.extra.description,
-      amount: formatMinor(v.order.amount, deps.assets.ledger(v.order.currency).exponent), currency: v.order.currency, transactionId: v.extra.transaction_id,
-      ...(await stepOf(deps, v)), mobileMoney: offersMobileMoney(v.extra.channels), card: offersCard(v.extra.channels), sandbox: deps.config.mode === 'sandbox',
-      operators: MOBILE_MONEY_OPERATORS, prefixes: COUNTRY_PREFIXES, operatorName: mm ? operatorOf(mm.operator)?.name : undefined,
-      phone: mm ? `${mm.phone_prefix} ${mm.phone}` : undefined, lockedPhone: v.extra.lock_phone_number && customerPhone ? customerPhone : undefined,
-      returnUrl: v.extra.return_url, ...extra,
+      lang: lang ?? v.extra.lang,
+      code: v.order.payCode,
+      brand: merchant.brand,
+      description: v.extra.description,
+      amount: formatMinor(v.order.amount, deps.assets.ledger(v.order.currency).exponent),
+      currency: v.order.currency,
+      transactionId: v.extra.transaction_id,
+      ...(await stepOf(deps, v)),
+      mobileMoney: offersMobileMoney(v.extra.channels),
+      card: offersCard(v.extra.channels),
+      sandbox: deps.config.mode === 'sandbox',
+      operators: MOBILE_MONEY_OPERATORS,
+      prefixes: COUNTRY_PREFIXES,
+      operatorName: mm ? operatorOf(mm.operator)?.name : undefined,
+      phone: mm ? `${mm.phone_prefix} ${mm.phone}` : undefined,
+      lockedPhone: v.extra.lock_phone_number && customerPhone ? customerPhone : undefined,
+      returnUrl: v.extra.return_url,
+      ...extra,
     };
     return secure(reply).send(renderPaymentPage(view));
   };
-  const again = (reply: FastifyReply, code: string, lang: Lang, q = '') => reply.redirect(`/payment/${encodeURIComponent(code)}?lang=${lang}${q}`, 303);
+  const again = (reply: FastifyReply, code: string, lang: Lang, q = '') =>
+    reply.redirect(`/payment/${encodeURIComponent(code)}?lang=${lang}${q}`, 303);
   const form = (b: unknown): Record<string, string> => {
     const o = (b && typeof b === 'object' ? b : {}) as Record<string, unknown>;
     return Object.fromEntries(Object.entries(o).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
@@ -78,7 +101,11 @@ export async function mobileMoneyPlugin(app: FastifyInstance, opts: { deps: Deps
     const lang = q.lang === 'fr' || q.lang === 'en' ? q.lang : undefined;
     const extra: Partial<PageView> = {};
     if (q.otp_left && /^[0-9]$/.test(q.otp_left)) extra.otpAttemptsLeft = Number(q.otp_left);
-    if (q.error === 'phone') extra.error = (lang ?? 'fr') === 'fr' ? 'Numéro de téléphone ou indicatif invalide.' : 'Invalid phone number or country code.';
+    if (q.error === 'phone')
+      extra.error =
+        (lang ?? 'fr') === 'fr'
+          ? 'Numéro de téléphone ou indicatif invalide.'
+          : 'Invalid phone number or country code.';
     return render(reply, req.params.code, lang, extra);
   });
 
@@ -86,7 +113,10 @@ export async function mobileMoneyPlugin(app: FastifyInstance, opts: { deps: Deps
     reply.header('cache-control', 'no-store');
     let v = await cinetpayPaymentByCode(deps, req.params.code).catch(() => undefined);
     if (!v) return reply.status(404).send({ step: null });
-    if (v.order.status === 11) { await pollMobileMoney(deps, v.order.id); v = await cinetpayPaymentByCode(deps, req.params.code); }
+    if (v.order.status === 11) {
+      await pollMobileMoney(deps, v.order.id);
+      v = await cinetpayPaymentByCode(deps, req.params.code);
+    }
     return { status: v.order.status, ...(await stepOf(deps, v)) };
   });
 
@@ -94,7 +124,8 @@ export async function mobileMoneyPlugin(app: FastifyInstance, opts: { deps: Deps
     const b = form(req.body);
     const v = await cinetpayPaymentByCode(deps, req.params.code);
     const lang = langOf(b, v.extra.lang);
-    if (!offersMobileMoney(v.extra.channels)) throw new TenderError('INVALID_PARAM', 'mobile money is not offered for this payment');
+    if (!offersMobileMoney(v.extra.channels))
+      throw new TenderError('INVALID_PARAM', 'mobile money is not offered for this payment');
     let phone = b.phone ?? '';
     const prefix = b.phone_prefix ?? '';
     if (v.extra.lock_phone_number && v.extra.customer.customer_phone_number) {
@@ -126,10 +157,16 @@ export async function mobileMoneyPlugin(app: FastifyInstance, opts: { deps: Deps
     const b = form(req.body);
     const v = await cinetpayPaymentByCode(deps, req.params.code);
     const lang = langOf(b, v.extra.lang);
-    if (!offersCard(v.extra.channels)) throw new TenderError('INVALID_PARAM', 'card payment is not offered for this payment');
-    if (b.outcome !== 'pay' && b.outcome !== 'fail') throw new TenderError('INVALID_PARAM', 'outcome must be pay or fail');
+    if (!offersCard(v.extra.channels))
+      throw new TenderError('INVALID_PARAM', 'card payment is not offered for this payment');
+    if (b.outcome !== 'pay' && b.outcome !== 'fail')
+      throw new TenderError('INVALID_PARAM', 'outcome must be pay or fail');
     if (v.order.status === 0 && v.order.expiresAt > deps.clock.now()) {
-      try { await settleSandbox(deps, v.order.id, b.outcome); } catch (e) { if (!(isTenderError(e) && e.code === 'ILLEGAL_TRANSITION')) throw e; }
+      try {
+        await settleSandbox(deps, v.order.id, b.outcome);
+      } catch (e) {
+        if (!(isTenderError(e) && e.code === 'ILLEGAL_TRANSITION')) throw e;
+      }
     }
     return again(reply, v.order.payCode, lang);
   });

@@ -39,18 +39,38 @@ export function startChainWatcher(deps: Deps, net: NetworkConfig, opts: ChainWat
   let current: Promise<unknown> = Promise.resolve();
   let tail: Promise<unknown> = Promise.resolve();
   /** Passes of one watcher never overlap. */
-  const serial = (): Promise<boolean> => { const p = tail.then(pass); tail = p.catch(() => false); return p; };
+  const serial = (): Promise<boolean> => {
+    const p = tail.then(pass);
+    tail = p.catch(() => false);
+    return p;
+  };
 
-  const dropLease = (err?: Error) => { const c = lease; lease = undefined; c?.release(err ?? true); };
+  const dropLease = (err?: Error) => {
+    const c = lease;
+    lease = undefined;
+    c?.release(err ?? true);
+  };
 
   async function acquire(): Promise<boolean> {
     if (lease) return true;
     const c = await deps.db.connect();
     try {
-      const { rows } = await c.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, hashtext($2)) AS ok', [LEASE_LOCK, net.name]);
-      if (!rows[0]!.ok) { c.release(); return false; }
-    } catch (e) { c.release(e as Error); throw e; }
-    c.on('error', (e) => { deps.log.error({ err: e, network: net.name }, 'watcher lease connection lost'); if (lease === c) dropLease(e); });
+      const { rows } = await c.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, hashtext($2)) AS ok', [
+        LEASE_LOCK,
+        net.name,
+      ]);
+      if (!rows[0]!.ok) {
+        c.release();
+        return false;
+      }
+    } catch (e) {
+      c.release(e as Error);
+      throw e;
+    }
+    c.on('error', (e) => {
+      deps.log.error({ err: e, network: net.name }, 'watcher lease connection lost');
+      if (lease === c) dropLease(e);
+    });
     lease = c;
     deps.log.info({ network: net.name }, 'chain watcher holds the network lease');
     return true;
@@ -65,12 +85,18 @@ export function startChainWatcher(deps: Deps, net: NetworkConfig, opts: ChainWat
       await setCursor(deps.db, net.name, cursor, deps.clock.now());
     }
     const hashes = new Map<bigint, string | null>();
-    const canonical = async (n: bigint) => { if (!hashes.has(n)) hashes.set(n, n > head ? null : await chain.blockHash(n)); return hashes.get(n)!; };
+    const canonical = async (n: bigint) => {
+      if (!hashes.has(n)) hashes.set(n, n > head ? null : await chain.blockHash(n));
+      return hashes.get(n)!;
+    };
 
     // 1. Re-orgs: an unconfirmed deposit whose block hash is no longer canonical is taken back.
     let reorged = false;
     for (const d of await unconfirmedDeposits(deps.db, net.name)) {
-      if ((await canonical(BigInt(d.block_number))) !== d.block_hash) { await reorgDeposit(deps, d.id); reorged = true; }
+      if ((await canonical(BigInt(d.block_number))) !== d.block_hash) {
+        await reorgDeposit(deps, d.id);
+        reorged = true;
+      }
     }
 
     // 2. Scan new blocks, re-reading the last `confirmations` ones (a deposit that moved to another block
@@ -84,8 +110,14 @@ export function startChainWatcher(deps: Deps, net: NetworkConfig, opts: ChainWat
         for (const t of found) {
           if ((await canonical(t.blockNumber)) !== t.blockHash) continue; // the chain moved while we read it
           await recordSeenDeposit(deps, {
-            network: net, txHash: t.txHash, logIndex: t.logIndex, blockNumber: t.blockNumber, blockHash: t.blockHash, address: t.to,
-            asset: t.asset === 'native' ? net.native : 'USDT', chainAmount: t.chainAmount,
+            network: net,
+            txHash: t.txHash,
+            logIndex: t.logIndex,
+            blockNumber: t.blockNumber,
+            blockHash: t.blockHash,
+            address: t.to,
+            asset: t.asset === 'native' ? net.native : 'USDT',
+            chainAmount: t.chainAmount,
           });
         }
         if (to + 1n > cursor) await setCursor(deps.db, net.name, to + 1n, deps.clock.now());
@@ -96,7 +128,10 @@ export function startChainWatcher(deps: Deps, net: NetworkConfig, opts: ChainWat
     for (const d of await unconfirmedDeposits(deps.db, net.name)) {
       const n = BigInt(d.block_number);
       if (head - n + 1n < confirmations) continue;
-      if ((await canonical(n)) !== d.block_hash) { await reorgDeposit(deps, d.id); continue; }
+      if ((await canonical(n)) !== d.block_hash) {
+        await reorgDeposit(deps, d.id);
+        continue;
+      }
       await confirmDeposit(deps, net, d.id);
     }
     return true;
@@ -107,10 +142,15 @@ export function startChainWatcher(deps: Deps, net: NetworkConfig, opts: ChainWat
   let failures = 0;
   const loop = async () => {
     if (stopped) return;
-    current = serial().then(() => { failures = 0; }, (e) => {
-      failures++;
-      deps.log.error({ err: e, network: net.name, failures }, 'chain watcher pass failed');
-    });
+    current = serial().then(
+      () => {
+        failures = 0;
+      },
+      (e) => {
+        failures++;
+        deps.log.error({ err: e, network: net.name, failures }, 'chain watcher pass failed');
+      },
+    );
     await current;
     if (!stopped) timer = setTimeout(loop, failures === 0 ? pollMs : Math.min(pollMs * 2 ** failures, 60_000));
   };
@@ -125,9 +165,13 @@ export function startChainWatcher(deps: Deps, net: NetworkConfig, opts: ChainWat
       if (lease) {
         const c = lease;
         lease = undefined;
-        try { await c.query('SELECT pg_advisory_unlock($1, hashtext($2))', [LEASE_LOCK, net.name]); c.release(); } catch (e) { c.release(e as Error); }
+        try {
+          await c.query('SELECT pg_advisory_unlock($1, hashtext($2))', [LEASE_LOCK, net.name]);
+          c.release();
+        } catch (e) {
+          c.release(e as Error);
+        }
       }
     },
   };
 }
-

@@ -5,11 +5,21 @@ import { startChainWatcher } from './chain-watcher.js';
 import { startMobileMoneyPoller } from './mobile-money-poller.js';
 import { depositNetworks } from '../rails/crypto/networks.js';
 
-export interface Workers { stop(): Promise<void> }
+export interface Workers {
+  stop(): Promise<void>;
+}
 
 export function startWorkers(deps: Deps): Workers {
-  const all = [startWebhookDispatcher(deps), startOrderExpirer(deps), startMobileMoneyPoller(deps),
-    ...depositNetworks(deps.config.crypto).map((n) => startChainWatcher(deps, n))];
+  const all = [
+    startWebhookDispatcher(deps),
+    startOrderExpirer(deps),
+    startMobileMoneyPoller(deps),
+    ...depositNetworks(deps.config.crypto).map((n) => startChainWatcher(deps, n)),
+  ];
   deps.log.info('workers started');
-  return { async stop() { await Promise.all(all.map((w) => w.stop())); } };
+  return {
+    async stop() {
+      await Promise.all(all.map((w) => w.stop()));
+    },
+  };
 }

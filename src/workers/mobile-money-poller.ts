@@ -4,7 +4,10 @@ import type { Deps } from '../core/deps.js';
 import { pollMobileMoney } from '../core/mobile-money.js';
 import { confirmingMobileMoney } from '../store/cinetpay-repo.js';
 
-export function startMobileMoneyPoller(deps: Deps, pollMs = Math.max(deps.config.workerPollMs, 1000)): { runOnce(): Promise<number>; stop(): Promise<void> } {
+export function startMobileMoneyPoller(
+  deps: Deps,
+  pollMs = Math.max(deps.config.workerPollMs, 1000),
+): { runOnce(): Promise<number>; stop(): Promise<void> } {
   let stopped = false;
   let current: Promise<unknown> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
@@ -18,10 +21,20 @@ export function startMobileMoneyPoller(deps: Deps, pollMs = Math.max(deps.config
   };
   const loop = async () => {
     if (stopped) return;
-    current = runOnce().catch((e) => { deps.log.error({ err: e }, 'mobile-money poller pass failed'); return 0; });
+    current = runOnce().catch((e) => {
+      deps.log.error({ err: e }, 'mobile-money poller pass failed');
+      return 0;
+    });
     await current;
     if (!stopped) timer = setTimeout(loop, pollMs);
   };
   timer = setTimeout(loop, 0);
-  return { runOnce, async stop() { stopped = true; if (timer) clearTimeout(timer); await current; } };
+  return {
+    runOnce,
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await current;
+    },
+  };
 }

@@ -2,16 +2,28 @@
 import type { Deps } from '../core/deps.js';
 import { expireDueOrders } from '../core/payments.js';
 
-export function startOrderExpirer(deps: Deps, pollMs = Math.max(deps.config.workerPollMs, 1000)): { stop(): Promise<void> } {
+export function startOrderExpirer(
+  deps: Deps,
+  pollMs = Math.max(deps.config.workerPollMs, 1000),
+): { stop(): Promise<void> } {
   let stopped = false;
   let current: Promise<unknown> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
   const loop = async () => {
     if (stopped) return;
-    current = expireDueOrders(deps).catch((e) => { deps.log.error({ err: e }, 'order expiry pass failed'); return 0; });
+    current = expireDueOrders(deps).catch((e) => {
+      deps.log.error({ err: e }, 'order expiry pass failed');
+      return 0;
+    });
     const n = (await current) as number;
     if (!stopped) timer = setTimeout(loop, n > 0 ? 0 : pollMs);
   };
   timer = setTimeout(loop, 0);
-  return { async stop() { stopped = true; if (timer) clearTimeout(timer); await current; } };
+  return {
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await current;
+    },
+  };
 }

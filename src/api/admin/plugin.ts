@@ -2,7 +2,14 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../../core/deps.js';
-import { createMerchant, getMerchant, merchantView, rotateSecurityKey, updateSettings, type NewMerchant } from '../../core/merchants.js';
+import {
+  createMerchant,
+  getMerchant,
+  merchantView,
+  rotateSecurityKey,
+  updateSettings,
+  type NewMerchant,
+} from '../../core/merchants.js';
 import { resendOrderWebhook } from '../../core/webhooks.js';
 import { listDepositAddresses } from '../../core/address-listing.js';
 import { rotateCinetpayCredentials } from '../../core/cinetpay-sites.js';
@@ -13,7 +20,16 @@ import { attemptsOf, latestDeliveries } from '../../store/webhooks-repo.js';
 import { asTenderError } from '../envelope.js';
 import { orderData } from '../openapi/plugin.js';
 
-const HTTP: Record<ErrorKind, number> = { validation: 400, auth: 401, forbidden: 403, not_found: 404, conflict: 409, state: 409, unavailable: 503, internal: 500 };
+const HTTP: Record<ErrorKind, number> = {
+  validation: 400,
+  auth: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  state: 409,
+  unavailable: 503,
+  internal: 500,
+};
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
 export async function adminPlugin(app: FastifyInstance, opts: { deps: Deps; token: string }): Promise<void> {
@@ -22,8 +38,13 @@ export async function adminPlugin(app: FastifyInstance, opts: { deps: Deps; toke
 
   app.setErrorHandler((e, req, reply) => {
     const mapped = asTenderError(e);
-    if (!mapped) { req.log.error({ err: e }, 'admin request failed'); return reply.status(500).send({ error: 'INTERNAL', message: 'internal error', traceid: req.id }); }
-    return reply.status(mapped.httpStatus ?? HTTP[mapped.err.kind]).send({ error: mapped.err.code, message: mapped.err.message, traceid: req.id });
+    if (!mapped) {
+      req.log.error({ err: e }, 'admin request failed');
+      return reply.status(500).send({ error: 'INTERNAL', message: 'internal error', traceid: req.id });
+    }
+    return reply
+      .status(mapped.httpStatus ?? HTTP[mapped.err.kind])
+      .send({ error: mapped.err.code, message: mapped.err.message, traceid: req.id });
   });
 
   app.addHook('onRequest', async (req) => {
@@ -37,7 +58,9 @@ export async function adminPlugin(app: FastifyInstance, opts: { deps: Deps; toke
     try {
       const v: unknown = JSON.parse(b);
       if (v && typeof v === 'object' && !Array.isArray(v)) return v as Record<string, unknown>;
-    } catch { /* fall through */ }
+    } catch {
+      /* fall through */
+    }
     throw new TenderError('MALFORMED_BODY', 'send a JSON object');
   };
 
@@ -51,7 +74,9 @@ export async function adminPlugin(app: FastifyInstance, opts: { deps: Deps; toke
         if (typeof v !== 'string') throw wrong(k, 'a string');
         return v;
       },
-      strOrNull(k: string): string | null | undefined { return b[k] === null ? null : this.str(k); },
+      strOrNull(k: string): string | null | undefined {
+        return b[k] === null ? null : this.str(k);
+      },
       int(k: string): number | undefined {
         const v = b[k];
         if (v === undefined) return undefined;
@@ -70,23 +95,39 @@ export async function adminPlugin(app: FastifyInstance, opts: { deps: Deps; toke
   app.post('/merchants', async (req) => {
     const r = reader(body(req.body));
     return createMerchant(deps, {
-      brand: r.str('brand') ?? '', company: r.str('company') ?? '', website: r.str('website') ?? '', email: r.str('email') ?? '',
-      callbackUrl: r.str('callbackUrl'), webhookFormat: r.str('webhookFormat') as NewMerchant['webhookFormat'],
-      feeBps: r.int('feeBps'), defaultCurrency: r.str('defaultCurrency'), extraHosts: r.hosts('allowedHosts'),
+      brand: r.str('brand') ?? '',
+      company: r.str('company') ?? '',
+      website: r.str('website') ?? '',
+      email: r.str('email') ?? '',
+      callbackUrl: r.str('callbackUrl'),
+      webhookFormat: r.str('webhookFormat') as NewMerchant['webhookFormat'],
+      feeBps: r.int('feeBps'),
+      defaultCurrency: r.str('defaultCurrency'),
+      extraHosts: r.hosts('allowedHosts'),
     });
   });
-  app.get<{ Params: { id: string } }>('/merchants/:id', async (req) => merchantView(await getMerchant(deps, req.params.id)));
+  app.get<{ Params: { id: string } }>('/merchants/:id', async (req) =>
+    merchantView(await getMerchant(deps, req.params.id)),
+  );
   app.patch<{ Params: { id: string } }>('/merchants/:id', async (req) => {
     const r = reader(body(req.body));
-    return merchantView(await updateSettings(deps, req.params.id, {
-      callbackUrl: r.strOrNull('callbackUrl'), webhookFormat: r.str('webhookFormat'), feeBps: r.int('feeBps'),
-      defaultCurrency: r.str('defaultCurrency'), allowedHosts: r.hosts('allowedHosts'),
-    }));
+    return merchantView(
+      await updateSettings(deps, req.params.id, {
+        callbackUrl: r.strOrNull('callbackUrl'),
+        webhookFormat: r.str('webhookFormat'),
+        feeBps: r.int('feeBps'),
+        defaultCurrency: r.str('defaultCurrency'),
+        allowedHosts: r.hosts('allowedHosts'),
+      }),
+    );
   });
-  app.post<{ Params: { id: string } }>('/merchants/:id/rotate-key', async (req) => rotateSecurityKey(deps, req.params.id));
+  app.post<{ Params: { id: string } }>('/merchants/:id/rotate-key', async (req) =>
+    rotateSecurityKey(deps, req.params.id),
+  );
   app.post<{ Params: { id: string } }>('/merchants/:id/rotate-cinetpay', async (req) => {
     const site = body(req.body).siteId;
-    if (site !== undefined && typeof site !== 'string') throw new TenderError('INVALID_PARAM', 'siteId must be a string');
+    if (site !== undefined && typeof site !== 'string')
+      throw new TenderError('INVALID_PARAM', 'siteId must be a string');
     return rotateCinetpayCredentials(deps, req.params.id, site);
   });
 
@@ -96,15 +137,25 @@ export async function adminPlugin(app: FastifyInstance, opts: { deps: Deps; toke
     return {
       order: orderData(deps, order),
       events: await orderEvents(deps.db, order.id),
-      webhooks: await Promise.all(deliveries.map(async (d) => ({
-        id: d.id, orderStatus: d.order_status, format: d.format, url: d.url, state: d.state, attempts: await attemptsOf(deps.db, d.id),
-      }))),
+      webhooks: await Promise.all(
+        deliveries.map(async (d) => ({
+          id: d.id,
+          orderStatus: d.order_status,
+          format: d.format,
+          url: d.url,
+          state: d.state,
+          attempts: await attemptsOf(deps.db, d.id),
+        })),
+      ),
     };
   });
   app.get<{ Querystring: { merchantId?: string; balances?: string } }>('/deposit-addresses', async (req) => {
     const { merchantId, balances } = req.query;
-    if (merchantId !== undefined && !/^[0-9]{1,18}$/.test(merchantId)) throw new TenderError('INVALID_PARAM', 'merchantId must be a number');
+    if (merchantId !== undefined && !/^[0-9]{1,18}$/.test(merchantId))
+      throw new TenderError('INVALID_PARAM', 'merchantId must be a number');
     return listDepositAddresses(deps, { merchantId, balances: balances === '1' || balances === 'true' });
   });
-  app.post<{ Params: { id: string } }>('/orders/:id/webhooks/resend', async (req) => ({ deliveryId: await resendOrderWebhook(deps, req.params.id) }));
+  app.post<{ Params: { id: string } }>('/orders/:id/webhooks/resend', async (req) => ({
+    deliveryId: await resendOrderWebhook(deps, req.params.id),
+  }));
 }

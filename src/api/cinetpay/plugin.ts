@@ -4,7 +4,14 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps } from '../../core/deps.js';
 import { authenticateSite } from '../../core/cinetpay-sites.js';
 import { checkCinetpayPayment, initCinetpayPayment } from '../../core/cinetpay.js';
-import { CINETPAY_BY_CATALOG, CP, CinetpayRefusal, checkResult, cinetpayDate, type CinetpayCode } from '../../domain/cinetpay.js';
+import {
+  CINETPAY_BY_CATALOG,
+  CP,
+  CinetpayRefusal,
+  checkResult,
+  cinetpayDate,
+  type CinetpayCode,
+} from '../../domain/cinetpay.js';
 import { topLevelRawFields } from '../../domain/raw-json.js';
 import { formatMinor } from '../../domain/money.js';
 import { asTenderError } from '../envelope.js';
@@ -12,7 +19,8 @@ import { credentials, requireFields, parseInit, type Body } from './validate.js'
 import type { CinetpaySiteRow } from '../../store/cinetpay-repo.js';
 
 /** The hosted page of a CinetPay payment (served by src/web/mobile-money-plugin.ts). */
-export const paymentUrl = (deps: Deps, payCode: string, lang: string) => `${deps.config.publicUrl}/payment/${encodeURIComponent(payCode)}?lang=${lang}`;
+export const paymentUrl = (deps: Deps, payCode: string, lang: string) =>
+  `${deps.config.publicUrl}/payment/${encodeURIComponent(payCode)}?lang=${lang}`;
 
 function typeOf(v: unknown): Body[string]['type'] {
   return v === null ? 'null' : Array.isArray(v) ? 'array' : (typeof v as 'string' | 'number' | 'boolean' | 'object');
@@ -25,8 +33,13 @@ function parseBody(req: FastifyRequest): Body {
   const out: Body = Object.create(null);
   if (raw.trimStart().startsWith('{')) {
     let parsed: Record<string, unknown>;
-    try { parsed = JSON.parse(raw) as Record<string, unknown>; } catch { throw new CinetpayRefusal(CP.MINIMUM_REQUIRED_FIELDS, 'body is not valid JSON'); }
-    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new CinetpayRefusal(CP.MINIMUM_REQUIRED_FIELDS, 'body must be a JSON object');
+    try {
+      parsed = JSON.parse(raw) as Record<string, unknown>;
+    } catch {
+      throw new CinetpayRefusal(CP.MINIMUM_REQUIRED_FIELDS, 'body is not valid JSON');
+    }
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+      throw new CinetpayRefusal(CP.MINIMUM_REQUIRED_FIELDS, 'body must be a JSON object');
     const texts = topLevelRawFields(raw);
     for (const [k, value] of Object.entries(parsed)) out[k] = { type: typeOf(value), text: texts[k] ?? '', value };
     return out;
@@ -52,9 +65,13 @@ export async function cinetpayPlugin(app: FastifyInstance, opts: { deps: Deps })
       return answer(reply, req, CP.INTERNAL_ERROR, 'internal error');
     }
     const cp = CINETPAY_BY_CATALOG[mapped.err.code] ?? CP.INVALID_PARAMETER;
-    return reply.status(mapped.httpStatus ?? cp.http).send({ code: cp.code, message: cp.message, description: mapped.err.message, api_response_id: req.id });
+    return reply
+      .status(mapped.httpStatus ?? cp.http)
+      .send({ code: cp.code, message: cp.message, description: mapped.err.message, api_response_id: req.id });
   });
-  app.setNotFoundHandler((req, reply) => { void answer(reply, req, CP.TRANSACTION_NOT_FOUND, `no route ${req.method} ${req.url.split('?')[0]}`); });
+  app.setNotFoundHandler((req, reply) => {
+    void answer(reply, req, CP.TRANSACTION_NOT_FOUND, `no route ${req.method} ${req.url.split('?')[0]}`);
+  });
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
@@ -62,8 +79,11 @@ export async function cinetpayPlugin(app: FastifyInstance, opts: { deps: Deps })
   const site = async (b: Body): Promise<CinetpaySiteRow> => {
     const c = credentials(b);
     const auth = await authenticateSite(deps, c.apikey, c.siteId);
-    if (!auth.ok) throw new CinetpayRefusal(auth.reason === 'apikey' ? CP.AUTH_NOT_FOUND : CP.ERROR_SITE_ID_NOTVALID,
-      auth.reason === 'apikey' ? 'apikey is not valid' : 'site_id is not valid for this apikey');
+    if (!auth.ok)
+      throw new CinetpayRefusal(
+        auth.reason === 'apikey' ? CP.AUTH_NOT_FOUND : CP.ERROR_SITE_ID_NOTVALID,
+        auth.reason === 'apikey' ? 'apikey is not valid' : 'site_id is not valid for this apikey',
+      );
     return auth.site;
   };
 
@@ -71,17 +91,23 @@ export async function cinetpayPlugin(app: FastifyInstance, opts: { deps: Deps })
     const b = parseBody(req);
     const s = await site(b);
     const input = parseInit(b, deps.assets);
-    let result;
+    let result: Awaited<ReturnType<typeof initCinetpayPayment>>;
     try {
       result = await initCinetpayPayment(deps, s, input);
     } catch (e) {
       const m = asTenderError(e);
-      if (m?.err.code === 'DUPLICATE_TRADE_NO') throw new CinetpayRefusal(CP.TRANSACTION_EXIST, 'transaction_id was already used with different parameters');
+      if (m?.err.code === 'DUPLICATE_TRADE_NO')
+        throw new CinetpayRefusal(CP.TRANSACTION_EXIST, 'transaction_id was already used with different parameters');
       throw e;
     }
     return reply.send({
-      code: CP.CREATED.code, message: CP.CREATED.message, description: 'TRANSACTION CREATED WITH SUCCESS',
-      data: { payment_token: result.order.payCode, payment_url: paymentUrl(deps, result.order.payCode, result.extra.lang) },
+      code: CP.CREATED.code,
+      message: CP.CREATED.message,
+      description: 'TRANSACTION CREATED WITH SUCCESS',
+      data: {
+        payment_token: result.order.payCode,
+        payment_url: paymentUrl(deps, result.order.payCode, result.extra.lang),
+      },
       api_response_id: req.id,
     });
   });
@@ -98,11 +124,18 @@ export async function cinetpayPlugin(app: FastifyInstance, opts: { deps: Deps })
     const final = v.order.status === 14 || v.order.status === 15;
     const paidAt = final ? cinetpayDate(v.order.completedAt) : '';
     return reply.send({
-      code: r.cp.code, message: r.cp.message,
+      code: r.cp.code,
+      message: r.cp.message,
       data: {
-        amount: formatMinor(v.order.amount, deps.assets.ledger(v.order.currency).exponent), currency: v.order.currency, status: r.status,
-        payment_method: v.paymentMethod || null, description: v.extra.description, metadata: v.extra.metadata,
-        operator_id: v.operatorId || null, payment_date: paidAt, fund_availability_date: v.order.status === 14 ? paidAt : '',
+        amount: formatMinor(v.order.amount, deps.assets.ledger(v.order.currency).exponent),
+        currency: v.order.currency,
+        status: r.status,
+        payment_method: v.paymentMethod || null,
+        description: v.extra.description,
+        metadata: v.extra.metadata,
+        operator_id: v.operatorId || null,
+        payment_date: paidAt,
+        fund_availability_date: v.order.status === 14 ? paidAt : '',
       },
       api_response_id: req.id,
     });

@@ -8,20 +8,38 @@ import type { CinetpayInit } from '../../core/cinetpay.js';
 
 export const CURRENCIES = ['XOF', 'XAF', 'CDF', 'GNF', 'USD'] as const;
 /** Minimum amount per currency, in major units (Tender's table; CinetPay's docs give XOF/XAF/CDF/USD). */
-export const MINIMUMS: Record<(typeof CURRENCIES)[number], string> = { XOF: '100', XAF: '100', CDF: '400', GNF: '1000', USD: '0.2' };
+export const MINIMUMS: Record<(typeof CURRENCIES)[number], string> = {
+  XOF: '100',
+  XAF: '100',
+  CDF: '400',
+  GNF: '1000',
+  USD: '0.2',
+};
 export const CHANNELS = ['ALL', 'MOBILE_MONEY', 'CREDIT_CARD', 'WALLET'] as const;
 export const CARD_CUSTOMER_FIELDS = [
-  'customer_name', 'customer_surname', 'customer_email', 'customer_phone_number', 'customer_address', 'customer_city',
-  'customer_country', 'customer_state', 'customer_zip_code',
+  'customer_name',
+  'customer_surname',
+  'customer_email',
+  'customer_phone_number',
+  'customer_address',
+  'customer_city',
+  'customer_country',
+  'customer_state',
+  'customer_zip_code',
 ] as const;
 export const CUSTOMER_FIELDS = ['customer_id', ...CARD_CUSTOMER_FIELDS] as const;
 const FORBIDDEN_DESCRIPTION = /[#/$_&]/;
 const MAX_TEXT = 255;
 
 /** A parsed body: each top-level value with its JSON type and its text (raw for numbers). */
-export type Body = Record<string, { type: 'string' | 'number' | 'boolean' | 'object' | 'array' | 'null'; text: string; value: unknown }>;
+export type Body = Record<
+  string,
+  { type: 'string' | 'number' | 'boolean' | 'object' | 'array' | 'null'; text: string; value: unknown }
+>;
 
-const refuse = (cp: (typeof CP)[keyof typeof CP], description: string): never => { throw new CinetpayRefusal(cp, description); };
+const refuse = (cp: (typeof CP)[keyof typeof CP], description: string): never => {
+  throw new CinetpayRefusal(cp, description);
+};
 
 function present(b: Body, k: string): boolean {
   const v = b[k];
@@ -38,7 +56,8 @@ function text(b: Body, k: string, max = MAX_TEXT): string {
 
 export function requireFields(b: Body, fields: readonly string[]): void {
   const missing = fields.filter((f) => !present(b, f));
-  if (missing.length) refuse(CP.MINIMUM_REQUIRED_FIELDS, `required field${missing.length > 1 ? 's' : ''} missing: ${missing.join(', ')}`);
+  if (missing.length)
+    refuse(CP.MINIMUM_REQUIRED_FIELDS, `required field${missing.length > 1 ? 's' : ''} missing: ${missing.join(', ')}`);
 }
 
 export function credentials(b: Body): { apikey: string; siteId: string } {
@@ -47,19 +66,29 @@ export function credentials(b: Body): { apikey: string; siteId: string } {
 }
 
 /** amount: an integer (USD: up to 2 decimals), a multiple of 5 except in USD, at least the currency's minimum. */
-export function parseAmount(b: Body, currency: (typeof CURRENCIES)[number], assets: AssetTable): { amount: bigint; text: string } {
+export function parseAmount(
+  b: Body,
+  currency: (typeof CURRENCIES)[number],
+  assets: AssetTable,
+): { amount: bigint; text: string } {
   const v = b.amount!;
   const t = v.text.trim();
-  if ((v.type !== 'number' && v.type !== 'string') || !/^[0-9]{1,15}(\.[0-9]+)?$/.test(t)) refuse(CP.ERROR_AMOUNT_TYPE, 'amount must be a positive integer');
+  if ((v.type !== 'number' && v.type !== 'string') || !/^[0-9]{1,15}(\.[0-9]+)?$/.test(t))
+    refuse(CP.ERROR_AMOUNT_TYPE, 'amount must be a positive integer');
   const [int, frac = ''] = t.split('.');
   const fraction = frac.replace(/0+$/, '');
   if (currency === 'USD' ? fraction.length > 2 : fraction.length > 0) {
-    refuse(CP.ERROR_AMOUNT_TYPE, currency === 'USD' ? 'amount in USD has at most 2 decimals' : 'amount must be an integer');
+    refuse(
+      CP.ERROR_AMOUNT_TYPE,
+      currency === 'USD' ? 'amount in USD has at most 2 decimals' : 'amount must be an integer',
+    );
   }
-  if (currency !== 'USD' && BigInt(int!) % 5n !== 0n) refuse(CP.ERROR_AMOUNT_MULTIPLE_OF_5, 'amount must be a multiple of 5');
+  if (currency !== 'USD' && BigInt(int!) % 5n !== 0n)
+    refuse(CP.ERROR_AMOUNT_MULTIPLE_OF_5, 'amount must be a multiple of 5');
   const exp = assets.ledger(currency).exponent;
   const amount = parseDecimal(fraction ? `${BigInt(int!)}.${fraction}` : String(BigInt(int!)), exp);
-  if (amount < parseDecimal(MINIMUMS[currency], exp)) refuse(CP.ERROR_AMOUNT_TOO_LOW, `amount must be at least ${MINIMUMS[currency]} ${currency}`);
+  if (amount < parseDecimal(MINIMUMS[currency], exp))
+    refuse(CP.ERROR_AMOUNT_TOO_LOW, `amount must be at least ${MINIMUMS[currency]} ${currency}`);
   return { amount, text: t };
 }
 
@@ -70,8 +99,12 @@ function url(b: Body, k: string): string {
 }
 
 export function parseChannels(raw: string): string[] {
-  const list = raw.split(',').map((c) => c.trim().toUpperCase()).filter(Boolean);
-  if (!list.length || list.some((c) => !(CHANNELS as readonly string[]).includes(c))) refuse(CP.ERROR_CHANNELS_NOTVALID, `channels must be ${CHANNELS.join(', ')} or a comma-separated combination`);
+  const list = raw
+    .split(',')
+    .map((c) => c.trim().toUpperCase())
+    .filter(Boolean);
+  if (!list.length || list.some((c) => !(CHANNELS as readonly string[]).includes(c)))
+    refuse(CP.ERROR_CHANNELS_NOTVALID, `channels must be ${CHANNELS.join(', ')} or a comma-separated combination`);
   return [...new Set(list)];
 }
 
@@ -81,11 +114,13 @@ export function parseInit(b: Body, assets: AssetTable): CinetpayInit {
   const transactionId = text(b, 'transaction_id', 100);
   if (/[\u0000-\u001f]/.test(transactionId)) refuse(CP.INVALID_PARAMETER, 'transaction_id has control characters');
   const cur = text(b, 'currency').toUpperCase();
-  if (!(CURRENCIES as readonly string[]).includes(cur)) refuse(CP.ERROR_CURRENCY_NOTVALID, `currency must be one of ${CURRENCIES.join(', ')}`);
+  if (!(CURRENCIES as readonly string[]).includes(cur))
+    refuse(CP.ERROR_CURRENCY_NOTVALID, `currency must be one of ${CURRENCIES.join(', ')}`);
   const currency = cur as (typeof CURRENCIES)[number];
   const { amount, text: amountText } = parseAmount(b, currency, assets);
   const description = text(b, 'description');
-  if (FORBIDDEN_DESCRIPTION.test(description)) refuse(CP.ERROR_DESCRIPTION_CHARACTERS, 'description must not contain # / $ _ &');
+  if (FORBIDDEN_DESCRIPTION.test(description))
+    refuse(CP.ERROR_DESCRIPTION_CHARACTERS, 'description must not contain # / $ _ &');
   const notifyUrl = url(b, 'notify_url');
   const returnUrl = url(b, 'return_url');
   const channels = present(b, 'channels') ? parseChannels(text(b, 'channels')) : ['ALL'];
@@ -107,7 +142,11 @@ export function parseInit(b: Body, assets: AssetTable): CinetpayInit {
     if (b.invoice_data.type !== 'object') refuse(CP.ERROR_INVOICE_DATA, 'invoice_data must be an object');
     const entries = Object.entries(v as Record<string, unknown>);
     if (entries.length > 3) refuse(CP.ERROR_INVOICE_DATA, 'invoice_data has at most 3 keys');
-    if (entries.some(([k, x]) => k.length > 50 || (typeof x !== 'string' && typeof x !== 'number') || String(x).length > 255)) {
+    if (
+      entries.some(
+        ([k, x]) => k.length > 50 || (typeof x !== 'string' && typeof x !== 'number') || String(x).length > 255,
+      )
+    ) {
       refuse(CP.ERROR_INVOICE_DATA, 'invoice_data values must be short strings or numbers');
     }
     invoiceData = v as Record<string, unknown>;
@@ -124,8 +163,24 @@ export function parseInit(b: Body, assets: AssetTable): CinetpayInit {
   for (const f of CUSTOMER_FIELDS) if (present(b, f)) customer[f] = text(b, f);
   if (customer.customer_country !== undefined) {
     customer.customer_country = customer.customer_country.toUpperCase();
-    if (!/^[A-Z]{2}$/.test(customer.customer_country)) refuse(CP.INVALID_PARAMETER, 'customer_country must be an ISO 3166-1 alpha-2 code');
+    if (!/^[A-Z]{2}$/.test(customer.customer_country))
+      refuse(CP.INVALID_PARAMETER, 'customer_country must be an ISO 3166-1 alpha-2 code');
   }
-  if (customer.customer_email !== undefined && !/^[^\s@]+@[^\s@]+$/.test(customer.customer_email)) refuse(CP.INVALID_PARAMETER, 'customer_email is not an email address');
-  return { transactionId, amount, amountText, currency, description, notifyUrl, returnUrl, channels, lang, metadata, invoiceData, lockPhoneNumber, customer };
+  if (customer.customer_email !== undefined && !/^[^\s@]+@[^\s@]+$/.test(customer.customer_email))
+    refuse(CP.INVALID_PARAMETER, 'customer_email is not an email address');
+  return {
+    transactionId,
+    amount,
+    amountText,
+    currency,
+    description,
+    notifyUrl,
+    returnUrl,
+    channels,
+    lang,
+    metadata,
+    invoiceData,
+    lockPhoneNumber,
+    customer,
+  };
 }

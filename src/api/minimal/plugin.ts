@@ -11,7 +11,14 @@ import type { Order } from '../../domain/order.js';
 import { asTenderError } from '../envelope.js';
 
 const HTTP_BY_KIND: Record<ErrorKind, number> = {
-  validation: 400, auth: 401, forbidden: 400, not_found: 404, conflict: 409, state: 409, unavailable: 503, internal: 500,
+  validation: 400,
+  auth: 401,
+  forbidden: 400,
+  not_found: 404,
+  conflict: 409,
+  state: 409,
+  unavailable: 503,
+  internal: 500,
 };
 
 const NUMBER = /^(0|[1-9][0-9]*)(\.[0-9]+)?$/;
@@ -39,7 +46,9 @@ export async function minimalPlugin(app: FastifyInstance, opts: { deps: Deps }):
       req.log.error({ err: e }, 'minimal request failed');
       return reply.status(500).send({ code: 'internal', message: 'internal error' });
     }
-    return reply.status(mapped.httpStatus ?? HTTP_BY_KIND[mapped.err.kind]).send({ code: mapped.err.code.toLowerCase(), message: mapped.err.message });
+    return reply
+      .status(mapped.httpStatus ?? HTTP_BY_KIND[mapped.err.kind])
+      .send({ code: mapped.err.code.toLowerCase(), message: mapped.err.message });
   });
 
   // The body is JSON whatever the Content-Type says: `curl -d '{...}'` sends form-urlencoded, some HTTP
@@ -48,7 +57,8 @@ export async function minimalPlugin(app: FastifyInstance, opts: { deps: Deps }):
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
 
   app.post('/api/start_payment', async (req, reply) => {
-    if (typeof req.body !== 'string' || req.body.trim() === '') throw new TenderError('MALFORMED_BODY', 'send a JSON object body: {"merchant_secret": "...", "amount": 1000}');
+    if (typeof req.body !== 'string' || req.body.trim() === '')
+      throw new TenderError('MALFORMED_BODY', 'send a JSON object body: {"merchant_secret": "...", "amount": 1000}');
     const body = topLevelRawFields(req.body);
     const merchant = await merchantBySecret(deps, body.merchant_secret);
     const plain = body.amount;
@@ -63,16 +73,25 @@ export async function minimalPlugin(app: FastifyInstance, opts: { deps: Deps }):
     const idem = req.headers['idempotency-key'];
     if (Array.isArray(idem)) throw new TenderError('INVALID_PARAM', 'send one Idempotency-Key header');
     const key = idem !== undefined && idem !== '' ? idem : undefined;
-    if (key !== undefined && key.length > MAX_IDEMPOTENCY_KEY) throw new TenderError('INVALID_PARAM', `Idempotency-Key must be at most ${MAX_IDEMPOTENCY_KEY} characters`);
+    if (key !== undefined && key.length > MAX_IDEMPOTENCY_KEY)
+      throw new TenderError('INVALID_PARAM', `Idempotency-Key must be at most ${MAX_IDEMPOTENCY_KEY} characters`);
     let order: Order;
     try {
       ({ order } = await createOrder(deps, merchant, {
-        dialect: 'minimal', merchantTradeNo: key ? `idem:${key}` : `min:${deps.ids.token(12)}`, userId: null, currency, amount,
+        dialect: 'minimal',
+        merchantTradeNo: key ? `idem:${key}` : `min:${deps.ids.token(12)}`,
+        userId: null,
+        currency,
+        amount,
         amountText: isJsonNumber(req.body, 'amount') ? plain : JSON.stringify(plain),
         fingerprint: { amount: amount.toString(), currency },
       }));
     } catch (e) {
-      if (isTenderError(e) && e.code === 'DUPLICATE_TRADE_NO') throw new TenderError('DUPLICATE_TRADE_NO', 'Idempotency-Key was already used with a different amount or currency');
+      if (isTenderError(e) && e.code === 'DUPLICATE_TRADE_NO')
+        throw new TenderError(
+          'DUPLICATE_TRADE_NO',
+          'Idempotency-Key was already used with a different amount or currency',
+        );
       throw e;
     }
     return reply.send({ code: order.payCode, message: 'Payment started', watch_code: order.watchCode });
@@ -82,11 +101,13 @@ export async function minimalPlugin(app: FastifyInstance, opts: { deps: Deps }):
   // an unknown code of any length is simply not found.
   app.get<{ Params: { '*': string } }>('/watch/*', async (req, reply) => {
     const watchCode = req.params['*'];
-    if (watchCode === '' || watchCode.includes('/') || watchCode.length > 200) throw new TenderError('ORDER_NOT_FOUND', 'unknown watch code');
+    if (watchCode === '' || watchCode.includes('/') || watchCode.length > 200)
+      throw new TenderError('ORDER_NOT_FOUND', 'unknown watch code');
     const order = await getOrder(deps, { by: 'watchCode', watchCode });
     const merchant = await findMerchant(deps.db, order.merchantId);
     // amount is echoed exactly as it was given (raw JSON text), so the body is assembled by hand.
-    const body = `{"status":${JSON.stringify(watchStatus(order))},"amount":${jsonAmount(order.amountText)},"merchant":${JSON.stringify(merchant!.brand)},` +
+    const body =
+      `{"status":${JSON.stringify(watchStatus(order))},"amount":${jsonAmount(order.amountText)},"merchant":${JSON.stringify(merchant!.brand)},` +
       `"created_at":${JSON.stringify(wallTime(order.createdAt))},"completed_at":${JSON.stringify(order.status === 14 ? wallTime(order.completedAt) : null)}}`;
     return reply.type('application/json; charset=utf-8').send(body);
   });
@@ -94,7 +115,12 @@ export async function minimalPlugin(app: FastifyInstance, opts: { deps: Deps }):
 
 /** The stored raw JSON text of the amount; orders of other dialects may hold plain text, sent as a string. */
 function jsonAmount(text: string): string {
-  try { JSON.parse(text); return text; } catch { return JSON.stringify(text); }
+  try {
+    JSON.parse(text);
+    return text;
+  } catch {
+    return JSON.stringify(text);
+  }
 }
 
 function isJsonNumber(text: string, field: string): boolean {

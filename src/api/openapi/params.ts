@@ -20,7 +20,8 @@ export function collectParams(req: FastifyRequest): Record<string, string> {
   if (typeof req.body === 'string') body = req.body.trim() === '' ? {} : topLevelRawFields(req.body);
   else body = flat(req.body, 'body');
   for (const [k, v] of Object.entries(body)) {
-    if (k in query && query[k] !== v) throw new TenderError('INVALID_PARAM', `${k} differs between the query string and the body`);
+    if (k in query && query[k] !== v)
+      throw new TenderError('INVALID_PARAM', `${k} differs between the query string and the body`);
     query[k] = v;
   }
   return query;

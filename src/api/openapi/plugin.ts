@@ -37,10 +37,14 @@ export async function openapiPlugin(app: FastifyInstance, opts: { deps: Deps }):
     const mapped = asTenderError(e);
     if (!mapped) {
       req.log.error({ err: e }, 'openapi request failed');
-      return reply.status(500).send({ code: OPENAPI_CODES.INTERNAL, msg: 'internal error', data: null, traceid: req.id });
+      return reply
+        .status(500)
+        .send({ code: OPENAPI_CODES.INTERNAL, msg: 'internal error', data: null, traceid: req.id });
     }
     req.log.info({ errorCode: mapped.err.code, msg: mapped.err.message }, 'openapi request refused');
-    return reply.status(mapped.httpStatus ?? 200).send({ code: OPENAPI_CODES[mapped.err.code], msg: mapped.err.message, data: null, traceid: req.id });
+    return reply
+      .status(mapped.httpStatus ?? 200)
+      .send({ code: OPENAPI_CODES[mapped.err.code], msg: mapped.err.message, data: null, traceid: req.id });
   });
 
   const signed = async (req: FastifyRequest) => {
@@ -52,15 +56,18 @@ export async function openapiPlugin(app: FastifyInstance, opts: { deps: Deps }):
   const createOrderRoute = async (req: FastifyRequest, reply: FastifyReply) => {
     const { params: p, merchant } = await signed(req);
     const merchantTradeNo = required(p, 'merchantTradeNo', 64);
-    if (!TRADE_NO.test(merchantTradeNo)) throw new TenderError('INVALID_PARAM', 'merchantTradeNo must be 1-64 printable characters without spaces');
+    if (!TRADE_NO.test(merchantTradeNo))
+      throw new TenderError('INVALID_PARAM', 'merchantTradeNo must be 1-64 printable characters without spaces');
     const createTime = required(p, 'createTime', 15);
-    if (!MILLIS.test(createTime)) throw new TenderError('INVALID_PARAM', 'createTime must be milliseconds since the epoch');
+    if (!MILLIS.test(createTime))
+      throw new TenderError('INVALID_PARAM', 'createTime must be milliseconds since the epoch');
     assertFresh(deps, createTime);
     const userId = required(p, 'userId', 64);
     const amountText = required(p, 'amount', 128);
     const currency = required(p, 'cryptoCurrency', 16).toUpperCase();
     const asset = deps.assets.find(currency);
-    if (!asset || asset.kind !== 'crypto') throw new TenderError('UNSUPPORTED_CURRENCY', `cryptoCurrency ${currency} is not supported`);
+    if (asset?.kind !== 'crypto')
+      throw new TenderError('UNSUPPORTED_CURRENCY', `cryptoCurrency ${currency} is not supported`);
     const amount = parseDecimal(amountText, asset.exponent, 'amount', 8);
     if (amount === 0n) throw new TenderError('INVALID_PARAM', 'amount must be greater than zero');
     const network = optional(p, 'network', 32);
@@ -68,9 +75,26 @@ export async function openapiPlugin(app: FastifyInstance, opts: { deps: Deps }):
     const successUrl = optional(p, 'successURL');
     const failUrl = optional(p, 'failURL');
     const { order, address } = await createCryptoOrder(deps, merchant, {
-      dialect: 'openapi', merchantTradeNo, userId, currency, amount, amountText, network: network ?? null,
-      callbackUrl, successUrl, failUrl, createTimeMs: createTime,
-      fingerprint: { userId, currency, amount: formatMinor(amount, asset.exponent), network, callbackUrl, successUrl, failUrl },
+      dialect: 'openapi',
+      merchantTradeNo,
+      userId,
+      currency,
+      amount,
+      amountText,
+      network: network ?? null,
+      callbackUrl,
+      successUrl,
+      failUrl,
+      createTimeMs: createTime,
+      fingerprint: {
+        userId,
+        currency,
+        amount: formatMinor(amount, asset.exponent),
+        network,
+        callbackUrl,
+        successUrl,
+        failUrl,
+      },
     });
     return reply.send(ok(req, { ...orderData(deps, order), ...(address ? { address } : {}) }));
   };
@@ -81,11 +105,17 @@ export async function openapiPlugin(app: FastifyInstance, opts: { deps: Deps }):
     const cpayOrderId = optional(p, 'cpayOrderId', 64);
     const merchantTradeNo = optional(p, 'merchantTradeNo', 64);
     const hash = optional(p, 'hash', 128);
-    const lookup: OrderLookup | undefined = cpayOrderId ? { by: 'id', id: cpayOrderId }
-      : merchantTradeNo ? { by: 'tradeNo', merchantTradeNo } : hash ? { by: 'hash', hash } : undefined;
+    const lookup: OrderLookup | undefined = cpayOrderId
+      ? { by: 'id', id: cpayOrderId }
+      : merchantTradeNo
+        ? { by: 'tradeNo', merchantTradeNo }
+        : hash
+          ? { by: 'hash', hash }
+          : undefined;
     if (!lookup) throw new TenderError('MISSING_PARAM', 'one of merchantTradeNo, cpayOrderId or hash is required');
     const order = await getOrder(deps, lookup, merchant.id);
-    if ((merchantTradeNo && order.merchantTradeNo !== merchantTradeNo) || (hash && order.hash !== hash)) throw new TenderError('ORDER_NOT_FOUND');
+    if ((merchantTradeNo && order.merchantTradeNo !== merchantTradeNo) || (hash && order.hash !== hash))
+      throw new TenderError('ORDER_NOT_FOUND');
     return reply.send(ok(req, orderData(deps, order)));
   });
 
@@ -98,11 +128,16 @@ export async function openapiPlugin(app: FastifyInstance, opts: { deps: Deps }):
   app.get('/getMerchantBalance', async (req, reply) => {
     const { merchant } = await signed(req);
     const rows = await getBalances(deps, merchant.id);
-    return reply.send(ok(req, rows.map((r) => ({
-      availableBalance: formatMinor(r.available, r.exponent),
-      freezeBalance: formatMinor(r.frozen, r.exponent),
-      cryptoCurrency: r.currency,
-      currency: r.currency,
-    }))));
+    return reply.send(
+      ok(
+        req,
+        rows.map((r) => ({
+          availableBalance: formatMinor(r.available, r.exponent),
+          freezeBalance: formatMinor(r.frozen, r.exponent),
+          cryptoCurrency: r.currency,
+          currency: r.currency,
+        })),
+      ),
+    );
   });
 }

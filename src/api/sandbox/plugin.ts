@@ -10,8 +10,13 @@ export async function sandboxPlugin(app: FastifyInstance, opts: { deps: Deps }):
   const { deps } = opts;
   app.setErrorHandler((e, req, reply) => {
     const mapped = asTenderError(e);
-    if (!mapped) { req.log.error({ err: e }, 'sandbox request failed'); return reply.status(500).send({ code: 1, msg: 'internal error', data: null, traceid: req.id }); }
-    return reply.status(mapped.httpStatus ?? 200).send({ code: OPENAPI_CODES[mapped.err.code], msg: mapped.err.message, data: null, traceid: req.id });
+    if (!mapped) {
+      req.log.error({ err: e }, 'sandbox request failed');
+      return reply.status(500).send({ code: 1, msg: 'internal error', data: null, traceid: req.id });
+    }
+    return reply
+      .status(mapped.httpStatus ?? 200)
+      .send({ code: OPENAPI_CODES[mapped.err.code], msg: mapped.err.message, data: null, traceid: req.id });
   });
   for (const outcome of ['complete', 'fail'] as const) {
     app.post<{ Params: { orderId: string } }>(`/orders/:orderId/${outcome}`, async (req) => {

@@ -39,13 +39,35 @@ export interface EsploraOptions {
 
 export class EsploraError extends Error {
   override readonly name = 'EsploraError';
-  constructor(message: string, readonly status?: number) { super(message); }
+  constructor(
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+  }
 }
 
-interface EsploraVout { scriptpubkey?: string; scriptpubkey_type?: string; scriptpubkey_address?: string; value?: number }
-interface EsploraTx { txid?: string; vin?: Array<{ is_coinbase?: boolean }>; vout?: EsploraVout[]; status?: { confirmed?: boolean; block_hash?: string } }
-interface EsploraBlock { id?: string; height?: number; tx_count?: number }
-interface EsploraStats { funded_txo_sum?: number; spent_txo_sum?: number }
+interface EsploraVout {
+  scriptpubkey?: string;
+  scriptpubkey_type?: string;
+  scriptpubkey_address?: string;
+  value?: number;
+}
+interface EsploraTx {
+  txid?: string;
+  vin?: Array<{ is_coinbase?: boolean }>;
+  vout?: EsploraVout[];
+  status?: { confirmed?: boolean; block_hash?: string };
+}
+interface EsploraBlock {
+  id?: string;
+  height?: number;
+  tx_count?: number;
+}
+interface EsploraStats {
+  funded_txo_sum?: number;
+  spent_txo_sum?: number;
+}
 
 /** One output of a block that pays an address: [txid, vout index, address, sats]. */
 type BlockOutput = readonly [txid: string, vout: number, address: string, sats: bigint];
@@ -56,7 +78,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const addrKey = (a: string) => (/^(bc|tb|bcrt)1/i.test(a) ? a.toLowerCase() : a);
 
 function sats(v: unknown, what: string): bigint {
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new EsploraError(`${what}: not an amount in sats: ${String(v)}`);
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0)
+    throw new EsploraError(`${what}: not an amount in sats: ${String(v)}`);
   return BigInt(v);
 }
 
@@ -71,8 +94,15 @@ export function esploraChain(baseUrl: string, opts: EsploraOptions = {}): ChainS
   let free = Math.max(1, opts.concurrency ?? 4);
   const waiting: Array<() => void> = [];
   async function limited<T>(f: () => Promise<T>): Promise<T> {
-    if (free > 0) free--; else await new Promise<void>((r) => waiting.push(r));
-    try { return await f(); } finally { const next = waiting.shift(); if (next) next(); else free++; }
+    if (free > 0) free--;
+    else await new Promise<void>((r) => waiting.push(r));
+    try {
+      return await f();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else free++;
+    }
   }
 
   async function get(path: string, as: 'text', missingOk?: boolean): Promise<string | null>;
@@ -83,8 +113,14 @@ export function esploraChain(baseUrl: string, opts: EsploraOptions = {}): ChainS
       let retryable = true;
       try {
         return await limited(async () => {
-          const res = await fetch(base + path, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: as === 'json' ? 'application/json' : 'text/plain' } });
-          if (res.status === 404 && missingOk) { await res.body?.cancel(); return null; }
+          const res = await fetch(base + path, {
+            signal: AbortSignal.timeout(timeoutMs),
+            headers: { accept: as === 'json' ? 'application/json' : 'text/plain' },
+          });
+          if (res.status === 404 && missingOk) {
+            await res.body?.cancel();
+            return null;
+          }
           if (!res.ok) {
             const body = (await res.text().catch(() => '')).slice(0, 200);
             retryable = res.status === 429 || res.status >= 500;
@@ -100,7 +136,9 @@ export function esploraChain(baseUrl: string, opts: EsploraOptions = {}): ChainS
         await sleep(retryDelayMs * 2 ** attempt);
       }
     }
-    throw last instanceof EsploraError ? last : new EsploraError(`GET ${path}: ${(last as Error)?.message ?? String(last)}`);
+    throw last instanceof EsploraError
+      ? last
+      : new EsploraError(`GET ${path}: ${(last as Error)?.message ?? String(last)}`);
   }
 
   async function blockHash(n: bigint): Promise<string | null> {
@@ -116,26 +154,41 @@ export function esploraChain(baseUrl: string, opts: EsploraOptions = {}): ChainS
     const hit = cache.get(hash);
     if (hit) return hit;
     const block = (await get(`/block/${hash}`, 'json')) as EsploraBlock;
-    if (block?.id !== hash || block.height !== Number(n) || !Number.isSafeInteger(block.tx_count) || block.tx_count! < 1) {
-      throw new EsploraError(`GET /block/${hash}: unexpected block ${JSON.stringify({ id: block?.id, height: block?.height, tx_count: block?.tx_count })} for height ${n}`);
+    if (
+      block?.id !== hash ||
+      block.height !== Number(n) ||
+      !Number.isSafeInteger(block.tx_count) ||
+      block.tx_count! < 1
+    ) {
+      throw new EsploraError(
+        `GET /block/${hash}: unexpected block ${JSON.stringify({ id: block?.id, height: block?.height, tx_count: block?.tx_count })} for height ${n}`,
+      );
     }
     const count = block.tx_count!;
     const starts: number[] = [];
     for (let s = 0; s < count; s += ESPLORA_PAGE) starts.push(s);
-    const pages = await Promise.all(starts.map(async (s) => {
-      const page = (await get(`/block/${hash}/txs/${s}`, 'json')) as EsploraTx[];
-      const expected = Math.min(ESPLORA_PAGE, count - s);
-      if (!Array.isArray(page) || page.length !== expected) {
-        throw new EsploraError(`GET /block/${hash}/txs/${s}: ${Array.isArray(page) ? page.length : 'no'} transactions, expected ${expected}`);
-      }
-      return page;
-    }));
+    const pages = await Promise.all(
+      starts.map(async (s) => {
+        const page = (await get(`/block/${hash}/txs/${s}`, 'json')) as EsploraTx[];
+        const expected = Math.min(ESPLORA_PAGE, count - s);
+        if (!Array.isArray(page) || page.length !== expected) {
+          throw new EsploraError(
+            `GET /block/${hash}/txs/${s}: ${Array.isArray(page) ? page.length : 'no'} transactions, expected ${expected}`,
+          );
+        }
+        return page;
+      }),
+    );
     const out: BlockOutput[] = [];
     for (const tx of pages.flat()) {
-      if (typeof tx.txid !== 'string' || !HASH.test(tx.txid) || !Array.isArray(tx.vout)) throw new EsploraError(`block ${hash}: malformed transaction ${String(tx?.txid)}`);
+      if (typeof tx.txid !== 'string' || !HASH.test(tx.txid) || !Array.isArray(tx.vout))
+        throw new EsploraError(`block ${hash}: malformed transaction ${String(tx?.txid)}`);
       // electrs gives each tx its block's status; a block that left the best chain while we read it says
       // confirmed: false. The pass is then retried against the new chain.
-      if (tx.status && (tx.status.confirmed !== true || (tx.status.block_hash !== undefined && tx.status.block_hash !== hash))) {
+      if (
+        tx.status &&
+        (tx.status.confirmed !== true || (tx.status.block_hash !== undefined && tx.status.block_hash !== hash))
+      ) {
         throw new EsploraError(`block ${hash} left the best chain while being read`);
       }
       if (tx.vin?.[0]?.is_coinbase === true) continue;
@@ -162,20 +215,31 @@ export function esploraChain(baseUrl: string, opts: EsploraOptions = {}): ChainS
       for (const a of stored) watched.set(addrKey(a), a);
       const heights: bigint[] = [];
       for (let n = from; n <= to; n++) heights.push(n);
-      const perBlock = await Promise.all(heights.map(async (n) => {
-        const hash = await blockHash(n);
-        if (hash === null) throw new EsploraError(`no block at height ${n}: the chain got shorter while being read`);
-        const found = new Map<string, ChainTransfer>(); // txid + address → one deposit
-        for (const [txid, vout, address, value] of await blockOutputs(hash, n)) {
-          const to = watched.get(addrKey(address));
-          if (to === undefined || value === 0n) continue;
-          const key = `${txid}:${to}`;
-          const prev = found.get(key);
-          if (prev) prev.chainAmount += value;
-          else found.set(key, { txHash: txid, logIndex: vout, blockNumber: n, blockHash: hash, to, asset: 'native', chainAmount: value });
-        }
-        return [...found.values()];
-      }));
+      const perBlock = await Promise.all(
+        heights.map(async (n) => {
+          const hash = await blockHash(n);
+          if (hash === null) throw new EsploraError(`no block at height ${n}: the chain got shorter while being read`);
+          const found = new Map<string, ChainTransfer>(); // txid + address → one deposit
+          for (const [txid, vout, address, value] of await blockOutputs(hash, n)) {
+            const to = watched.get(addrKey(address));
+            if (to === undefined || value === 0n) continue;
+            const key = `${txid}:${to}`;
+            const prev = found.get(key);
+            if (prev) prev.chainAmount += value;
+            else
+              found.set(key, {
+                txHash: txid,
+                logIndex: vout,
+                blockNumber: n,
+                blockHash: hash,
+                to,
+                asset: 'native',
+                chainAmount: value,
+              });
+          }
+          return [...found.values()];
+        }),
+      );
       return perBlock.flat(); // chain order: heights ascending, transactions in block order
     },
     async balances(address) {

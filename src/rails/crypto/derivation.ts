@@ -28,7 +28,13 @@ const b58c = base58checkWith(sha256);
 
 // SLIP-132 version bytes. Wallets tag the script type in the prefix; the key material underneath is plain BIP32,
 // so "converting" a zpub is just reading it with its own version pair.
-interface VersionInfo { prefix: string; pub: number; prv: number; keyNetwork: 'mainnet' | 'testnet'; families: readonly KeyFamily[] }
+interface VersionInfo {
+  prefix: string;
+  pub: number;
+  prv: number;
+  keyNetwork: 'mainnet' | 'testnet';
+  families: readonly KeyFamily[];
+}
 const VERSIONS: readonly VersionInfo[] = [
   { prefix: 'xpub', pub: 0x0488b21e, prv: 0x0488ade4, keyNetwork: 'mainnet', families: ['evm', 'tron', 'bitcoin'] },
   { prefix: 'zpub', pub: 0x04b24746, prv: 0x04b2430c, keyNetwork: 'mainnet', families: ['bitcoin'] },
@@ -56,33 +62,49 @@ export function parseAccountXpub(text: string, family: KeyFamily): AccountXpub {
   if (typeof text !== 'string') throw new DerivationError('extended public key must be a string');
   const s = text.trim();
   if (s === '') throw new DerivationError('extended public key is empty');
-  if (/^[xyzuvt]prv|^[YZ]prv/.test(s)) throw new DerivationError(`that is an extended PRIVATE key (${s.slice(0, 4)}…); Tender only takes the account's extended public key`);
+  if (/^[xyzuvt]prv|^[YZ]prv/.test(s))
+    throw new DerivationError(
+      `that is an extended PRIVATE key (${s.slice(0, 4)}…); Tender only takes the account's extended public key`,
+    );
 
   let raw: Uint8Array;
-  try { raw = b58c.decode(s); } catch {
+  try {
+    raw = b58c.decode(s);
+  } catch {
     throw new DerivationError('not an extended public key (bad base58 or checksum)');
   }
-  if (raw.length !== 78) throw new DerivationError(`not an extended public key (decodes to ${raw.length} bytes, expected 78)`);
+  if (raw.length !== 78)
+    throw new DerivationError(`not an extended public key (decodes to ${raw.length} bytes, expected 78)`);
   const version = new DataView(raw.buffer, raw.byteOffset, raw.byteLength).getUint32(0, false);
   const keyByte = raw[45];
   const privVersion = VERSIONS.find((v) => v.prv === version) !== undefined || REFUSED_PRV.has(version);
-  if (privVersion || keyByte === 0x00) throw new DerivationError('that is an extended PRIVATE key; Tender only takes the account\'s extended public key');
+  if (privVersion || keyByte === 0x00)
+    throw new DerivationError("that is an extended PRIVATE key; Tender only takes the account's extended public key");
   const refused = REFUSED_PUB.get(version);
   if (refused !== undefined) throw new DerivationError(`unsupported key type: ${refused}`);
   const info = VERSIONS.find((v) => v.pub === version);
   if (!info) throw new DerivationError(`unknown extended key version 0x${version.toString(16).padStart(8, '0')}`);
   if (!info.families.includes(family)) {
-    throw new DerivationError(`a ${info.prefix} is not accepted for ${family} (expected ${VERSIONS.filter((v) => v.families.includes(family)).map((v) => v.prefix).join(' or ')})`);
+    throw new DerivationError(
+      `a ${info.prefix} is not accepted for ${family} (expected ${VERSIONS.filter((v) => v.families.includes(family))
+        .map((v) => v.prefix)
+        .join(' or ')})`,
+    );
   }
-  if (keyByte !== 0x02 && keyByte !== 0x03) throw new DerivationError('extended public key holds no valid compressed public key');
+  if (keyByte !== 0x02 && keyByte !== 0x03)
+    throw new DerivationError('extended public key holds no valid compressed public key');
 
   let key: HDKey;
-  try { key = HDKey.fromExtendedKey(s, { public: info.pub, private: info.prv }); } catch (e) {
+  try {
+    key = HDKey.fromExtendedKey(s, { public: info.pub, private: info.prv });
+  } catch (e) {
     throw new DerivationError(`invalid extended public key: ${(e as Error).message}`);
   }
   if (key.privateKey) throw new DerivationError('extended key carries a private key; refused'); // defence in depth
   if (key.depth !== ACCOUNT_DEPTH || key.index < HARDENED_OFFSET) {
-    throw new DerivationError(`expected an account-level key (depth 3, hardened account index, e.g. m/${family === 'bitcoin' ? "84'/0'" : family === 'tron' ? "44'/195'" : "44'/60'"}/0'); got depth ${key.depth}`);
+    throw new DerivationError(
+      `expected an account-level key (depth 3, hardened account index, e.g. m/${family === 'bitcoin' ? "84'/0'" : family === 'tron' ? "44'/195'" : "44'/60'"}/0'); got depth ${key.depth}`,
+    );
   }
   return { family, keyNetwork: info.keyNetwork, key };
 }
@@ -141,12 +163,17 @@ const BECH32_HRP: Record<BitcoinNetwork, string> = { mainnet: 'bc', testnet: 'tb
  * A mainnet key may serve test networks (addresses differ only in prefix), but a testnet key (tpub/vpub) is
  * refused for mainnet: its wallet is set up for test coins and would not see real deposits.
  */
-export function deriveBitcoinAddress(xpub: AccountXpub | string, index: number, network: BitcoinNetwork = 'mainnet'): string {
+export function deriveBitcoinAddress(
+  xpub: AccountXpub | string,
+  index: number,
+  network: BitcoinNetwork = 'mainnet',
+): string {
   const hrp = BECH32_HRP[network];
   if (hrp === undefined) throw new DerivationError(`unknown bitcoin network ${String(network)}`);
   const a = accountKey(xpub, 'bitcoin');
-  if (a.keyNetwork === 'testnet' && network === 'mainnet') throw new DerivationError('a testnet key (tpub/vpub) cannot give mainnet addresses');
+  if (a.keyNetwork === 'testnet' && network === 'mainnet')
+    throw new DerivationError('a testnet key (tpub/vpub) cannot give mainnet addresses');
   const hash160 = receiveChild(a, index).identifier; // ripemd160(sha256(compressed pubkey)), by @scure/bip32
-  if (!hash160 || hash160.length !== 20) throw new DerivationError('derivation produced no public key hash');
+  if (hash160?.length !== 20) throw new DerivationError('derivation produced no public key hash');
   return bech32.encode(hrp, [0, ...bech32.toWords(hash160)]);
 }

@@ -17,10 +17,42 @@ export interface NetworkDef {
 }
 
 export const NETWORKS: readonly NetworkDef[] = [
-  { key: 'ETHEREUM', name: 'Ethereum(ERC-20)', family: 'evm', native: 'ETH', defaultConfirmations: 12, defaultUsdt: '0xdAC17F958D2ee523a2206206994597C13D831ec7', defaultChainId: 1 },
-  { key: 'BSC', name: 'BSC(BEP-20)', family: 'evm', native: 'BNB', defaultConfirmations: 15, defaultUsdt: '0x55d398326f99059fF775485246999027B3197955', defaultChainId: 56 },
-  { key: 'TRON', name: 'TRON(TRC-20)', family: 'tron', native: 'TRX', defaultConfirmations: 19, defaultUsdt: 'TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t', defaultChainId: null },
-  { key: 'BITCOIN', name: 'Bitcoin', family: 'bitcoin', native: 'BTC', defaultConfirmations: 2, defaultUsdt: null, defaultChainId: null },
+  {
+    key: 'ETHEREUM',
+    name: 'Ethereum(ERC-20)',
+    family: 'evm',
+    native: 'ETH',
+    defaultConfirmations: 12,
+    defaultUsdt: '0xdAC17F958D2ee523a2206206994597C13D831ec7',
+    defaultChainId: 1,
+  },
+  {
+    key: 'BSC',
+    name: 'BSC(BEP-20)',
+    family: 'evm',
+    native: 'BNB',
+    defaultConfirmations: 15,
+    defaultUsdt: '0x55d398326f99059fF775485246999027B3197955',
+    defaultChainId: 56,
+  },
+  {
+    key: 'TRON',
+    name: 'TRON(TRC-20)',
+    family: 'tron',
+    native: 'TRX',
+    defaultConfirmations: 19,
+    defaultUsdt: 'TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t',
+    defaultChainId: null,
+  },
+  {
+    key: 'BITCOIN',
+    name: 'Bitcoin',
+    family: 'bitcoin',
+    native: 'BTC',
+    defaultConfirmations: 2,
+    defaultUsdt: null,
+    defaultChainId: null,
+  },
 ];
 
 export interface NetworkConfig extends NetworkDef {
@@ -40,14 +72,22 @@ export interface CryptoConfig {
   toleranceBps: number;
 }
 
-const XPUB_ENV: Record<KeyFamily, string> = { evm: 'TENDER_XPUB_EVM', tron: 'TENDER_XPUB_TRON', bitcoin: 'TENDER_XPUB_BTC' };
+const XPUB_ENV: Record<KeyFamily, string> = {
+  evm: 'TENDER_XPUB_EVM',
+  tron: 'TENDER_XPUB_TRON',
+  bitcoin: 'TENDER_XPUB_BTC',
+};
 
 export function loadCryptoConfig(env: NodeJS.ProcessEnv): CryptoConfig {
   const xpubs: CryptoConfig['xpubs'] = {};
   for (const family of Object.keys(XPUB_ENV) as KeyFamily[]) {
     const text = env[XPUB_ENV[family]];
     if (text) {
-      try { xpubs[family] = parseAccountXpub(text, family); } catch (e) { throw new Error(`${XPUB_ENV[family]}: ${(e as Error).message}`); }
+      try {
+        xpubs[family] = parseAccountXpub(text, family);
+      } catch (e) {
+        throw new Error(`${XPUB_ENV[family]}: ${(e as Error).message}`);
+      }
     }
   }
   const networks: NetworkConfig[] = [];
@@ -56,21 +96,31 @@ export function loadCryptoConfig(env: NodeJS.ProcessEnv): CryptoConfig {
     if (!rpc) continue;
     const conf = env[`TENDER_CONFIRMATIONS_${def.key}`];
     const confirmations = conf === undefined || conf === '' ? def.defaultConfirmations : Number(conf);
-    if (!Number.isInteger(confirmations) || confirmations < 1) throw new Error(`TENDER_CONFIRMATIONS_${def.key} must be a positive integer`);
+    if (!Number.isInteger(confirmations) || confirmations < 1)
+      throw new Error(`TENDER_CONFIRMATIONS_${def.key} must be a positive integer`);
     const usdtEnv = env[`TENDER_USDT_${def.key}`];
     const bitcoinNetwork = (env.TENDER_BITCOIN_NETWORK ?? 'mainnet') as BitcoinNetwork;
-    if (!['mainnet', 'testnet', 'regtest'].includes(bitcoinNetwork)) throw new Error('TENDER_BITCOIN_NETWORK must be mainnet, testnet or regtest');
+    if (!['mainnet', 'testnet', 'regtest'].includes(bitcoinNetwork))
+      throw new Error('TENDER_BITCOIN_NETWORK must be mainnet, testnet or regtest');
     let chainId = def.defaultChainId;
     const chainEnv = env[`TENDER_CHAIN_ID_${def.key}`];
     if (def.family === 'evm' && chainEnv !== undefined && chainEnv !== '') {
       chainId = /^[1-9][0-9]{0,15}$/.test(chainEnv) ? Number(chainEnv) : NaN;
       if (!Number.isSafeInteger(chainId)) throw new Error(`TENDER_CHAIN_ID_${def.key} must be a positive integer`);
     }
-    networks.push({ ...def, rpc, confirmations, chainId, usdt: usdtEnv === 'none' ? null : usdtEnv || def.defaultUsdt, bitcoinNetwork });
+    networks.push({
+      ...def,
+      rpc,
+      confirmations,
+      chainId,
+      usdt: usdtEnv === 'none' ? null : usdtEnv || def.defaultUsdt,
+      bitcoinNetwork,
+    });
   }
   const tol = env.TENDER_PAYMENT_TOLERANCE_BPS;
   const toleranceBps = tol === undefined || tol === '' ? 0 : Number(tol);
-  if (!Number.isInteger(toleranceBps) || toleranceBps < 0 || toleranceBps > 10000) throw new Error('TENDER_PAYMENT_TOLERANCE_BPS must be an integer from 0 to 10000');
+  if (!Number.isInteger(toleranceBps) || toleranceBps < 0 || toleranceBps > 10000)
+    throw new Error('TENDER_PAYMENT_TOLERANCE_BPS must be an integer from 0 to 10000');
   return { networks, xpubs, toleranceBps };
 }
 

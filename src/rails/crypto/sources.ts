@@ -7,9 +7,13 @@ import { esploraChain } from '../bitcoin/esplora.js';
 
 export function chainSourceFor(net: NetworkConfig): ChainSource {
   switch (net.family) {
-    case 'evm': return evmChain(net.rpc, net.usdt);
-    case 'tron': return tronChain(net.rpc, net.usdt, { apiKey: process.env.TENDER_TRON_API_KEY || undefined });
-    case 'bitcoin': return esploraChain(net.rpc);
-    default: throw new Error(`no chain source for ${net.name} yet`);
+    case 'evm':
+      return evmChain(net.rpc, net.usdt);
+    case 'tron':
+      return tronChain(net.rpc, net.usdt, { apiKey: process.env.TENDER_TRON_API_KEY || undefined });
+    case 'bitcoin':
+      return esploraChain(net.rpc);
+    default:
+      throw new Error(`no chain source for ${net.name} yet`);
   }
 }

@@ -13,9 +13,18 @@ export const MOBILE_MONEY_OPERATORS: MobileMoneyOperator[] = [
 
 /** Country calling codes of the CinetPay region the page offers. */
 export const COUNTRY_PREFIXES: { prefix: string; country: string }[] = [
-  { prefix: '225', country: 'CI' }, { prefix: '221', country: 'SN' }, { prefix: '223', country: 'ML' }, { prefix: '226', country: 'BF' },
-  { prefix: '227', country: 'NE' }, { prefix: '228', country: 'TG' }, { prefix: '229', country: 'BJ' }, { prefix: '224', country: 'GN' },
-  { prefix: '237', country: 'CM' }, { prefix: '241', country: 'GA' }, { prefix: '242', country: 'CG' }, { prefix: '243', country: 'CD' },
+  { prefix: '225', country: 'CI' },
+  { prefix: '221', country: 'SN' },
+  { prefix: '223', country: 'ML' },
+  { prefix: '226', country: 'BF' },
+  { prefix: '227', country: 'NE' },
+  { prefix: '228', country: 'TG' },
+  { prefix: '229', country: 'BJ' },
+  { prefix: '224', country: 'GN' },
+  { prefix: '237', country: 'CM' },
+  { prefix: '241', country: 'GA' },
+  { prefix: '242', country: 'CG' },
+  { prefix: '243', country: 'CD' },
 ];
 
 /** The sandbox's test numbers (national part, any prefix). Any other valid number behaves like SUCCESS. */
@@ -42,14 +51,20 @@ export function operatorOf(code: string): MobileMoneyOperator | undefined {
 export function normalisePhone(prefix: string, phone: string): { prefix: string; phone: string } {
   const p = prefix.replace(/^\+|^00/, '').trim();
   const n = phone.replace(/[\s.-]/g, '');
-  if (!COUNTRY_PREFIXES.some((c) => c.prefix === p)) throw new TenderError('INVALID_PARAM', 'country prefix is not supported');
+  if (!COUNTRY_PREFIXES.some((c) => c.prefix === p))
+    throw new TenderError('INVALID_PARAM', 'country prefix is not supported');
   if (!/^[0-9]{8,10}$/.test(n)) throw new TenderError('INVALID_PARAM', 'phone number must have 8 to 10 digits');
   return { prefix: p, phone: n };
 }
 
 const scenario = (phone: string) =>
-  phone === TEST_NUMBERS.INSUFFICIENT_BALANCE ? 'insufficient' : phone === TEST_NUMBERS.WRONG_OTP ? 'wrong_otp'
-    : phone === TEST_NUMBERS.CUSTOMER_TIMEOUT ? 'timeout' : 'success';
+  phone === TEST_NUMBERS.INSUFFICIENT_BALANCE
+    ? 'insufficient'
+    : phone === TEST_NUMBERS.WRONG_OTP
+      ? 'wrong_otp'
+      : phone === TEST_NUMBERS.CUSTOMER_TIMEOUT
+        ? 'timeout'
+        : 'success';
 
 function afterConfirmation(a: MobileMoneyAttempt): MobileMoneyOutcome {
   const s = scenario(a.phone);
@@ -69,9 +84,18 @@ export const sandboxMobileMoney: MobileMoneyRail = {
     if (!op) throw new TenderError('INVALID_PARAM', 'unknown mobile-money operator');
     const p = (n: number) => String(n).padStart(2, '0');
     const t = req.now;
-    const stamp = p(t.getUTCFullYear() % 100) + p(t.getUTCMonth() + 1) + p(t.getUTCDate()) + p(t.getUTCHours()) + p(t.getUTCMinutes()) + p(t.getUTCSeconds());
-    return { operatorId: `${op.paymentMethod.slice(0, 2)}${stamp}.${String(randomInt(0, 1_000_000)).padStart(6, '0')}`, confirmation: op.confirmation,
-      deadline: new Date(t.getTime() + CONFIRMATION_WINDOW_MS) };
+    const stamp =
+      p(t.getUTCFullYear() % 100) +
+      p(t.getUTCMonth() + 1) +
+      p(t.getUTCDate()) +
+      p(t.getUTCHours()) +
+      p(t.getUTCMinutes()) +
+      p(t.getUTCSeconds());
+    return {
+      operatorId: `${op.paymentMethod.slice(0, 2)}${stamp}.${String(randomInt(0, 1_000_000)).padStart(6, '0')}`,
+      confirmation: op.confirmation,
+      deadline: new Date(t.getTime() + CONFIRMATION_WINDOW_MS),
+    };
   },
 
   async submitOtp(a, otp, now) {

@@ -15,8 +15,16 @@
 // Deposits are read by transform.ts (pure).
 import { byChainOrder, type ChainSource, type ChainTransfer } from '../crypto/chain-source.js';
 import {
-  blockRef, hasContractCalls, infosMatchBlock, int, nativeTransfers, parseJsonExact, tokenTransfers, tronToHex,
-  type TronBlock, type TronTxInfo,
+  blockRef,
+  hasContractCalls,
+  infosMatchBlock,
+  int,
+  nativeTransfers,
+  parseJsonExact,
+  tokenTransfers,
+  tronToHex,
+  type TronBlock,
+  type TronTxInfo,
 } from './transform.js';
 
 export interface TronChainOptions {
@@ -29,7 +37,12 @@ export interface TronChainOptions {
 }
 
 class TronHttpError extends Error {
-  constructor(message: string, readonly transient: boolean) { super(message); }
+  constructor(
+    message: string,
+    readonly transient: boolean,
+  ) {
+    super(message);
+  }
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -46,15 +59,33 @@ export function tronChain(baseUrl: string, usdt: string | null, opts: TronChainO
   async function once(path: string, body: unknown): Promise<unknown> {
     let res: Response;
     try {
-      res = await fetch(`${base}${path}`, { method: 'POST', headers, body: JSON.stringify(body), signal: AbortSignal.timeout(timeoutMs) });
+      res = await fetch(`${base}${path}`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
     } catch (e) {
       throw new TronHttpError(`TRON ${path}: ${(e as Error).message}`, true);
     }
     const text = await res.text();
-    if (!res.ok) throw new TronHttpError(`TRON ${path}: HTTP ${res.status} ${text.slice(0, 200)}`, res.status >= 500 || res.status === 429);
+    if (!res.ok)
+      throw new TronHttpError(
+        `TRON ${path}: HTTP ${res.status} ${text.slice(0, 200)}`,
+        res.status >= 500 || res.status === 429,
+      );
     let json: unknown;
-    try { json = parseJsonExact(text); } catch { throw new TronHttpError(`TRON ${path}: not JSON: ${text.slice(0, 200)}`, false); }
-    if (json && typeof json === 'object' && !Array.isArray(json) && typeof (json as { Error?: unknown }).Error === 'string') {
+    try {
+      json = parseJsonExact(text);
+    } catch {
+      throw new TronHttpError(`TRON ${path}: not JSON: ${text.slice(0, 200)}`, false);
+    }
+    if (
+      json &&
+      typeof json === 'object' &&
+      !Array.isArray(json) &&
+      typeof (json as { Error?: unknown }).Error === 'string'
+    ) {
       throw new TronHttpError(`TRON ${path}: ${(json as { Error: string }).Error}`, false);
     }
     return json;
@@ -62,7 +93,9 @@ export function tronChain(baseUrl: string, usdt: string | null, opts: TronChainO
 
   async function post<T>(path: string, body: unknown = {}): Promise<T> {
     for (let attempt = 0; ; attempt++) {
-      try { return await once(path, body) as T; } catch (e) {
+      try {
+        return (await once(path, body)) as T;
+      } catch (e) {
         if (!(e instanceof TronHttpError) || !e.transient || attempt >= retries) throw e;
         await sleep(200 * (attempt + 1));
       }
@@ -81,7 +114,9 @@ export function tronChain(baseUrl: string, usdt: string | null, opts: TronChainO
       if (ref.number !== n) throw new Error(`TRON getblockbynum ${n} answered block ${ref.number}`);
       const natives = nativeTransfers(block, watched);
       if (!tokenHex || !hasContractCalls(block)) return natives;
-      const raw = await post<TronTxInfo[] | Record<string, never>>('/wallet/gettransactioninfobyblocknum', { num: Number(n) });
+      const raw = await post<TronTxInfo[] | Record<string, never>>('/wallet/gettransactioninfobyblocknum', {
+        num: Number(n),
+      });
       const infos = Array.isArray(raw) ? raw : [];
       if (!infosMatchBlock(infos, block)) {
         if (attempt >= 2) throw new Error(`TRON block ${n}: transaction infos do not match the block (chain moving?)`);
@@ -118,13 +153,24 @@ export function tronChain(baseUrl: string, usdt: string | null, opts: TronChainO
       const acct = await post<{ balance?: number | string }>('/wallet/getaccount', { address, visible: true });
       const native = int(acct.balance);
       if (!tokenHex) return { native, usdt: null };
-      const r = await post<{ result?: { result?: boolean; message?: string }; constant_result?: string[]; transaction?: { ret?: Array<{ ret?: string }> } }>(
-        '/wallet/triggerconstantcontract', {
-          owner_address: tronToHex(address), contract_address: tokenHex, function_selector: 'balanceOf(address)',
-          parameter: tronToHex(address).slice(2).padStart(64, '0'), visible: false,
-        });
+      const r = await post<{
+        result?: { result?: boolean; message?: string };
+        constant_result?: string[];
+        transaction?: { ret?: Array<{ ret?: string }> };
+      }>('/wallet/triggerconstantcontract', {
+        owner_address: tronToHex(address),
+        contract_address: tokenHex,
+        function_selector: 'balanceOf(address)',
+        parameter: tronToHex(address).slice(2).padStart(64, '0'),
+        visible: false,
+      });
       const word = r.constant_result?.[0];
-      if (r.result?.result !== true || r.transaction?.ret?.[0]?.ret === 'FAILED' || typeof word !== 'string' || !/^[0-9a-f]{1,64}$/i.test(word)) {
+      if (
+        r.result?.result !== true ||
+        r.transaction?.ret?.[0]?.ret === 'FAILED' ||
+        typeof word !== 'string' ||
+        !/^[0-9a-f]{1,64}$/i.test(word)
+      ) {
         throw new Error(`TRON balanceOf(${address}) failed: ${r.result?.message ?? JSON.stringify(r).slice(0, 200)}`);
       }
       return { native, usdt: BigInt(`0x${word}`) };

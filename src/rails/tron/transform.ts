@@ -22,7 +22,11 @@ const HEX20 = /^[0-9a-f]{40}$/;
 /** base58check (T…) → 42 hex chars starting with 41; throws on anything else. */
 export function tronToHex(address: string): string {
   let raw: Uint8Array;
-  try { raw = b58c.decode(address); } catch { throw new Error(`not a TRON address: ${address}`); }
+  try {
+    raw = b58c.decode(address);
+  } catch {
+    throw new Error(`not a TRON address: ${address}`);
+  }
   if (raw.length !== 21 || raw[0] !== 0x41) throw new Error(`not a TRON mainnet address: ${address}`);
   return Buffer.from(raw).toString('hex');
 }
@@ -44,8 +48,13 @@ export function anyToTron(a: unknown): string | undefined {
   try {
     if (HEX21.test(h)) return hexToTron(h);
     if (HEX20.test(h)) return hexToTron(`41${h}`);
-    if (a.startsWith('T') && a.length === 34) { tronToHex(a); return a; }
-  } catch { /* not an address */ }
+    if (a.startsWith('T') && a.length === 34) {
+      tronToHex(a);
+      return a;
+    }
+  } catch {
+    /* not an address */
+  }
   return undefined;
 }
 
@@ -115,7 +124,15 @@ export function nativeTransfers(b: TronBlock, watched: ReadonlySet<string>): Cha
     if (!to || !watched.has(to)) continue;
     const amount = int(c.parameter?.value?.amount);
     if (amount <= 0n) continue;
-    out.push({ txHash: t.txID, logIndex: -1, blockNumber: ref.number, blockHash: ref.hash, to, asset: 'native', chainAmount: amount });
+    out.push({
+      txHash: t.txID,
+      logIndex: -1,
+      blockNumber: ref.number,
+      blockHash: ref.hash,
+      to,
+      asset: 'native',
+      chainAmount: amount,
+    });
   }
   return out;
 }
@@ -131,7 +148,12 @@ export function nativeTransfers(b: TronBlock, watched: ReadonlySet<string>): Cha
  * numbering TRON's own eth_getLogs uses). Stable for a given block, unique within it; a re-org gives a new
  * block hash anyway.
  */
-export function tokenTransfers(infos: readonly TronTxInfo[], block: TronBlock, tokenHex20: string, watched: ReadonlySet<string>): ChainTransfer[] {
+export function tokenTransfers(
+  infos: readonly TronTxInfo[],
+  block: TronBlock,
+  tokenHex20: string,
+  watched: ReadonlySet<string>,
+): ChainTransfer[] {
   const ref = blockRef(block);
   if (!ref) return [];
   const okTx = new Map((block.transactions ?? []).map((t) => [t.txID, succeeded(t)]));
@@ -142,7 +164,13 @@ export function tokenTransfers(infos: readonly TronTxInfo[], block: TronBlock, t
     const logs = info.log ?? [];
     const base = logIndex;
     logIndex += logs.length;
-    if (typeof info.id !== 'string' || info.result === 'FAILED' || info.receipt?.result !== 'SUCCESS' || okTx.get(info.id) !== true) continue;
+    if (
+      typeof info.id !== 'string' ||
+      info.result === 'FAILED' ||
+      info.receipt?.result !== 'SUCCESS' ||
+      okTx.get(info.id) !== true
+    )
+      continue;
     logs.forEach((l, i) => {
       const emitter = anyToTron(l.address);
       if (!emitter || tronToHex(emitter).slice(2) !== token) return;
@@ -156,7 +184,15 @@ export function tokenTransfers(infos: readonly TronTxInfo[], block: TronBlock, t
       if (!/^[0-9a-f]{64}$/.test(data)) return;
       const value = BigInt(`0x${data}`);
       if (value <= 0n) return;
-      out.push({ txHash: info.id!, logIndex: base + i, blockNumber: ref.number, blockHash: ref.hash, to, asset: 'USDT', chainAmount: value });
+      out.push({
+        txHash: info.id!,
+        logIndex: base + i,
+        blockNumber: ref.number,
+        blockHash: ref.hash,
+        to,
+        asset: 'USDT',
+        chainAmount: value,
+      });
     });
   }
   return out;
