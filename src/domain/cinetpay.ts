@@ -3,7 +3,11 @@
 import { createHmac } from 'node:crypto';
 import type { ErrorCode } from './errors.js';
 
-export interface CinetpayCode { code: string; message: string; http: number }
+export interface CinetpayCode {
+  code: string;
+  message: string;
+  http: number;
+}
 
 export const CP = {
   CREATED: { code: '201', message: 'CREATED', http: 200 },
@@ -31,6 +35,7 @@ export const CP = {
   TRANSACTION_NOT_FOUND: { code: '404', message: 'TRANSACTION_NOT_FOUND', http: 404 },
   TOO_MANY_REQUEST: { code: '429', message: 'TOO_MANY_REQUEST', http: 429 },
   INTERNAL_ERROR: { code: '500', message: 'INTERNAL_ERROR', http: 500 },
+  SERVICE_UNAVAILABLE: { code: '503', message: 'SERVICE_UNAVAILABLE', http: 503 },
 } as const satisfies Record<string, CinetpayCode>;
 
 /** Tender's catalog codes as CinetPay answers them (errors the core raises for this dialect). */
@@ -40,6 +45,8 @@ export const CINETPAY_BY_CATALOG: Partial<Record<ErrorCode, CinetpayCode>> = {
   INVALID_PARAM: CP.INVALID_PARAMETER,
   UNSUPPORTED_CURRENCY: CP.ERROR_CURRENCY_NOTVALID,
   AMOUNT_NOT_REPRESENTABLE: CP.ERROR_AMOUNT_TYPE,
+  AMOUNT_TOO_LARGE: CP.ERROR_AMOUNT_TYPE,
+  SERVICE_UNAVAILABLE: CP.SERVICE_UNAVAILABLE,
   REDIRECT_NOT_ALLOWED: CP.ERROR_URL_NOTVALID,
   DUPLICATE_TRADE_NO: CP.TRANSACTION_EXIST,
   ORDER_NOT_FOUND: CP.TRANSACTION_NOT_FOUND,
@@ -48,7 +55,13 @@ export const CINETPAY_BY_CATALOG: Partial<Record<ErrorCode, CinetpayCode>> = {
 
 /** A refusal in CinetPay's terms, raised by the dialect's validation. */
 export class CinetpayRefusal extends Error {
-  constructor(readonly cp: CinetpayCode, readonly description: string) { super(description); this.name = 'CinetpayRefusal'; }
+  constructor(
+    readonly cp: CinetpayCode,
+    readonly description: string,
+  ) {
+    super(description);
+    this.name = 'CinetpayRefusal';
+  }
 }
 
 export type CheckStatus = 'ACCEPTED' | 'REFUSED' | 'WAITING_FOR_CUSTOMER';
@@ -65,15 +78,30 @@ export function checkResult(status: number, remark: string): { status: CheckStat
 
 /** The notification's form fields in the order the x-token concatenates them. */
 export const NOTIFICATION_FIELDS = [
-  'cpm_site_id', 'cpm_trans_id', 'cpm_trans_date', 'cpm_amount', 'cpm_currency', 'signature', 'payment_method', 'cel_phone_num',
-  'cpm_phone_prefixe', 'cpm_language', 'cpm_version', 'cpm_payment_config', 'cpm_page_action', 'cpm_custom', 'cpm_designation',
+  'cpm_site_id',
+  'cpm_trans_id',
+  'cpm_trans_date',
+  'cpm_amount',
+  'cpm_currency',
+  'signature',
+  'payment_method',
+  'cel_phone_num',
+  'cpm_phone_prefixe',
+  'cpm_language',
+  'cpm_version',
+  'cpm_payment_config',
+  'cpm_page_action',
+  'cpm_custom',
+  'cpm_designation',
   'cpm_error_message',
 ] as const;
 export type NotificationFields = Record<(typeof NOTIFICATION_FIELDS)[number], string>;
 
 /** x-token: HMAC-SHA256 keyed by the site's secret over the fields concatenated without separators; hex. */
 export function xToken(fields: NotificationFields, secret: string): string {
-  return createHmac('sha256', secret).update(NOTIFICATION_FIELDS.map((k) => fields[k] ?? '').join(''), 'utf8').digest('hex');
+  return createHmac('sha256', secret)
+    .update(NOTIFICATION_FIELDS.map((k) => fields[k] ?? '').join(''), 'utf8')
+    .digest('hex');
 }
 
 /** "YYYY-MM-DD HH:mm:ss" UTC, CinetPay's date format. */

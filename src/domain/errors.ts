@@ -1,5 +1,13 @@
 // One catalog of every error Tender can answer with. Dialects map `code` to their own wire codes at the edge.
-export type ErrorKind = 'validation' | 'auth' | 'forbidden' | 'not_found' | 'conflict' | 'state' | 'unavailable' | 'internal';
+export type ErrorKind =
+  | 'validation'
+  | 'auth'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'state'
+  | 'unavailable'
+  | 'internal';
 
 export const ERRORS = {
   MISSING_MERCHANT_ID: { kind: 'auth', message: 'merchantId is required' },
@@ -14,6 +22,7 @@ export const ERRORS = {
   MALFORMED_BODY: { kind: 'validation', message: 'request body is malformed' },
   UNSUPPORTED_CURRENCY: { kind: 'validation', message: 'currency is not supported' },
   AMOUNT_NOT_REPRESENTABLE: { kind: 'validation', message: 'amount cannot be represented' },
+  AMOUNT_TOO_LARGE: { kind: 'validation', message: 'amount is above the maximum for this currency' },
   REDIRECT_NOT_ALLOWED: { kind: 'forbidden', message: 'redirect URL is not on a registered host of the merchant' },
   DUPLICATE_TRADE_NO: { kind: 'conflict', message: 'merchantTradeNo already used with different parameters' },
   ORDER_NOT_FOUND: { kind: 'not_found', message: 'order not found' },
@@ -21,6 +30,8 @@ export const ERRORS = {
   ILLEGAL_TRANSITION: { kind: 'state', message: 'order status does not allow this change' },
   ORDER_EXPIRED: { kind: 'state', message: 'order has expired' },
   SANDBOX_ONLY: { kind: 'not_found', message: 'only available in sandbox mode' },
+  FORBIDDEN: { kind: 'forbidden', message: 'this request is not allowed' },
+  SERVICE_UNAVAILABLE: { kind: 'unavailable', message: 'service temporarily unavailable, retry later' },
   INTERNAL: { kind: 'internal', message: 'internal error' },
 } as const satisfies Record<string, { kind: ErrorKind; message: string }>;
 

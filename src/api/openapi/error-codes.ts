@@ -14,6 +14,7 @@ export const OPENAPI_CODES: Record<ErrorCode, number> = {
   MALFORMED_BODY: 10012,
   UNSUPPORTED_CURRENCY: 10013,
   AMOUNT_NOT_REPRESENTABLE: 10014,
+  AMOUNT_TOO_LARGE: 10015,
   REDIRECT_NOT_ALLOWED: 10020,
   DUPLICATE_TRADE_NO: 20001,
   ORDER_NOT_FOUND: 20002,
@@ -21,5 +22,8 @@ export const OPENAPI_CODES: Record<ErrorCode, number> = {
   ILLEGAL_TRANSITION: 20004,
   ORDER_EXPIRED: 20005,
   SANDBOX_ONLY: 20006,
+  FORBIDDEN: 20007,
+  /** Retry later: the database or another dependency is briefly unreachable (nothing was done). */
+  SERVICE_UNAVAILABLE: 30001,
   INTERNAL: 1,
 };

@@ -1,0 +1,39 @@
+// Tells a database outage (connection refused or dropped, server shutting down or starting, pool exhausted)
+// from every other failure: an outage is the caller's cue to retry later, never a fault of its input.
+const PG_UNAVAILABLE_SQLSTATES = new Set([
+  '57P01', // admin_shutdown
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now (starting up, recovering)
+  '53300', // too_many_connections
+  '53400', // configuration_limit_exceeded
+]);
+const NET_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+]);
+const MESSAGES = [
+  /connection terminated/i,
+  /terminating connection/i,
+  /timeout exceeded when trying to connect/i,
+  /client has encountered a connection error/i,
+  /cannot use a pool after calling end/i,
+  /connection is closed/i,
+  /the database system is (starting up|shutting down|in recovery mode)/i,
+];
+
+export function isDatabaseUnavailable(e: unknown): boolean {
+  if (!e || typeof e !== 'object') return false;
+  const { code, message } = e as { code?: unknown; message?: unknown };
+  if (
+    typeof code === 'string' &&
+    (PG_UNAVAILABLE_SQLSTATES.has(code) || code.startsWith('08') || NET_CODES.has(code))
+  ) {
+    return true;
+  }
+  return typeof message === 'string' && MESSAGES.some((m) => m.test(message));
+}
