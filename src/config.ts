@@ -24,6 +24,8 @@ export interface Config {
   logLevel: string;
   /** TENDER_MASTER_KEY / TENDER_ADMIN_TOKEN when given; otherwise generated into dataDir. */
   crypto: CryptoConfig;
+  /** TENDER_MAX_AMOUNTS: per-currency maximum order amounts in major units, over the built-in defaults. */
+  maxAmounts: Record<string, string>;
   masterKeyText: Secret | undefined;
   adminTokenText: Secret | undefined;
 }
@@ -47,6 +49,18 @@ export function parseBackoff(text: string | undefined): number[] {
   return list;
 }
 
+/** "USD=250000,BTC=10" → { USD: '250000', BTC: '10' } (decimal strings; checked against exponents at start). */
+export function parseMaxAmounts(text: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!text || text.trim() === '') return out;
+  for (const part of text.split(',')) {
+    const m = /^\s*([A-Z0-9]{2,10})\s*=\s*((?:0|[1-9][0-9]{0,30})(?:\.[0-9]{1,30})?)\s*$/.exec(part);
+    if (!m) throw new Error(`TENDER_MAX_AMOUNTS must be CODE=amount pairs separated by commas, got ${part}`);
+    out[m[1]!] = m[2]!;
+  }
+  return out;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = int(env, 'PORT', 8080);
   const mode = (env.TENDER_MODE ?? 'sandbox') as Mode;
@@ -66,6 +80,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dbPoolSize: int(env, 'TENDER_DB_POOL', 10),
     logLevel: env.LOG_LEVEL ?? 'info',
     crypto: loadCryptoConfig(env),
+    maxAmounts: parseMaxAmounts(env.TENDER_MAX_AMOUNTS),
     masterKeyText: env.TENDER_MASTER_KEY ? new Secret(env.TENDER_MASTER_KEY) : undefined,
     adminTokenText: env.TENDER_ADMIN_TOKEN ? new Secret(env.TENDER_ADMIN_TOKEN) : undefined,
   };

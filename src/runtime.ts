@@ -55,7 +55,7 @@ export async function openRuntime(cfg: Config, log: Logger, opts: { migrate?: bo
       clock: systemClock,
       ids: randomIds,
       box: secretBox(key),
-      assets: await loadAssets(db),
+      assets: await loadAssets(db, cfg.maxAmounts),
       config: cfg,
       log,
     };

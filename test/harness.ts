@@ -80,7 +80,7 @@ export async function startTestEnv(env: Record<string, string> = {}): Promise<Te
     clock,
     ids: randomIds,
     box: secretBox(randomBytes(32)),
-    assets: await loadAssets(db),
+    assets: await loadAssets(db, config.maxAmounts),
     config,
     log,
   };

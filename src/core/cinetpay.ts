@@ -1,23 +1,16 @@
 // CinetPay use-cases over the core: an initialisation is a core order (dialect 'cinetpay',
 // merchantTradeNo `cp:<site_id>:<transaction_id>`) plus its dialect data; a check reads the order (and
-// asks the mobile-money connector for news first); notifications are built from both.
-import type pg from 'pg';
+// asks the mobile-money connector for news first). Notifications: core/notification-formats/cinetpay.ts.
 import type { Deps } from './deps.js';
 import type { Order } from '../domain/order.js';
 import type { CinetpaySiteRow, CinetpayOrderRow } from '../store/cinetpay-repo.js';
-import {
-  findCinetpayOrder,
-  findCinetpayOrderByTransaction,
-  findMobileMoney,
-  insertCinetpayOrder,
-} from '../store/cinetpay-repo.js';
+import { findCinetpayOrder, findCinetpayOrderByTransaction, insertCinetpayOrder } from '../store/cinetpay-repo.js';
+import { cinetpayPaymentMethod } from './notification-formats/cinetpay.js';
 import { findMerchant } from '../store/merchants-repo.js';
 import { findOrder } from '../store/orders-repo.js';
-import { createOrder, getOrder } from './orders.js';
+import { createOrderWith, getOrder } from './orders.js';
 import { pollMobileMoney } from './mobile-money.js';
 import { TenderError } from '../domain/errors.js';
-import { formatMinor } from '../domain/money.js';
-import { cinetpayDate, type NotificationFields } from '../domain/cinetpay.js';
 
 export interface CinetpayInit {
   transactionId: string;
@@ -45,49 +38,60 @@ export async function initCinetpayPayment(
 ): Promise<{ order: Order; extra: CinetpayOrderRow; created: boolean }> {
   const merchant = await findMerchant(deps.db, site.merchant_id);
   if (!merchant) throw new TenderError('INTERNAL', 'site without merchant');
-  const { order, created } = await createOrder(deps, merchant, {
-    dialect: 'cinetpay',
-    merchantTradeNo: tradeNoOf(site.site_id, p.transactionId),
-    userId: p.customer.customer_id || null,
-    currency: p.currency,
-    amount: p.amount,
-    amountText: p.amountText,
-    callbackUrl: p.notifyUrl,
-    fingerprint: {
-      amount: p.amount.toString(),
+  // The order and its dialect row in one transaction: never an order the rest of the gateway cannot read.
+  const { order, created, companion } = await createOrderWith(
+    deps,
+    merchant,
+    {
+      dialect: 'cinetpay',
+      merchantTradeNo: tradeNoOf(site.site_id, p.transactionId),
+      userId: p.customer.customer_id || null,
       currency: p.currency,
-      description: p.description,
-      notify_url: p.notifyUrl,
-      return_url: p.returnUrl,
-      channels: p.channels.join(','),
-      lang: p.lang,
-      metadata: p.metadata,
-      invoice_data: p.invoiceData ? JSON.stringify(p.invoiceData) : null,
-      lock_phone_number: String(p.lockPhoneNumber),
-      customer: JSON.stringify(
-        Object.keys(p.customer)
-          .sort()
-          .map((k) => [k, p.customer[k]]),
-      ),
+      amount: p.amount,
+      amountText: p.amountText,
+      callbackUrl: p.notifyUrl,
+      fingerprint: {
+        amount: p.amount.toString(),
+        currency: p.currency,
+        description: p.description,
+        notify_url: p.notifyUrl,
+        return_url: p.returnUrl,
+        channels: p.channels.join(','),
+        lang: p.lang,
+        metadata: p.metadata,
+        invoice_data: p.invoiceData ? JSON.stringify(p.invoiceData) : null,
+        lock_phone_number: String(p.lockPhoneNumber),
+        customer: JSON.stringify(
+          Object.keys(p.customer)
+            .sort()
+            .map((k) => [k, p.customer[k]]),
+        ),
+      },
     },
-  });
-  // Written after the order: a retry after a crash in between completes it (same body, same order).
-  await insertCinetpayOrder(deps.db, {
-    orderId: order.id,
-    siteId: site.site_id,
-    transactionId: p.transactionId,
-    channels: p.channels,
-    lang: p.lang,
-    description: p.description,
-    metadata: p.metadata,
-    notifyUrl: p.notifyUrl,
-    returnUrl: p.returnUrl,
-    invoiceData: p.invoiceData,
-    lockPhoneNumber: p.lockPhoneNumber,
-    customer: p.customer,
-    at: deps.clock.now(),
-  });
-  return { order, extra: (await findCinetpayOrder(deps.db, order.id))!, created };
+    async (tx, order, isNew) => {
+      if (isNew) {
+        await insertCinetpayOrder(tx, {
+          orderId: order.id,
+          siteId: site.site_id,
+          transactionId: p.transactionId,
+          channels: p.channels,
+          lang: p.lang,
+          description: p.description,
+          metadata: p.metadata,
+          notifyUrl: p.notifyUrl,
+          returnUrl: p.returnUrl,
+          invoiceData: p.invoiceData,
+          lockPhoneNumber: p.lockPhoneNumber,
+          customer: p.customer,
+          at: deps.clock.now(),
+        });
+      }
+      const extra = await findCinetpayOrder(tx, order.id);
+      if (!extra) throw new TenderError('INTERNAL', `cinetpay order ${order.id} has no dialect data`);
+      return extra;
+    },
+  );
+  return { order, extra: companion, created };
 }
 
 export interface CinetpayPaymentView {
@@ -99,32 +103,8 @@ export interface CinetpayPaymentView {
   phonePrefix: string;
 }
 
-async function viewOf(
-  _deps: Deps,
-  tx: pg.PoolClient | Deps['db'],
-  order: Order,
-  extra: CinetpayOrderRow,
-): Promise<CinetpayPaymentView> {
-  const mm = await findMobileMoney(tx, order.id);
-  if (mm)
-    return {
-      order,
-      extra,
-      paymentMethod: mm.payment_method,
-      operatorId: mm.operator_id,
-      phone: mm.phone,
-      phonePrefix: mm.phone_prefix,
-    };
-  // Card payments (sandbox card outcome): CinetPay reports Visa/Mastercard as VISAM.
-  const card = order.rail !== null && order.status !== 0;
-  return {
-    order,
-    extra,
-    paymentMethod: card ? 'VISAM' : '',
-    operatorId: card ? order.id : '',
-    phone: '',
-    phonePrefix: '',
-  };
+async function viewOf(deps: Deps, order: Order, extra: CinetpayOrderRow): Promise<CinetpayPaymentView> {
+  return { order, extra, ...(await cinetpayPaymentMethod(deps.db, order)) };
 }
 
 /** check: by transaction_id or by payment token, within the site. Asks the mobile-money connector first. */
@@ -143,7 +123,7 @@ export async function checkCinetpayPayment(
   if (!extra) throw new TenderError('ORDER_NOT_FOUND', 'no transaction with this transaction_id or token on this site');
   let order = await getOrder(deps, { by: 'id', id: extra.order_id });
   if (order.status === 11) order = (await pollMobileMoney(deps, order.id)).order;
-  return viewOf(deps, deps.db, order, extra);
+  return viewOf(deps, order, extra);
 }
 
 /** The hosted page's view of a CinetPay order (by its pay code). */
@@ -151,34 +131,5 @@ export async function cinetpayPaymentByCode(deps: Deps, payCode: string): Promis
   const order = await getOrder(deps, { by: 'payCode', payCode });
   const extra = order.dialect === 'cinetpay' ? await findCinetpayOrder(deps.db, order.id) : undefined;
   if (!extra) throw new TenderError('ORDER_NOT_FOUND');
-  return viewOf(deps, deps.db, order, extra);
-}
-
-/** The notification's fields (status-less: nothing in them says whether the payment succeeded). */
-export async function cinetpayNotificationFields(
-  tx: pg.PoolClient,
-  deps: Deps,
-  order: Order,
-): Promise<NotificationFields> {
-  const extra = await findCinetpayOrder(tx, order.id);
-  if (!extra) throw new TenderError('INTERNAL', `cinetpay order ${order.id} has no dialect data`);
-  const v = await viewOf(deps, tx, order, extra);
-  return {
-    cpm_site_id: extra.site_id,
-    cpm_trans_id: extra.transaction_id,
-    cpm_trans_date: cinetpayDate(order.createdAt),
-    cpm_amount: formatMinor(order.amount, deps.assets.ledger(order.currency).exponent),
-    cpm_currency: order.currency,
-    signature: order.payCode,
-    payment_method: v.paymentMethod,
-    cel_phone_num: v.phone,
-    cpm_phone_prefixe: v.phonePrefix,
-    cpm_language: extra.lang,
-    cpm_version: 'V4',
-    cpm_payment_config: 'Single',
-    cpm_page_action: 'Payment',
-    cpm_custom: extra.metadata ?? '',
-    cpm_designation: extra.description,
-    cpm_error_message: '',
-  };
+  return viewOf(deps, order, extra);
 }

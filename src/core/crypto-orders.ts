@@ -5,7 +5,7 @@ import type { Deps } from './deps.js';
 import type { MerchantRow } from '../store/merchants-repo.js';
 import type { Order } from '../domain/order.js';
 import { inTx } from '../store/db.js';
-import { createOrder, getOrder, type CreateOrderInput } from './orders.js';
+import { createOrder, createOrderWith, getOrder, type CreateOrderInput } from './orders.js';
 import { networkFor, orderAddress } from './addresses.js';
 import { orderAddresses } from '../store/addresses-repo.js';
 import { findOrder } from '../store/orders-repo.js';
@@ -19,10 +19,12 @@ export async function createCryptoOrder(
   input: CreateOrderInput,
 ): Promise<{ order: Order; address: string | null }> {
   const network = input.network ? networkFor(deps, input.currency, input.network) : undefined;
-  const { order } = await createOrder(deps, merchant, input);
-  if (!network) return { order, address: null };
-  const address = await inTx(deps.db, (tx) => orderAddress(tx, deps, merchant.id, order.id, network));
-  return { order, address };
+  if (!network) return { order: (await createOrder(deps, merchant, input)).order, address: null };
+  // The order and its address in one transaction; a retried request gets the same address back.
+  const { order, companion } = await createOrderWith(deps, merchant, input, (tx, o) =>
+    orderAddress(tx, deps, merchant.id, o.id, network),
+  );
+  return { order, address: companion };
 }
 
 export async function addressOfOrder(deps: Deps, orderId: string): Promise<string | null> {

@@ -5,7 +5,9 @@ import type { Order } from '../domain/order.js';
 import type { MerchantRow } from '../store/merchants-repo.js';
 import { assertAllowedRedirect, hostOf } from '../domain/redirects.js';
 import { TenderError } from '../domain/errors.js';
-import { findOrder, type OrderLookup } from '../store/orders-repo.js';
+import type pg from 'pg';
+import { findOrder, insertOrderIfNew, type NewOrder, type OrderLookup } from '../store/orders-repo.js';
+import { inTx, type Tx } from '../store/db.js';
 import { insertOrderBatched } from '../store/order-insert-batcher.js';
 
 export interface CreateOrderInput {
@@ -33,31 +35,22 @@ function digest(fp: Record<string, string | null | undefined>): string {
   return createHash('sha256').update(canonical).digest('hex');
 }
 
-/**
- * Creates an order in PENDING, or returns the existing one for a retried request (same merchantTradeNo,
- * same fingerprint). The same merchantTradeNo with other fields is DUPLICATE_TRADE_NO.
- */
-export async function createOrder(
-  deps: Deps,
-  merchant: MerchantRow,
-  input: CreateOrderInput,
-): Promise<{ order: Order; created: boolean }> {
+/** Checks the input and builds the row of a new order (not yet written). */
+function newOrderRow(deps: Deps, merchant: MerchantRow, input: CreateOrderInput): NewOrder {
   if (input.amount <= 0n) throw new TenderError('INVALID_PARAM', 'amount must be greater than zero');
-  deps.assets.ledger(input.currency);
+  deps.assets.assertWithinMax(input.currency, input.amount);
   if (input.network) deps.assets.exponent(input.currency, input.network);
   if (input.callbackUrl && !hostOf(input.callbackUrl))
     throw new TenderError('INVALID_PARAM', 'callbackURL must be an absolute http(s) URL');
   if (input.successUrl) assertAllowedRedirect(input.successUrl, merchant.allowed_hosts, 'successURL');
   if (input.failUrl) assertAllowedRedirect(input.failUrl, merchant.allowed_hosts, 'failURL');
-
-  const requestDigest = digest(input.fingerprint);
   const now = deps.clock.now();
-  const inserted = await insertOrderBatched(deps.db, {
+  return {
     id: deps.ids.orderId(now),
     merchantId: merchant.id,
     merchantTradeNo: input.merchantTradeNo,
     dialect: input.dialect,
-    requestDigest,
+    requestDigest: digest(input.fingerprint),
     userId: input.userId,
     currency: input.currency,
     amount: input.amount,
@@ -71,12 +64,57 @@ export async function createOrder(
     createTimeMs: input.createTimeMs ?? null,
     expiresAt: new Date(now.getTime() + deps.config.orderTtlSeconds * 1000),
     at: now,
-  });
-  if (inserted) return { order: inserted, created: true };
-  const existing = await findOrder(deps.db, { by: 'tradeNo', merchantTradeNo: input.merchantTradeNo }, merchant.id);
+  };
+}
+
+/** The order a retried request refers to: same merchantTradeNo and same fingerprint, else DUPLICATE_TRADE_NO. */
+async function replayed(tx: Tx, row: NewOrder, forUpdate: boolean): Promise<Order> {
+  const existing = await findOrder(
+    tx,
+    { by: 'tradeNo', merchantTradeNo: row.merchantTradeNo },
+    row.merchantId,
+    forUpdate,
+  );
   if (!existing) throw new TenderError('INTERNAL', 'order vanished after a conflicting insert');
-  if (existing.requestDigest !== requestDigest) throw new TenderError('DUPLICATE_TRADE_NO');
-  return { order: existing, created: false };
+  if (existing.requestDigest !== row.requestDigest) throw new TenderError('DUPLICATE_TRADE_NO');
+  return existing;
+}
+
+/**
+ * Creates an order in PENDING, or returns the existing one for a retried request (same merchantTradeNo,
+ * same fingerprint). The same merchantTradeNo with other fields is DUPLICATE_TRADE_NO. The order and its
+ * creation event are one statement, grouped with concurrent orders (store/order-insert-batcher.ts).
+ */
+export async function createOrder(
+  deps: Deps,
+  merchant: MerchantRow,
+  input: CreateOrderInput,
+): Promise<{ order: Order; created: boolean }> {
+  const row = newOrderRow(deps, merchant, input);
+  const inserted = await insertOrderBatched(deps.db, row);
+  if (inserted) return { order: inserted, created: true };
+  return { order: await replayed(deps.db, row, false), created: false };
+}
+
+/**
+ * Rows a use-case writes beside its order (dialect data, a deposit address), called in the order's own
+ * transaction, for a new order (`created`) and for the order of a retried request alike.
+ */
+export type OrderCompanion<T> = (tx: pg.PoolClient, order: Order, created: boolean) => Promise<T>;
+
+/** createOrder plus the companion rows, all in one transaction: never an order without its rows. */
+export async function createOrderWith<T>(
+  deps: Deps,
+  merchant: MerchantRow,
+  input: CreateOrderInput,
+  companion: OrderCompanion<T>,
+): Promise<{ order: Order; created: boolean; companion: T }> {
+  const row = newOrderRow(deps, merchant, input);
+  return inTx(deps.db, async (tx) => {
+    const inserted = await insertOrderIfNew(tx, row);
+    const order = inserted ?? (await replayed(tx, row, true));
+    return { order, created: inserted !== undefined, companion: await companion(tx, order, inserted !== undefined) };
+  });
 }
 
 /** Reads an order; with a merchant the lookup never reaches another merchant's orders. */

@@ -8,7 +8,15 @@ import { orderPaymentEntry } from '../domain/ledger.js';
 import { feeFor } from '../domain/money.js';
 import { TenderError } from '../domain/errors.js';
 import { inTx } from '../store/db.js';
-import { casOrderStatus, findOrder, lockExpiredPending, type StatusPatch } from '../store/orders-repo.js';
+import {
+  casOrderStatus,
+  expiredPendingIds,
+  findOrder,
+  lockIfStillDue,
+  type StatusPatch,
+} from '../store/orders-repo.js';
+import { recordWorkFailure } from '../store/work-failures-repo.js';
+import { isDatabaseUnavailable } from '../store/unavailable.js';
 import { findMerchant } from '../store/merchants-repo.js';
 import { postEntry } from '../store/ledger-repo.js';
 import { enqueueOrderWebhook } from './webhooks.js';
@@ -112,11 +120,30 @@ export function closeOrder(
   return inTx(deps.db, (tx) => change(tx, deps, orderId, OrderStatus.CLOSED, reason, () => ({ remark, extInfo })));
 }
 
-/** Closes pending orders whose time ran out; safe to run from several workers at once. */
+const EXPIRY = 'order-expiry';
+
+/**
+ * Closes pending orders whose time ran out, each in its own transaction: one order that cannot be closed
+ * is recorded in work_failures and skipped until its retry time, never holding up the others. Safe to run
+ * from several workers at once (an order another worker holds is skipped). Returns how many it closed or
+ * set aside, so a pass that only met orders held elsewhere lets the worker wait.
+ */
 export async function expireDueOrders(deps: Deps, limit = 100): Promise<number> {
-  return inTx(deps.db, async (tx) => {
-    const ids = await lockExpiredPending(tx, deps.clock.now(), limit);
-    for (const id of ids) await change(tx, deps, id, OrderStatus.CLOSED, 'expired', () => ({ remark: 'expired' }));
-    return ids.length;
-  });
+  const ids = await expiredPendingIds(deps.db, deps.clock.now(), EXPIRY, limit);
+  let handled = 0;
+  for (const id of ids) {
+    try {
+      await inTx(deps.db, async (tx) => {
+        if (!(await lockIfStillDue(tx, id, deps.clock.now()))) return; // closed, paid or held elsewhere meanwhile
+        await change(tx, deps, id, OrderStatus.CLOSED, 'expired', () => ({ remark: 'expired' }));
+        handled++;
+      });
+    } catch (e) {
+      if (isDatabaseUnavailable(e)) throw e; // the whole pass stops; the worker retries it later
+      deps.log.error({ err: e, orderId: id }, 'order expiry failed; skipped until its retry time');
+      await recordWorkFailure(deps.db, EXPIRY, id, String((e as Error).message ?? e), deps.clock.now());
+      handled++;
+    }
+  }
+  return handled;
 }

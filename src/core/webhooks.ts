@@ -3,14 +3,12 @@ import type pg from 'pg';
 import type { Deps } from './deps.js';
 import type { Order } from '../domain/order.js';
 import type { MerchantRow } from '../store/merchants-repo.js';
-import { cpayOrderFields } from '../domain/cpay-fields.js';
-import { notifies, webhookFields, type WebhookFormat } from '../domain/webhook-payload.js';
 import { insertDelivery, latestDeliveries } from '../store/webhooks-repo.js';
 import { findOrder } from '../store/orders-repo.js';
 import { findMerchant } from '../store/merchants-repo.js';
 import { inTx } from '../store/db.js';
 import { TenderError } from '../domain/errors.js';
-import { cinetpayNotificationFields } from './cinetpay.js';
+import { formatOfOrder } from './notification-formats/index.js';
 
 export async function enqueueOrderWebhook(
   tx: pg.PoolClient,
@@ -19,18 +17,14 @@ export async function enqueueOrderWebhook(
   merchant: MerchantRow,
   force = false,
 ): Promise<string | undefined> {
-  // The order's dialect decides first (CinetPay orders notify their notify_url); else the merchant's setting.
-  const format: WebhookFormat = order.dialect === 'cinetpay' ? 'cinetpay' : merchant.webhook_format;
-  if (!force && !notifies(format, order.status)) return undefined;
-  const payload =
-    format === 'cinetpay'
-      ? await cinetpayNotificationFields(tx, deps, order)
-      : webhookFields(format, cpayOrderFields(order, deps.assets));
+  const format = formatOfOrder(order, merchant.webhook_format);
+  if (!force && !format.notifies(order.status)) return undefined;
+  const payload = await format.payload(tx, deps, order);
   return insertDelivery(tx, {
     merchantId: order.merchantId,
     orderId: order.id,
     orderStatus: order.status,
-    format,
+    format: format.id,
     url: order.callbackUrl ?? merchant.callback_url,
     payload,
     at: deps.clock.now(),

@@ -6,6 +6,8 @@ export interface AssetRow {
   network: string;
   exponent: number;
   kind: 'fiat' | 'crypto';
+  /** Largest order amount in these minor units (ledger rows); null where none is set. */
+  maxAmount?: bigint | null;
 }
 
 export class AssetTable {
@@ -33,6 +35,14 @@ export class AssetTable {
         `currency ${code}${network ? ` on ${network}` : ''} is not supported`,
       );
     return r.exponent;
+  }
+
+  /** Refuses an order amount (ledger minor units) above the currency's maximum: AMOUNT_TOO_LARGE. */
+  assertWithinMax(code: string, amount: bigint, field = 'amount'): void {
+    const r = this.ledger(code);
+    if (r.maxAmount != null && amount > r.maxAmount) {
+      throw new TenderError('AMOUNT_TOO_LARGE', `${field} is above the maximum of ${code} orders`);
+    }
   }
 
   ledgerCurrencies(): AssetRow[] {

@@ -223,13 +223,24 @@ export async function casOrderStatus(
   return rows[0] ? toOrder(rows[0]) : undefined;
 }
 
-/** Pending orders whose time is up, oldest first, skipping rows another worker holds. */
-export async function lockExpiredPending(tx: Tx, now: Date, limit: number): Promise<string[]> {
+/** Pending orders whose time is up, oldest first, leaving out those a worker failed on until their retry time. */
+export async function expiredPendingIds(tx: Tx, now: Date, failureKind: string, limit: number): Promise<string[]> {
   const { rows } = await tx.query<{ id: string }>(
-    'SELECT id FROM orders WHERE status = 0 AND expires_at <= $1 ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED',
-    [now, limit],
+    `SELECT id FROM orders o WHERE status = 0 AND expires_at <= $1
+       AND NOT EXISTS (SELECT 1 FROM work_failures f WHERE f.kind = $2 AND f.item_id = o.id AND f.retry_at > $1)
+     ORDER BY expires_at LIMIT $3`,
+    [now, failureKind, limit],
   );
   return rows.map((r) => r.id);
+}
+
+/** Locks one order if it is still pending and due; false when it changed or another worker holds it. */
+export async function lockIfStillDue(tx: Tx, id: string, now: Date): Promise<boolean> {
+  const { rows } = await tx.query(
+    'SELECT 1 FROM orders WHERE id = $1 AND status = 0 AND expires_at <= $2 FOR UPDATE SKIP LOCKED',
+    [id, now],
+  );
+  return rows.length > 0;
 }
 
 export async function orderEvents(
