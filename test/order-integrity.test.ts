@@ -14,12 +14,16 @@ import { workFailures } from '../src/store/work-failures-repo.js';
 import { migrate } from '../src/store/migrate.js';
 import { loadAssets } from '../src/store/assets-repo.js';
 import { parseMaxAmounts } from '../src/config.js';
+import { walletAddresses } from '../src/core/addresses.js';
+import { confirmDeposit, recordSeenDeposit } from '../src/core/deposits.js';
+import { getBalances } from '../src/core/balances.js';
+import { offlineCryptoEnv } from './reference-keys.js';
 
 let env: TestEnv;
 let a: MerchantCredentials;
 let b: MerchantCredentials;
 before(async () => {
-  env = await startTestEnv();
+  env = await startTestEnv(offlineCryptoEnv());
   a = await newMerchant(env, { brand: 'Shop A' });
   b = await newMerchant(env, { brand: 'Shop B' });
 });
@@ -241,4 +245,27 @@ test('defect 9.5: TENDER_MAX_AMOUNTS overrides the defaults and is checked at st
   // Every ledger currency of a fresh install has a default maximum.
   const unbounded = await env.deps.db.query("SELECT code FROM assets WHERE network = '' AND max_amount IS NULL");
   assert.deepEqual(unbounded.rows, []);
+});
+
+test('defect 9.5: money that arrived on chain is credited whatever its size (the maximum is for orders only)', async () => {
+  const tron = env.deps.config.crypto.networks.find((n) => n.family === 'tron')!;
+  const [addr] = (await walletAddresses(env.deps, String(b.merchantId), 'whale')).filter(
+    (w) => w.currency === 'USDT' && w.network === tron.name,
+  );
+  const before =
+    (await getBalances(env.deps, String(b.merchantId))).find((r) => r.currency === 'USDT')?.available ?? 0n;
+  const seen = await recordSeenDeposit(env.deps, {
+    network: tron,
+    txHash: `${Date.now()}`.padStart(64, 'a'),
+    logIndex: 0,
+    blockNumber: 1n,
+    blockHash: 'b'.repeat(64),
+    address: addr!.address,
+    asset: 'USDT',
+    chainAmount: 2_000_000n * 10n ** 6n,
+  });
+  const done = await confirmDeposit(env.deps, tron, seen!.id);
+  assert.equal(done?.status, 14);
+  const after = (await getBalances(env.deps, String(b.merchantId))).find((r) => r.currency === 'USDT')!.available;
+  assert.equal(after - before, 2_000_000n * 10n ** 18n);
 });

@@ -188,6 +188,7 @@ export async function confirmDeposit(
   const amountText = amountJson(deps, dep.asset, amount);
   const { order } = await createOrder(deps, merchant, {
     dialect: 'deposit',
+    received: true,
     merchantTradeNo,
     userId: owner?.user_id ?? target?.userId ?? null,
     currency: dep.asset,

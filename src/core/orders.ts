@@ -22,6 +22,11 @@ export interface CreateOrderInput {
   successUrl?: string | null;
   failUrl?: string | null;
   createTimeMs?: string | null;
+  /**
+   * Money that already arrived (a no-order chain deposit) is recorded whatever its size; only amounts a
+   * merchant asks a customer to pay are held to the currency's maximum.
+   */
+  received?: boolean;
   /** The business fields that make two requests "the same request" for idempotency. */
   fingerprint: Record<string, string | null | undefined>;
 }
@@ -38,7 +43,7 @@ function digest(fp: Record<string, string | null | undefined>): string {
 /** Checks the input and builds the row of a new order (not yet written). */
 function newOrderRow(deps: Deps, merchant: MerchantRow, input: CreateOrderInput): NewOrder {
   if (input.amount <= 0n) throw new TenderError('INVALID_PARAM', 'amount must be greater than zero');
-  deps.assets.assertWithinMax(input.currency, input.amount);
+  if (!input.received) deps.assets.assertWithinMax(input.currency, input.amount);
   if (input.network) deps.assets.exponent(input.currency, input.network);
   if (input.callbackUrl && !hostOf(input.callbackUrl))
     throw new TenderError('INVALID_PARAM', 'callbackURL must be an absolute http(s) URL');
