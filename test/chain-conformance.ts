@@ -24,6 +24,7 @@ import { startChainWatcher, type ChainWatcher } from '../src/workers/chain-watch
 import { getBalances } from '../src/core/balances.js';
 import { listDepositAddresses } from '../src/core/address-listing.js';
 import { findOrder } from '../src/store/orders-repo.js';
+import { workFailures } from '../src/store/work-failures-repo.js';
 import type { MerchantCredentials } from '../src/core/merchants.js';
 import type { NetworkConfig } from '../src/rails/crypto/networks.js';
 import type { KeyFamily } from '../src/rails/crypto/derivation.js';
@@ -351,6 +352,36 @@ export function runChainConformance(d: ChainDriver): ChainContext {
     assert.equal(rows.length, 1);
     assert.equal(rows[0].block_hash, again.blockHash);
     assert.equal(await entries(o.orderId), 1);
+  });
+
+  test(`${d.name}: defect 9.1: a deposit that cannot be credited is set aside; a later one is credited`, async () => {
+    await caughtUp();
+    const stuck = await cryptoOrder(`${d.name}-STUCK-1`, mainCase.text, currencyOf(main));
+    const fine = await cryptoOrder(`${d.name}-STUCK-2`, mainCase.text, currencyOf(main));
+    // A real fault on one order's completion (a trigger), as a bad row of any kind could cause.
+    const fn = `fail_${stuck.orderId.replace(/[^a-zA-Z0-9]/g, '_')}`;
+    await env.deps.db.query(`CREATE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF OLD.id = '${stuck.orderId}' AND NEW.status = 14 THEN RAISE EXCEPTION 'injected fault'; END IF;
+      RETURN NEW; END $$`);
+    await env.deps.db.query(`CREATE TRIGGER ${fn} BEFORE UPDATE ON orders FOR EACH ROW EXECUTE FUNCTION ${fn}()`);
+    try {
+      const first = await d.pay(stuck.address, main, mainCase.chain);
+      await d.pay(fine.address, main, mainCase.chain);
+      await d.confirm(d.confirmations);
+      await orderAt(fine.orderId, 14);
+      assert.equal((await order(stuck.orderId)).status, 11, 'the failing one waits, seen');
+      const [dep] = await deposits(first.hash);
+      assert.equal(dep.status, 'seen');
+      const f = await until('the failure recorded', async () =>
+        (await workFailures(env.deps.db, 'deposit-confirm')).find((x) => x.item_id === String(dep.id)),
+      );
+      assert.match(f.last_error, /injected fault/);
+    } finally {
+      await env.deps.db.query(`DROP TRIGGER ${fn} ON orders; DROP FUNCTION ${fn}()`);
+    }
+    env.clock.advance(3600); // past its retry time
+    await orderAt(stuck.orderId, 14);
+    assert.equal(await entries(stuck.orderId), 1);
   });
 
   test(`${d.name}: transfers to addresses that are not Tender's are ignored`, async () => {

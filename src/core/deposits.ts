@@ -26,6 +26,7 @@ import { OrderStatus } from '../domain/order-status.js';
 import { TenderError } from '../domain/errors.js';
 import { formatMinor } from '../domain/money.js';
 import { inTx } from '../store/db.js';
+import { isDatabaseUnavailable } from '../store/unavailable.js';
 import { findOrder } from '../store/orders-repo.js';
 import { findMerchant } from '../store/merchants-repo.js';
 import {
@@ -52,6 +53,9 @@ export interface SeenDeposit {
   asset: string;
   chainAmount: bigint;
 }
+
+/** work_failures kind of a deposit whose crediting failed (workers/chain-watcher.ts). */
+export const DEPOSIT_CONFIRM = 'deposit-confirm';
 
 export const railOf = (n: Pick<NetworkConfig, 'family' | 'key'>) => `${n.family}:${n.key.toLowerCase()}`;
 
@@ -96,12 +100,19 @@ export async function recordSeenDeposit(deps: Deps, d: SeenDeposit): Promise<Cha
   if (row.order_id) {
     const order = await findOrder(deps.db, { by: 'id', id: row.order_id });
     if (order && order.status === OrderStatus.PENDING && order.currency === row.asset) {
+      // Only a hint for the merchant (the deposit is recorded; confirmation credits it): a failure here is
+      // logged, never allowed to stop the scan of the chain for everyone else.
       await markProcessing(
         deps,
         order.id,
         { rail: railOf(d.network), network: d.network.name, hash: d.txHash, paidAmount: amount },
         'deposit seen',
-      ).catch(ignoreRace);
+      )
+        .catch(ignoreRace)
+        .catch((e: unknown) => {
+          if (isDatabaseUnavailable(e)) throw e;
+          deps.log.error({ err: e, orderId: order.id }, 'order not marked processing for a seen deposit');
+        });
     }
   }
   return row;

@@ -105,10 +105,17 @@ export async function depositById(tx: Tx, id: string, forUpdate = false): Promis
   return rows[0];
 }
 
-export async function unconfirmedDeposits(tx: Tx, network: string): Promise<ChainDepositRow[]> {
+/**
+ * Deposits seen but not yet confirmed, oldest block first. With `now`, those whose crediting failed are left
+ * out until their retry time (work_failures kind 'deposit-confirm').
+ */
+export async function unconfirmedDeposits(tx: Tx, network: string, now?: Date): Promise<ChainDepositRow[]> {
   const { rows } = await tx.query<ChainDepositRow>(
-    `SELECT * FROM chain_deposits WHERE network = $1 AND status = 'seen' ORDER BY block_number, id`,
-    [network],
+    `SELECT * FROM chain_deposits d WHERE network = $1 AND status = 'seen'
+       AND ($2::timestamptz IS NULL OR NOT EXISTS (SELECT 1 FROM work_failures f
+         WHERE f.kind = 'deposit-confirm' AND f.item_id = d.id::text AND f.retry_at > $2))
+     ORDER BY block_number, id`,
+    [network, now ?? null],
   );
   return rows;
 }

@@ -9,6 +9,9 @@ import type { ChainSource } from '../rails/crypto/chain-source.js';
 import { chainSourceFor } from '../rails/crypto/sources.js';
 import { confirmDeposit, recordSeenDeposit, reorgDeposit } from '../core/deposits.js';
 import { familyAddresses, getCursor, setCursor, unconfirmedDeposits } from '../store/deposits-repo.js';
+import { DEPOSIT_CONFIRM } from '../core/deposits.js';
+import { recordWorkFailure } from '../store/work-failures-repo.js';
+import { isDatabaseUnavailable } from '../store/unavailable.js';
 
 const LEASE_LOCK = 727_003;
 
@@ -124,15 +127,22 @@ export function startChainWatcher(deps: Deps, net: NetworkConfig, opts: ChainWat
       }
     }
 
-    // 3. Confirmations: a deposit in block n has head − n + 1 of them.
-    for (const d of await unconfirmedDeposits(deps.db, net.name)) {
+    // 3. Confirmations: a deposit in block n has head − n + 1 of them. Each deposit is credited on its own:
+    //    one that fails is set aside until its retry time (work_failures), never holding up the others.
+    for (const d of await unconfirmedDeposits(deps.db, net.name, deps.clock.now())) {
       const n = BigInt(d.block_number);
       if (head - n + 1n < confirmations) continue;
       if ((await canonical(n)) !== d.block_hash) {
         await reorgDeposit(deps, d.id);
         continue;
       }
-      await confirmDeposit(deps, net, d.id);
+      try {
+        await confirmDeposit(deps, net, d.id);
+      } catch (e) {
+        if (isDatabaseUnavailable(e)) throw e;
+        deps.log.error({ err: e, depositId: d.id, network: net.name }, 'deposit not credited; retried later');
+        await recordWorkFailure(deps.db, DEPOSIT_CONFIRM, d.id, String((e as Error).message ?? e), deps.clock.now());
+      }
     }
     return true;
   }
