@@ -269,3 +269,16 @@ test('defect 9.5: money that arrived on chain is credited whatever its size (the
   const after = (await getBalances(env.deps, String(b.merchantId))).find((r) => r.currency === 'USDT')!.available;
   assert.equal(after - before, 2_000_000n * 10n ** 18n);
 });
+
+test('defect 9.1: creating a merchant writes the merchant and its CinetPay site in one transaction', async () => {
+  await env.deps.db.query(`CREATE FUNCTION fail_site() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN RAISE EXCEPTION 'injected fault'; END $$`);
+  await env.deps.db.query('CREATE TRIGGER fail_site BEFORE INSERT ON cinetpay_sites EXECUTE FUNCTION fail_site()');
+  try {
+    await assert.rejects(newMerchant(env, { brand: 'Half Made' }), /injected fault/);
+  } finally {
+    await env.deps.db.query('DROP TRIGGER fail_site ON cinetpay_sites; DROP FUNCTION fail_site()');
+  }
+  const left = await env.deps.db.query("SELECT id FROM merchants WHERE brand = 'Half Made'");
+  assert.deepEqual(left.rows, [], 'no merchant without its site');
+});

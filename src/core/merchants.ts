@@ -87,23 +87,27 @@ export async function createMerchant(deps: Deps, m: NewMerchant): Promise<Mercha
     .token(4)
     .toLowerCase()
     .replace(/[^a-z0-9]/g, 'x')}`;
-  const row = await insertMerchant(deps.db, {
-    brand: m.brand.trim(),
-    company: m.company.trim(),
-    website: m.website.trim(),
-    email: m.email.trim(),
-    username,
-    passwordHash: await hashPassword(password),
-    securityKeySealed: deps.box.seal(securityKey),
-    merchantSecretDigest: secretDigest(merchantSecret),
-    callbackUrl: settings.callbackUrl ?? null,
-    webhookFormat: settings.webhookFormat!,
-    feeBps: settings.feeBps!,
-    defaultCurrency: settings.defaultCurrency!,
-    allowedHosts,
-    at: deps.clock.now(),
+  const passwordHash = await hashPassword(password);
+  // The merchant and its first CinetPay site in one transaction: never a merchant without its credentials.
+  const { row, site } = await inTx(deps.db, async (tx) => {
+    const row = await insertMerchant(tx, {
+      brand: m.brand.trim(),
+      company: m.company.trim(),
+      website: m.website.trim(),
+      email: m.email.trim(),
+      username,
+      passwordHash,
+      securityKeySealed: deps.box.seal(securityKey),
+      merchantSecretDigest: secretDigest(merchantSecret),
+      callbackUrl: settings.callbackUrl ?? null,
+      webhookFormat: settings.webhookFormat!,
+      feeBps: settings.feeBps!,
+      defaultCurrency: settings.defaultCurrency!,
+      allowedHosts,
+      at: deps.clock.now(),
+    });
+    return { row, site: await createCinetpaySite(deps, row.id, tx) };
   });
-  const site = await createCinetpaySite(deps, row.id);
   deps.log.info({ merchantId: row.id, siteId: site.siteId }, 'merchant created');
   return {
     merchantId: Number(row.id),
