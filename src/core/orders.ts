@@ -47,8 +47,8 @@ export async function createOrder(
   if (input.network) deps.assets.exponent(input.currency, input.network);
   if (input.callbackUrl && !hostOf(input.callbackUrl))
     throw new TenderError('INVALID_PARAM', 'callbackURL must be an absolute http(s) URL');
-  if (input.successUrl) assertAllowedRedirect(input.successUrl, merchant.allowed_hosts, 'successURL');
-  if (input.failUrl) assertAllowedRedirect(input.failUrl, merchant.allowed_hosts, 'failURL');
+  if (input.successUrl) assertAllowedRedirect(input.successUrl, merchant, 'successURL');
+  if (input.failUrl) assertAllowedRedirect(input.failUrl, merchant, 'failURL');
 
   const requestDigest = digest(input.fingerprint);
   const now = deps.clock.now();
