@@ -76,7 +76,8 @@ export async function buildApp(deps: Deps, opts: AppOptions): Promise<FastifyIns
   await app.register(checkoutPlugin, { deps });
   await app.register(cinetpayPlugin, { deps, prefix: '/v2' });
   await app.register(mobileMoneyPlugin, { deps });
-  if (deps.config.mode === 'sandbox') await app.register(sandboxPlugin, { deps, prefix: '/sandbox' });
+  if (deps.config.mode === 'sandbox')
+    await app.register(sandboxPlugin, { deps, adminToken: opts.adminToken, prefix: '/sandbox' });
   await app.register(adminPlugin, { deps, token: opts.adminToken, prefix: '/admin' });
 
   app.setNotFoundHandler((req, reply) => {

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { writeOnce } from './write-once.js';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
+import { BlockList, isIP } from 'node:net';
 import { Secret } from './domain/secret.js';
 import { loadCryptoConfig, type CryptoConfig } from './rails/crypto/networks.js';
 
@@ -61,17 +62,69 @@ export function parseMaxAmounts(text: string | undefined): Record<string, string
   return out;
 }
 
+const LOOPBACK = new BlockList();
+LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
+LOOPBACK.addAddress('::1', 'ipv6');
+
+/** True for 127.0.0.0/8, ::1 (also IPv4-mapped and bracketed forms) and `localhost`. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1')
+    .replace(/\.$/, '');
+  if (h === 'localhost') return true;
+  const family = isIP(h);
+  return family !== 0 && LOOPBACK.check(h, family === 4 ? 'ipv4' : 'ipv6');
+}
+
+/**
+ * Sandbox lets anyone holding a test credential settle orders, so it is the default only on a machine that
+ * nobody else can reach. A sandbox that listens on, or is published at, another address must be asked for
+ * by name (TENDER_MODE=sandbox); an install that forgot TENDER_MODE=live refuses to start instead.
+ */
+function assertSandboxIsIntended(env: NodeJS.ProcessEnv, host: string, publicUrl: string): void {
+  if (env.TENDER_MODE !== undefined && env.TENDER_MODE !== '') return;
+  const publicHost = new URL(publicUrl).hostname;
+  const exposed = [
+    isLoopbackHost(host) ? undefined : `HOST=${host || '(empty)'}`,
+    isLoopbackHost(publicHost) ? undefined : `TENDER_PUBLIC_URL=${publicUrl}`,
+  ].filter(Boolean);
+  if (exposed.length === 0) return;
+  throw new Error(
+    `TENDER_MODE is not set, so Tender would run in sandbox mode (anyone can mark orders paid) while reachable ` +
+      `beyond this machine (${exposed.join(', ')}). Set TENDER_MODE=live for real payments, or TENDER_MODE=sandbox ` +
+      'to run a public sandbox on purpose.',
+  );
+}
+
+function publicUrlOf(env: NodeJS.ProcessEnv, port: number): string {
+  const text = (env.TENDER_PUBLIC_URL || `http://127.0.0.1:${port}`).replace(/\/+$/, '');
+  let u: URL;
+  try {
+    u = new URL(text);
+  } catch {
+    throw new Error(`TENDER_PUBLIC_URL must be an absolute http(s) URL, got ${text}`);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:')
+    throw new Error(`TENDER_PUBLIC_URL must be an absolute http(s) URL, got ${text}`);
+  return text;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = int(env, 'PORT', 8080);
-  const mode = (env.TENDER_MODE ?? 'sandbox') as Mode;
+  const mode = (env.TENDER_MODE || 'sandbox') as Mode;
   if (mode !== 'sandbox' && mode !== 'live') throw new Error(`TENDER_MODE must be sandbox or live, got ${mode}`);
+  const host = env.HOST ?? '127.0.0.1';
+  const publicUrl = publicUrlOf(env, port);
+  assertSandboxIsIntended(env, host, publicUrl);
   return {
     port,
-    host: env.HOST ?? '127.0.0.1',
+    host,
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: resolve(env.TENDER_DATA_DIR ?? './data'),
     mode,
-    publicUrl: (env.TENDER_PUBLIC_URL ?? `http://127.0.0.1:${port}`).replace(/\/+$/, ''),
+    publicUrl,
     orderTtlSeconds: int(env, 'TENDER_ORDER_TTL_SECONDS', 3600),
     replayWindowSeconds: int(env, 'TENDER_REPLAY_WINDOW_SECONDS', 86400),
     webhookBackoffSeconds: parseBackoff(env.TENDER_WEBHOOK_BACKOFF),

@@ -2,6 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestEnv, signed, postForm, getJson, type TestEnv } from './harness.js';
+import { sandboxSettle } from './sandbox-settle.js';
 
 let env: TestEnv;
 before(async () => {
@@ -69,7 +70,7 @@ test('onboard a merchant, change settings, rotate its key, inspect and resend', 
   };
   const created = await postForm(`${env.url}/openapi/v1/createOrder`, signed(p, creds.securityKey));
   const orderId = created.body.data.orderId;
-  await postForm(`${env.url}/sandbox/orders/${orderId}/complete`, {});
+  await sandboxSettle(env, orderId, 'complete');
   const detail = (await (await admin(`/orders/${orderId}`)).json()) as any;
   assert.equal(detail.order.orderStatus, 14);
   assert.deepEqual(

@@ -7,6 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
 import { startTestEnv, newMerchant, signed, postForm, getJson, postJson, type TestEnv } from './harness.js';
+import { sandboxSettle } from './sandbox-settle.js';
 import { browserSkipReason, launchBrowser, type TestBrowser } from './browser.js';
 import type { MerchantCredentials } from '../src/core/merchants.js';
 import { completeOrder, expireDueOrders, markProcessing } from '../src/core/payments.js';
@@ -152,7 +153,7 @@ test('a paid order says so and offers no buttons; an expired order says expired 
   skip,
 }, async () => {
   const paid = await openapiOrder({ successURL: `${shop.url}/thanks` });
-  assert.equal((await postForm(`${env.url}/sandbox/orders/${paid.orderId}/complete`, {})).body.code, 0);
+  assert.equal((await sandboxSettle(env, paid.orderId, 'complete')).body.code, 0);
   const page = await newPage();
   await page.goto(paid.cashierURL);
   assert.equal(await text(page, '#status'), 'Paid');
@@ -201,7 +202,7 @@ test('live update: the open page shows "Paid" after the payment completes elsewh
   const page = await newPage();
   await page.goto(o.cashierURL);
   assert.equal(await text(page, '#status'), 'Awaiting payment');
-  assert.equal((await postForm(`${env.url}/sandbox/orders/${o.orderId}/complete`, {})).body.code, 0);
+  assert.equal((await sandboxSettle(env, o.orderId, 'complete')).body.code, 0);
   await page.locator('#status', { hasText: 'Paid' }).waitFor({ timeout: 15_000 });
   assert.equal(await buttons(page), 0);
   assert.match(await text(page, '#result'), /paid/i);
@@ -352,7 +353,7 @@ test('a phone-sized screen (390x844) renders without horizontal scrolling', { sk
   const box = (await page.locator('#pay').boundingBox())!;
   assert.ok(box.height >= 44 && box.width >= 200, JSON.stringify(box));
 
-  await postForm(`${env.url}/sandbox/orders/${o.orderId}/complete`, {});
+  await sandboxSettle(env, o.orderId, 'complete');
   await page.reload();
   await page.screenshot({ path: '/tmp/tender-checkout-mobile-paid.png', fullPage: true });
   f = await fits();

@@ -3,6 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestEnv, newMerchant, signed, postForm, type TestEnv } from './harness.js';
+import { sandboxSettle } from './sandbox-settle.js';
 import { completeOrder, expireDueOrders } from '../src/core/payments.js';
 import { getBalances } from '../src/core/balances.js';
 
@@ -95,6 +96,6 @@ test('expiry closes pending orders after the TTL, writes no ledger entry, and a 
   await assert.rejects(completeOrder(env.deps, id, { rail: 'sandbox' }), /cannot go from 15 to 14/);
   const je = await env.deps.db.query('SELECT count(*)::int AS n FROM journal_entries WHERE order_id = $1', [id]);
   assert.equal(je.rows[0].n, 0);
-  const detail = await postForm(`${env.url}/sandbox/orders/${id}/complete`, {});
+  const detail = await sandboxSettle(env, id, 'complete');
   assert.equal(detail.body.code, 20004);
 });

@@ -2,7 +2,8 @@
 // the Idempotency-Key extension and its races, and every terminal status.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestEnv, newMerchant, postForm, type TestEnv } from './harness.js';
+import { startTestEnv, newMerchant, type TestEnv } from './harness.js';
+import { sandboxSettle } from './sandbox-settle.js';
 import type { MerchantCredentials } from '../src/core/merchants.js';
 import { expireDueOrders } from '../src/core/payments.js';
 
@@ -231,7 +232,7 @@ test('watch: unknown codes are 404 in the dialect format', async () => {
 test('completed, failed and expired payments each show in watch', async () => {
   const okay = await start({ merchant_secret: m.merchantSecret, amount: '42.00' });
   const okId = await orderIdOf(okay.body.watch_code);
-  const done = await postForm(`${env.url}/sandbox/orders/${okId}/complete`, {});
+  const done = await sandboxSettle(env, okId, 'complete');
   assert.equal(done.body.data.status, '14', JSON.stringify(done.body));
   const w = await watch(okay.body.watch_code);
   assert.equal(w.body.status, 'completed');
@@ -241,7 +242,7 @@ test('completed, failed and expired payments each show in watch', async () => {
 
   const bad = await start({ merchant_secret: m.merchantSecret, amount: 3 });
   const badId = await orderIdOf(bad.body.watch_code);
-  assert.equal((await postForm(`${env.url}/sandbox/orders/${badId}/fail`, {})).body.data.status, '15');
+  assert.equal((await sandboxSettle(env, badId, 'fail')).body.data.status, '15');
   const wf = await watch(bad.body.watch_code);
   assert.equal(wf.body.status, 'failed');
   assert.equal(wf.body.completed_at, null);

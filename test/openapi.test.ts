@@ -3,6 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestEnv, newMerchant, signed, postForm, getJson, postJson, type TestEnv } from './harness.js';
+import { sandboxSettle } from './sandbox-settle.js';
 import type { MerchantCredentials } from '../src/core/merchants.js';
 import { rotateSecurityKey } from '../src/core/merchants.js';
 
@@ -183,10 +184,10 @@ test("getOrderDetail by merchantTradeNo, cpayOrderId; never another merchant's o
 
 test('sandbox payment completes the order, credits the balance, and a completed order never changes again', async () => {
   const created = (await create(m, orderParams(m, 'PAY-1', { amount: '100' }))).body.data;
-  const done = await postForm(`${env.url}/sandbox/orders/${created.orderId}/complete`, {});
+  const done = await sandboxSettle(env, created.orderId, 'complete');
   assert.equal(done.body.data.status, '14');
   assert.equal(done.body.data.actualAmount, '100');
-  const again = await postForm(`${env.url}/sandbox/orders/${created.orderId}/fail`, {});
+  const again = await sandboxSettle(env, created.orderId, 'fail');
   assert.equal(again.body.code, 20004);
   const detail = await getJson(
     `${env.url}/openapi/v1/getOrderDetail`,

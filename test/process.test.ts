@@ -247,7 +247,11 @@ async function paidOrder(base: string, merchantId: number, key: string, tradeNo:
   );
   assert.equal(created.code, 0, `createOrder: ${JSON.stringify(created)}`);
   const orderId = String(created.data.orderId);
-  const done = await postForm(`${base}/sandbox/orders/${orderId}/complete`, {});
+  // The sandbox helper API wants the merchant's signature over the order and a time (defect 10).
+  const done = await postForm(
+    `${base}/sandbox/orders/${orderId}/complete`,
+    signed({ merchantId: String(merchantId), orderId, createTime: String(Date.now()) }, key),
+  );
   assert.equal(done.code, 0, `sandbox complete: ${JSON.stringify(done)}`);
   return orderId;
 }
@@ -545,3 +549,23 @@ test(
       for (const p of [serve, ...workers]) assert.equal(await stop(p), 0, `${p.name} did not exit 0 on SIGTERM`);
     }),
 );
+
+test('defect 10: `npm start` refuses a sandbox on 0.0.0.0 unless TENDER_MODE says so', {
+  timeout: 60_000,
+}, async () => {
+  const port = await freePort();
+  const p = start('exposed-sandbox', [SERVER], {
+    TENDER_DATA_DIR: tempDir('tender-exposed-'),
+    HOST: '0.0.0.0',
+    PORT: String(port),
+  });
+  const { code } = await p.exit;
+  assert.notEqual(code, 0, describe(p));
+  assert.match(p.stderr, /TENDER_MODE is not set.*HOST=0\.0\.0\.0.*TENDER_MODE=live/s, describe(p));
+  // It stopped before anything listened or any database was created.
+  const refused = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+    () => false,
+    () => true,
+  );
+  assert.ok(refused, 'nothing listens on the port');
+});

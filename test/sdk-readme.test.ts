@@ -147,6 +147,7 @@ test('quick start: order, sandbox payment, verified webhook, order detail, balan
 }, async () => {
   const { out, result } = await example('quickstart');
   assert.match(out.stdout, new RegExp(`open ${baseUrl}/pay/\\S+ and press Pay \\(status 0\\)`));
+  assert.match(out.stdout, /sandbox: success/);
   assert.match(out.stdout, /webhook: order \S+ status 14, received 12\.5 USDT/);
   assert.match(out.stdout, /refused: 10004 .+ \(traceid \d{12}X\d{7}\)/);
   assert.equal(result.webhookStatus, 14);

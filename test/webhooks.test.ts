@@ -3,6 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestEnv, newMerchant, signed, postForm, webhookReceiver, sleep, type TestEnv } from './harness.js';
+import { sandboxSettle } from './sandbox-settle.js';
 import { startWebhookDispatcher, type Dispatcher } from '../src/workers/webhook-dispatcher.js';
 import { signParams } from '../src/domain/signature.js';
 import { markProcessing, completeOrder, closeOrder } from '../src/core/payments.js';
@@ -65,7 +66,7 @@ test('cpay format: one `param` field with signed JSON; a failing receiver is ret
   try {
     const m = await newMerchant(env, { callbackUrl: rx.url, feeBps: 100 });
     const o = await order(m, 'WH-1');
-    await postForm(`${env.url}/sandbox/orders/${o.orderId}/complete`, {});
+    await sandboxSettle(env, o.orderId, 'complete');
     const calls = await rx.waitFor(3);
     await waitState(o.orderId, 'delivered');
     for (const c of calls) assert.deepEqual([...c.form.keys()], ['param']);

@@ -1,7 +1,7 @@
 // Five minutes with the sandbox: create an order, pay it, receive the webhook, check the balance.
 // Needs a running Tender (npm start) and merchant.json from `npx tender merchant create ... --json`.
 import { readFileSync } from 'node:fs';
-import { OpenApiClient, OrderStatus, TenderApiError, type CpayWebhookEvent } from '@tender/sdk';
+import { OpenApiClient, OrderStatus, TenderApiError, sign, type CpayWebhookEvent } from '@tender/sdk';
 import { buildWebhookServer } from './fastify-webhook.js';
 
 const baseUrl = process.env.TENDER_URL ?? 'http://127.0.0.1:8080';
@@ -37,8 +37,14 @@ const order = await tender.createOrder({
 });
 console.log(`open ${order.cashierURL} and press Pay (status ${order.orderStatus})`);
 
-// 3. The customer pays. In the sandbox, the page's Pay button does this:
-await fetch(`${baseUrl}/sandbox/orders/${order.orderId}/complete`, { method: 'POST' });
+// 3. The customer pays. In the sandbox, the page's Pay button does this; the helper API wants your signature
+//    over merchantId, orderId and createTime (or the operator's `Authorization: Bearer <admin token>`).
+const settle = { merchantId: String(merchant.merchantId), orderId: order.orderId, createTime: String(Date.now()) };
+const settled = await fetch(`${baseUrl}/sandbox/orders/${order.orderId}/complete`, {
+  method: 'POST',
+  body: new URLSearchParams({ ...settle, sign: sign(settle, merchant.securityKey) }),
+});
+console.log(`sandbox: ${((await settled.json()) as { msg: string }).msg}`);
 
 // 4. The signed webhook arrives, verified by the SDK.
 const event = await webhook;

@@ -47,8 +47,9 @@ function newOrderRow(deps: Deps, merchant: MerchantRow, input: CreateOrderInput)
   if (input.network) deps.assets.exponent(input.currency, input.network);
   if (input.callbackUrl && !hostOf(input.callbackUrl))
     throw new TenderError('INVALID_PARAM', 'callbackURL must be an absolute http(s) URL');
-  if (input.successUrl) assertAllowedRedirect(input.successUrl, merchant.allowed_hosts, 'successURL');
-  if (input.failUrl) assertAllowedRedirect(input.failUrl, merchant.allowed_hosts, 'failURL');
+  if (input.successUrl) assertAllowedRedirect(input.successUrl, merchant, 'successURL');
+  if (input.failUrl) assertAllowedRedirect(input.failUrl, merchant, 'failURL');
+
   const now = deps.clock.now();
   return {
     id: deps.ids.orderId(now),

@@ -7,6 +7,8 @@ import { esc } from './html.js';
 import type { CryptoView } from './crypto-view.js';
 
 export interface CheckoutView {
+  /** This response's CSP nonce: the page's own script carries it, nothing else can run. */
+  nonce: string;
   code: string;
   brand: string;
   amount: string;
@@ -127,7 +129,7 @@ ${open ? `<span class="muted">Time left <strong id="timeleft" data-seconds="${se
 ${crypto && crypto.kind === 'done' ? `<div class="row"><span class="muted">Network</span><strong id="network">${esc(crypto.network)}</strong></div>` : ''}
 ${open && crypto ? renderCrypto(v, crypto) : ''}${result}${open && crypto && !v.sandbox ? '' : actions}${back}
 </div><footer>Secure checkout by Tender</footer></main>
-<script>
+<script nonce="${esc(v.nonce)}">
 (function(){
 var card=document.querySelector('.card'),t=document.getElementById('timeleft'),sent=false;
 function two(n){return (n<10?'0':'')+n}

@@ -12,30 +12,30 @@ import { settleSandbox } from '../rails/sandbox/index.js';
 import { renderCheckout, renderMessage, statusText } from './checkout-page.js';
 import { cryptoView } from './crypto-view.js';
 import { chooseOrderNetwork } from '../core/crypto-orders.js';
-
-/** Headers of every HTML answer: never cached, not framed by others, no referrer, nothing external. */
-function secure(reply: FastifyReply): FastifyReply {
-  return reply
-    .header('cache-control', 'no-store')
-    .header('x-frame-options', 'SAMEORIGIN')
-    .header('referrer-policy', 'no-referrer')
-    .header('x-content-type-options', 'nosniff')
-    .header(
-      'content-security-policy',
-      "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'self'",
-    );
-}
+import { newNonce, pageHeaders } from './page-headers.js';
+import { assertSameOrigin } from './same-origin.js';
 
 export async function checkoutPlugin(app: FastifyInstance, opts: { deps: Deps }): Promise<void> {
   const { deps } = opts;
 
+  // Every POST of these pages changes an order: only this server's own pages may send one.
+  app.addHook('onRequest', async (req) => {
+    if (req.method === 'POST') assertSameOrigin(req, deps.config.publicUrl);
+  });
+
   app.setErrorHandler((e, req, reply) => {
     const page = (status: number, title: string, message: string, detail?: string) =>
-      secure(reply)
+      pageHeaders(reply)
         .status(status)
-        .type('text/html; charset=utf-8')
         .send(renderMessage(title, message, detail));
     if (isTenderError(e)) {
+      if (e.code === 'FORBIDDEN')
+        return page(
+          403,
+          'Request refused',
+          'This payment can only be changed from its own payment page.',
+          'If you did not mean to pay, close this page. Otherwise open the payment link from the shop again.',
+        );
       if (e.code === 'ORDER_NOT_FOUND')
         return page(
           404,
@@ -63,7 +63,7 @@ export async function checkoutPlugin(app: FastifyInstance, opts: { deps: Deps })
   const load = async (code: string, redirect: string | undefined) => {
     const order = await getOrder(deps, { by: 'payCode', payCode: code });
     const merchant = (await findMerchant(deps.db, order.merchantId))!;
-    if (redirect !== undefined) assertAllowedRedirect(redirect, merchant.allowed_hosts, 'redirect');
+    if (redirect !== undefined) assertAllowedRedirect(redirect, merchant, 'redirect');
     return { order, merchant };
   };
   const pageUrl = (code: string, redirect: string | undefined) =>
@@ -92,25 +92,28 @@ export async function checkoutPlugin(app: FastifyInstance, opts: { deps: Deps })
         : order.status === 15
           ? (order.failUrl ?? redirect)
           : undefined;
-    return secure(reply)
-      .type('text/html; charset=utf-8')
-      .send(
-        renderCheckout({
-          code: order.payCode,
-          brand: merchant.brand,
-          amount: formatMinor(order.amount, exp),
-          currency: order.currency,
-          orderId: order.id,
-          status: order.status,
-          statusText: statusText(order.status, order.remark),
-          expiresAt: order.expiresAt,
-          now,
-          sandbox: deps.config.mode === 'sandbox',
-          redirect: redirect ?? null,
-          returnUrl: returnUrl ? withTxnRef(returnUrl, order.id) : null,
-          crypto: view,
-        }),
-      );
+    const nonce = newNonce();
+    const sandbox = deps.config.mode === 'sandbox';
+    // The sandbox buttons' post redirects to the merchant's return URL: the form-action policy must allow it.
+    const formTargets = sandbox ? [order.successUrl, order.failUrl, redirect] : [];
+    return pageHeaders(reply, { nonce, formTargets }).send(
+      renderCheckout({
+        nonce,
+        code: order.payCode,
+        brand: merchant.brand,
+        amount: formatMinor(order.amount, exp),
+        currency: order.currency,
+        orderId: order.id,
+        status: order.status,
+        statusText: statusText(order.status, order.remark),
+        expiresAt: order.expiresAt,
+        now,
+        sandbox,
+        redirect: redirect ?? null,
+        returnUrl: returnUrl ? withTxnRef(returnUrl, order.id) : null,
+        crypto: view,
+      }),
+    );
   });
 
   // The customer's choice of network for a crypto order: the page again, now with the address and QR code.
@@ -131,9 +134,8 @@ export async function checkoutPlugin(app: FastifyInstance, opts: { deps: Deps })
       const current = await getOrder(deps, { by: 'payCode', payCode: order.payCode });
       if (current.network !== null && current.network !== body.network) {
         // Another choice came first (another tab, a racing submit): say so and offer the page.
-        return secure(reply)
+        return pageHeaders(reply)
           .status(409)
-          .type('text/html; charset=utf-8')
           .send(
             renderMessage(
               'Network already chosen',

@@ -48,6 +48,8 @@ const T = {
     lang: 'English',
     notFound: 'Paiement introuvable',
     notFoundText: 'Ce lien de paiement n’est pas valide.',
+    refused: 'Requête refusée',
+    refusedText: 'Ce paiement ne peut être modifié que depuis sa propre page de paiement.',
   },
   en: {
     title: 'Payment',
@@ -89,6 +91,8 @@ const T = {
     lang: 'Français',
     notFound: 'Payment not found',
     notFoundText: 'This payment link is not valid.',
+    refused: 'Request refused',
+    refusedText: 'This payment can only be changed from its own payment page.',
   },
 } as const;
 
@@ -109,6 +113,8 @@ a.back{display:block;text-align:center;margin-top:16px;padding:12px;border-radiu
 .top{display:flex;justify-content:space-between;align-items:center}.top a{font-size:14px;color:#1d4ed8}footer{text-align:center;color:#98a2b3;font-size:12px}`;
 
 export interface PageView {
+  /** This response's CSP nonce: the status poller carries it, nothing else can run. */
+  nonce: string;
   lang: Lang;
   code: string;
   brand: string;
@@ -182,7 +188,7 @@ function chooseBody(v: PageView): string {
 
 /** Polls the status while the customer confirms on the phone; a meta refresh covers pages without script. */
 const POLL = (v: PageView) =>
-  `<script>(function(){var u=${JSON.stringify(`${base(v)}/status`)};function t(){fetch(u,{cache:'no-store'}).then(function(r){return r.json()}).then(function(s){if(s.step!==${JSON.stringify(v.step)})location.replace(${JSON.stringify(`${base(v)}?lang=${v.lang}`)});else setTimeout(t,1000)}).catch(function(){setTimeout(t,2000)})}setTimeout(t,1000)})();</script>`;
+  `<script nonce="${esc(v.nonce)}">(function(){var u=${JSON.stringify(`${base(v)}/status`)};function t(){fetch(u,{cache:'no-store'}).then(function(r){return r.json()}).then(function(s){if(s.step!==${JSON.stringify(v.step)})location.replace(${JSON.stringify(`${base(v)}?lang=${v.lang}`)});else setTimeout(t,1000)}).catch(function(){setTimeout(t,2000)})}setTimeout(t,1000)})();</script>`;
 
 export function renderPaymentPage(v: PageView): string {
   const t = T[v.lang];
@@ -242,4 +248,11 @@ export function renderNotFound(lang: Lang): string {
   const t = T[lang];
   return `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${t.notFound}</title><style>${STYLE}</style></head>
 <body><main><div class="card"><h1 id="result-title">${t.notFound}</h1><p>${t.notFoundText}</p></div></main></body></html>`;
+}
+
+/** A POST that did not come from this page (another site's form): nothing was done. */
+export function renderRefused(lang: Lang): string {
+  const t = T[lang];
+  return `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${t.refused}</title><style>${STYLE}</style></head>
+<body><main><div class="card"><h1 id="result-title">${t.refused}</h1><p>${t.refusedText}</p></div></main></body></html>`;
 }

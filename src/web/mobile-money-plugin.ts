@@ -11,20 +11,11 @@ import { formatMinor } from '../domain/money.js';
 import { isTenderError, TenderError } from '../domain/errors.js';
 import { settleSandbox } from '../rails/sandbox/index.js';
 import { COUNTRY_PREFIXES, MOBILE_MONEY_OPERATORS, operatorOf } from '../rails/mobile-money/index.js';
-import { renderNotFound, renderPaymentPage, type Lang, type PageView } from './mobile-money-page.js';
+import { renderNotFound, renderPaymentPage, renderRefused, type Lang, type PageView } from './mobile-money-page.js';
+import { newNonce, pageHeaders } from './page-headers.js';
+import { assertSameOrigin } from './same-origin.js';
 
-function secure(reply: FastifyReply): FastifyReply {
-  return reply
-    .header('cache-control', 'no-store')
-    .header('x-frame-options', 'SAMEORIGIN')
-    .header('referrer-policy', 'no-referrer')
-    .header('x-content-type-options', 'nosniff')
-    .header(
-      'content-security-policy',
-      "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'self'",
-    )
-    .type('text/html; charset=utf-8');
-}
+const secure = (reply: FastifyReply) => pageHeaders(reply);
 
 const langOf = (q: unknown, fallback: Lang): Lang => {
   const l = (q as { lang?: unknown } | undefined)?.lang;
@@ -48,8 +39,14 @@ async function stepOf(deps: Deps, v: CinetpayPaymentView): Promise<{ step: Step;
 export async function mobileMoneyPlugin(app: FastifyInstance, opts: { deps: Deps }): Promise<void> {
   const { deps } = opts;
 
+  // Every POST of this page changes the payment: only this server's own pages may send one.
+  app.addHook('onRequest', async (req) => {
+    if (req.method === 'POST') assertSameOrigin(req, deps.config.publicUrl);
+  });
+
   app.setErrorHandler((e, req, reply) => {
     const lang = langOf(req.query, 'fr');
+    if (isTenderError(e) && e.code === 'FORBIDDEN') return secure(reply).status(403).send(renderRefused(lang));
     if (isTenderError(e) && e.code === 'ORDER_NOT_FOUND') return secure(reply).status(404).send(renderNotFound(lang));
     const status = (e as { statusCode?: number }).statusCode;
     if (isTenderError(e) || (typeof status === 'number' && status < 500))
@@ -68,6 +65,7 @@ export async function mobileMoneyPlugin(app: FastifyInstance, opts: { deps: Deps
     const mm = await findMobileMoney(deps.db, v.order.id);
     const customerPhone = v.extra.customer.customer_phone_number;
     const view: PageView = {
+      nonce: newNonce(),
       lang: lang ?? v.extra.lang,
       code: v.order.payCode,
       brand: merchant.brand,
@@ -87,7 +85,7 @@ export async function mobileMoneyPlugin(app: FastifyInstance, opts: { deps: Deps
       returnUrl: v.extra.return_url,
       ...extra,
     };
-    return secure(reply).send(renderPaymentPage(view));
+    return pageHeaders(reply, { nonce: view.nonce }).send(renderPaymentPage(view));
   };
   const again = (reply: FastifyReply, code: string, lang: Lang, q = '') =>
     reply.redirect(`/payment/${encodeURIComponent(code)}?lang=${lang}${q}`, 303);
