@@ -1,8 +1,10 @@
 // Asks the mobile-money rail about payments still waiting for the customer, so an approval on the phone
 // or a timeout completes or fails the order (and notifies the merchant) even when nobody watches the page.
+// Each pass first recovers starts interrupted before the connector's answer was recorded (attempts left
+// 'initiating'); polling a confirming attempt also repairs one whose order is not PROCESSING.
 import type { Deps } from '../core/deps.js';
-import { pollMobileMoney } from '../core/mobile-money.js';
-import { confirmingMobileMoney } from '../store/cinetpay-repo.js';
+import { pollMobileMoney, recoverMobileMoney } from '../core/mobile-money.js';
+import { confirmingMobileMoney } from '../store/mobile-money-repo.js';
 
 export function startMobileMoneyPoller(
   deps: Deps,
@@ -12,12 +14,13 @@ export function startMobileMoneyPoller(
   let current: Promise<unknown> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
   const runOnce = async () => {
+    const recovered = await recoverMobileMoney(deps);
     const ids = await confirmingMobileMoney(deps.db, 50);
     for (const id of ids) {
       // Each poll is its own transaction and idempotent; one failure must not stop the others.
       await pollMobileMoney(deps, id).catch((e) => deps.log.warn({ err: e, orderId: id }, 'mobile-money poll failed'));
     }
-    return ids.length;
+    return recovered + ids.length;
   };
   const loop = async () => {
     if (stopped) return;
