@@ -4,7 +4,7 @@
 // after the failure the limit causes. Real PostgreSQL; the page tests go through real HTTP.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestEnv, newMerchant, sleep, type TestEnv } from './harness.js';
+import { startTestEnv, newMerchant, type TestEnv } from './harness.js';
 import { startMobileMoneyPayment, submitMobileMoneyOtp } from '../src/core/mobile-money.js';
 import { SANDBOX_OTP, TEST_NUMBERS } from '../src/rails/mobile-money/index.js';
 import type { MerchantCredentials } from '../src/core/merchants.js';
@@ -22,6 +22,19 @@ after(async () => {
 
 const WRONG = '000000';
 const orange = { operator: 'ORANGE', phonePrefix: '225', phone: TEST_NUMBERS.SUCCESS };
+
+/** Waits for `p`, failing after `ms` (a generous bound against a hang, not a speed check). */
+async function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(what)), ms);
+  });
+  try {
+    return await Promise.race([p, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /** The one consistent end of an OTP payment that failed on the attempt limit. */
 function assertFailedOnLimit(s: Awaited<ReturnType<typeof snapshot>>, label: string): void {
@@ -57,9 +70,7 @@ test('defect 9.8: 30 concurrent wrong OTPs ask the connector exactly 3 times', a
   const rail = recordingRail();
   const o = await cinetpayOrder(env, m);
   await startMobileMoneyPayment(env.deps, o.id, orange, rail);
-  const views = await Promise.all(
-    Array.from({ length: 30 }, () => submitMobileMoneyOtp(env.deps, o.id, WRONG, rail)),
-  );
+  const views = await Promise.all(Array.from({ length: 30 }, () => submitMobileMoneyOtp(env.deps, o.id, WRONG, rail)));
   assert.equal(rail.otps.length, 3, `the connector checked ${rail.otps.length} codes`);
   assert.deepEqual(
     views
@@ -85,10 +96,7 @@ test('defect 9.8: the right code after the limit never completes the order (20 t
     const o = await cinetpayOrder(env, m, `T${trial}`);
     await startMobileMoneyPayment(env.deps, o.id, orange, rail);
     const wrong = Array.from({ length: wrongCodes }, () => submitMobileMoneyOtp(env.deps, o.id, WRONG, rail));
-    await Promise.race([
-      reached,
-      sleep(20_000).then(() => assert.fail(`trial ${trial}: the connector never refused a wrong code`)),
-    ]);
+    await within(reached, 20_000, `trial ${trial}: the connector never refused a wrong code`);
     const right = await submitMobileMoneyOtp(env.deps, o.id, SANDBOX_OTP, rail);
     await Promise.all(wrong);
     assert.notEqual(right.order.status, 14, `trial ${trial}: the right code completed the order`);
@@ -109,7 +117,10 @@ test('defect 9.8: wrong and right codes racing on the page end consistently: com
     const label = `trial ${trial} (${wrongCodes} wrong)`;
     if (s.status === 14) {
       assert.equal(s.attempt?.state, 'succeeded', label);
-      assert.ok(s.attempt!.otp_attempts < 3, `${label}: completed after ${s.attempt!.otp_attempts} counted wrong codes`);
+      assert.ok(
+        s.attempt!.otp_attempts < 3,
+        `${label}: completed after ${s.attempt!.otp_attempts} counted wrong codes`,
+      );
       assert.deepEqual(s.events, [0, 11, 14], label);
       assert.deepEqual(s.hooks, [11, 14], label);
       assert.equal(s.ledgerEntries, 1, label);
