@@ -101,3 +101,45 @@ export function recordingRail(
     },
   };
 }
+
+/**
+ * Makes the next matching row change fail inside its transaction, as a crash at that point would: a
+ * BEFORE UPDATE trigger raises the first time its condition holds (a sequence counts, since it is not rolled
+ * back with the failed transaction). Answers a function that removes the trigger.
+ */
+export async function crashOnce(
+  db: TestEnv['deps']['db'],
+  name: string,
+  table: 'orders' | 'mobile_money_payments',
+  when: string,
+): Promise<() => Promise<void>> {
+  await db.query(`CREATE SEQUENCE crash_${name}`);
+  await db.query(`CREATE FUNCTION crash_${name}() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF nextval('crash_${name}') = 1 THEN RAISE EXCEPTION 'simulated crash (${name})'; END IF;
+      RETURN NEW;
+    END $$`);
+  await db.query(
+    `CREATE TRIGGER crash_${name} BEFORE UPDATE ON ${table} FOR EACH ROW WHEN (${when}) EXECUTE FUNCTION crash_${name}()`,
+  );
+  return async () => {
+    await db.query(`DROP TRIGGER crash_${name} ON ${table}`);
+    await db.query(`DROP FUNCTION crash_${name}()`);
+    await db.query(`DROP SEQUENCE crash_${name}`);
+  };
+}
+
+/**
+ * Attempts whose state disagrees with their order's: confirming ⇔ PROCESSING, succeeded ⇒ COMPLETED, an
+ * initiating attempt never on a PROCESSING order. Empty when every transaction wrote both or neither.
+ */
+export async function inconsistentAttempts(db: TestEnv['deps']['db']): Promise<string[]> {
+  const { rows } = await db.query<{ what: string }>(
+    `SELECT a.order_id || ': attempt ' || a.state || ', order ' || o.status AS what
+       FROM mobile_money_payments a JOIN orders o ON o.id = a.order_id
+      WHERE (a.state = 'confirming') <> (o.status = 11)
+         OR (a.state = 'succeeded' AND o.status <> 14)
+         OR (a.state = 'failed' AND o.status NOT IN (14, 15))`,
+  );
+  return rows.map((r) => r.what);
+}
