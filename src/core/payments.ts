@@ -13,19 +13,16 @@ import { findMerchant } from '../store/merchants-repo.js';
 import { postEntry } from '../store/ledger-repo.js';
 import { enqueueOrderWebhook } from './webhooks.js';
 
-export interface Settlement {
-  rail: string;
-  paidAmount?: bigint;
-  network?: string;
-  hash?: string;
-  remark?: string;
-  extInfo?: string;
-}
-
 // The status changes inside a caller's transaction, for use-cases that write their own rows in the same
 // transaction as the order's change (e.g. a mobile-money attempt's state: src/core/mobile-money.ts).
 
-export function markProcessingInTx(tx: pg.PoolClient, deps: Deps, orderId: string, s: Settlement, reason: string) {
+export function markProcessingInTx(
+  tx: pg.PoolClient,
+  deps: Deps,
+  orderId: string,
+  s: Settlement,
+  reason: string,
+): Promise<Order> {
   return change(tx, deps, orderId, OrderStatus.PROCESSING, reason, () => ({
     rail: s.rail,
     network: s.network,
@@ -36,7 +33,13 @@ export function markProcessingInTx(tx: pg.PoolClient, deps: Deps, orderId: strin
   }));
 }
 
-export function completeOrderInTx(tx: pg.PoolClient, deps: Deps, orderId: string, s: Settlement, reason: string) {
+export function completeOrderInTx(
+  tx: pg.PoolClient,
+  deps: Deps,
+  orderId: string,
+  s: Settlement,
+  reason: string,
+): Promise<Order> {
   return change(tx, deps, orderId, OrderStatus.COMPLETED, reason, (o, feeBps) => {
     const paid = s.paidAmount ?? o.amount;
     const fee = feeFor(paid, feeBps);
@@ -53,7 +56,13 @@ export function completeOrderInTx(tx: pg.PoolClient, deps: Deps, orderId: string
   });
 }
 
-export function closeOrderInTx(tx: pg.PoolClient, deps: Deps, orderId: string, remark: string, reason: string) {
+export function closeOrderInTx(
+  tx: pg.PoolClient,
+  deps: Deps,
+  orderId: string,
+  remark: string,
+  reason: string,
+): Promise<Order> {
   return change(tx, deps, orderId, OrderStatus.CLOSED, reason, () => ({ remark }));
 }
 
@@ -90,6 +99,15 @@ async function change(
   await enqueueOrderWebhook(tx, deps, updated, merchant);
   deps.log.info({ orderId, from: current.status, to, reason }, 'order status changed');
   return updated;
+}
+
+export interface Settlement {
+  rail: string;
+  paidAmount?: bigint;
+  network?: string;
+  hash?: string;
+  remark?: string;
+  extInfo?: string;
 }
 
 /** PENDING → PROCESSING: a payment is under way (e.g. a deposit seen but not yet confirmed). */
