@@ -257,13 +257,21 @@ export async function pollMobileMoney(deps: Deps, orderId: string, rail?: Mobile
   return view(deps, orderId);
 }
 
-/** Finishes starts interrupted before the connector's answer was recorded (the poller runs this). */
-export async function recoverMobileMoney(deps: Deps, limit = 50, rail?: MobileMoneyRail): Promise<number> {
+/**
+ * Finishes starts interrupted before the connector's answer was recorded (the poller runs this). Takes up to
+ * `limit` after the order id `after`, so a caller can walk them in rounds; answers the ids it took.
+ */
+export async function recoverMobileMoney(
+  deps: Deps,
+  limit = 50,
+  rail?: MobileMoneyRail,
+  after = '',
+): Promise<string[]> {
   const olderThan = new Date(deps.clock.now().getTime() - INITIATION_TIMEOUT_MS);
-  const ids = await staleInitiating(deps.db, olderThan, limit);
+  const ids = await staleInitiating(deps.db, olderThan, limit, after);
   for (const id of ids)
     await finishInitiation(deps, id, rail ?? mobileMoneyRail(deps)).catch((e) =>
       deps.log.warn({ err: e, orderId: id }, 'mobile-money start recovery failed'),
     );
-  return ids.length;
+  return ids;
 }

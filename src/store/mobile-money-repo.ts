@@ -95,21 +95,24 @@ export async function deleteInitiating(tx: Tx, orderId: string): Promise<boolean
   return (r.rowCount ?? 0) > 0;
 }
 
-/** Payments still waiting for the customer, least recently looked at first (for the background poller). */
-export async function confirmingMobileMoney(tx: Tx, limit: number): Promise<string[]> {
+/**
+ * Payments still waiting for the customer, in order id order after `after` (for the background poller,
+ * which walks them in rounds so every one is reached however many there are).
+ */
+export async function confirmingMobileMoney(tx: Tx, limit: number, after = ''): Promise<string[]> {
   const { rows } = await tx.query<{ order_id: string }>(
-    `SELECT order_id FROM mobile_money_payments WHERE state = 'confirming' ORDER BY updated_at LIMIT $1`,
-    [limit],
+    `SELECT order_id FROM mobile_money_payments WHERE state = 'confirming' AND order_id > $2 ORDER BY order_id LIMIT $1`,
+    [limit, after],
   );
   return rows.map((r) => r.order_id);
 }
 
-/** Attempts whose start was interrupted (crash or error between recording them and the connector's answer). */
-export async function staleInitiating(tx: Tx, olderThan: Date, limit: number): Promise<string[]> {
+/** Attempts whose start was interrupted (crash or error before the connector's answer was recorded). */
+export async function staleInitiating(tx: Tx, olderThan: Date, limit: number, after = ''): Promise<string[]> {
   const { rows } = await tx.query<{ order_id: string }>(
-    `SELECT order_id FROM mobile_money_payments WHERE state = 'initiating' AND updated_at <= $1
-     ORDER BY updated_at LIMIT $2`,
-    [olderThan, limit],
+    `SELECT order_id FROM mobile_money_payments WHERE state = 'initiating' AND updated_at <= $1 AND order_id > $3
+     ORDER BY order_id LIMIT $2`,
+    [olderThan, limit, after],
   );
   return rows.map((r) => r.order_id);
 }

@@ -6,6 +6,8 @@ import type { Deps } from '../core/deps.js';
 import { pollMobileMoney, recoverMobileMoney } from '../core/mobile-money.js';
 import { confirmingMobileMoney } from '../store/mobile-money-repo.js';
 
+const BATCH = 50;
+
 export function startMobileMoneyPoller(
   deps: Deps,
   pollMs = Math.max(deps.config.workerPollMs, 1000),
@@ -13,14 +15,21 @@ export function startMobileMoneyPoller(
   let stopped = false;
   let current: Promise<unknown> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
+  // Rounds over order ids: each pass continues after the last id the previous one took and starts over when
+  // it reaches the end, so payments still pending (or a start the connector keeps failing) cannot keep the
+  // others out of the batch.
+  let recoverAfter = '';
+  let pollAfter = '';
   const runOnce = async () => {
-    const recovered = await recoverMobileMoney(deps);
-    const ids = await confirmingMobileMoney(deps.db, 50);
+    const recovered = await recoverMobileMoney(deps, BATCH, undefined, recoverAfter);
+    recoverAfter = recovered.length < BATCH ? '' : recovered.at(-1)!;
+    const ids = await confirmingMobileMoney(deps.db, BATCH, pollAfter);
+    pollAfter = ids.length < BATCH ? '' : ids.at(-1)!;
     for (const id of ids) {
       // Each poll is its own transaction and idempotent; one failure must not stop the others.
       await pollMobileMoney(deps, id).catch((e) => deps.log.warn({ err: e, orderId: id }, 'mobile-money poll failed'));
     }
-    return recovered + ids.length;
+    return recovered.length + ids.length;
   };
   const loop = async () => {
     if (stopped) return;

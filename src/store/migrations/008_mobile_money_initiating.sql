@@ -11,6 +11,6 @@ ALTER TABLE mobile_money_payments ALTER COLUMN operator_id DROP NOT NULL;
 ALTER TABLE mobile_money_payments ALTER COLUMN deadline DROP NOT NULL;
 ALTER TABLE mobile_money_payments ADD CONSTRAINT mobile_money_payments_connector_answer
   CHECK (state IN ('initiating', 'failed') OR (confirmation IS NOT NULL AND operator_id IS NOT NULL AND deadline IS NOT NULL));
--- The poller's recovery looks for attempts stuck in an intermediate state.
-CREATE INDEX mobile_money_payments_open ON mobile_money_payments (state, updated_at)
+-- The poller walks the open attempts (initiating, confirming) in order id order.
+CREATE INDEX mobile_money_payments_open ON mobile_money_payments (state, order_id)
   WHERE state IN ('initiating', 'confirming');
