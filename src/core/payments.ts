@@ -21,6 +21,59 @@ import { findMerchant } from '../store/merchants-repo.js';
 import { postEntry } from '../store/ledger-repo.js';
 import { enqueueOrderWebhook } from './webhooks.js';
 
+// The status changes inside a caller's transaction, for use-cases that write their own rows in the same
+// transaction as the order's change (e.g. a mobile-money attempt's state: src/core/mobile-money.ts).
+
+export function markProcessingInTx(
+  tx: pg.PoolClient,
+  deps: Deps,
+  orderId: string,
+  s: Settlement,
+  reason: string,
+): Promise<Order> {
+  return change(tx, deps, orderId, OrderStatus.PROCESSING, reason, () => ({
+    rail: s.rail,
+    network: s.network,
+    hash: s.hash,
+    remark: s.remark,
+    extInfo: s.extInfo,
+    paidAmount: s.paidAmount,
+  }));
+}
+
+export function completeOrderInTx(
+  tx: pg.PoolClient,
+  deps: Deps,
+  orderId: string,
+  s: Settlement,
+  reason: string,
+): Promise<Order> {
+  return change(tx, deps, orderId, OrderStatus.COMPLETED, reason, (o, feeBps) => {
+    const paid = s.paidAmount ?? o.amount;
+    const fee = feeFor(paid, feeBps);
+    return {
+      rail: s.rail,
+      paidAmount: paid,
+      fee,
+      receivedAmount: paid - fee,
+      network: s.network,
+      hash: s.hash,
+      remark: s.remark,
+      extInfo: s.extInfo,
+    };
+  });
+}
+
+export function closeOrderInTx(
+  tx: pg.PoolClient,
+  deps: Deps,
+  orderId: string,
+  remark: string,
+  reason: string,
+): Promise<Order> {
+  return change(tx, deps, orderId, OrderStatus.CLOSED, reason, () => ({ remark }));
+}
+
 async function change(
   tx: pg.PoolClient,
   deps: Deps,
@@ -66,22 +119,8 @@ export interface Settlement {
 }
 
 /** PENDING → PROCESSING: a payment is under way (e.g. a deposit seen but not yet confirmed). */
-export function markProcessing(
-  deps: Deps,
-  orderId: string,
-  s: Omit<Settlement, 'paidAmount'> & { paidAmount?: bigint },
-  reason = 'payment seen',
-): Promise<Order> {
-  return inTx(deps.db, (tx) =>
-    change(tx, deps, orderId, OrderStatus.PROCESSING, reason, () => ({
-      rail: s.rail,
-      network: s.network,
-      hash: s.hash,
-      remark: s.remark,
-      extInfo: s.extInfo,
-      paidAmount: s.paidAmount,
-    })),
-  );
+export function markProcessing(deps: Deps, orderId: string, s: Settlement, reason = 'payment seen'): Promise<Order> {
+  return inTx(deps.db, (tx) => markProcessingInTx(tx, deps, orderId, s, reason));
 }
 
 /** → COMPLETED: the money arrived. Fee per the merchant's rate; ledger entry in the same transaction. */
@@ -91,22 +130,7 @@ export function completeOrder(
   s: Settlement,
   reason = 'payment confirmed',
 ): Promise<Order> {
-  return inTx(deps.db, (tx) =>
-    change(tx, deps, orderId, OrderStatus.COMPLETED, reason, (o, feeBps) => {
-      const paid = s.paidAmount ?? o.amount;
-      const fee = feeFor(paid, feeBps);
-      return {
-        rail: s.rail,
-        paidAmount: paid,
-        fee,
-        receivedAmount: paid - fee,
-        network: s.network,
-        hash: s.hash,
-        remark: s.remark,
-        extInfo: s.extInfo,
-      };
-    }),
-  );
+  return inTx(deps.db, (tx) => completeOrderInTx(tx, deps, orderId, s, reason));
 }
 
 /** → CLOSED: rejected, failed or expired. */

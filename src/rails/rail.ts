@@ -55,7 +55,12 @@ export type MobileMoneyOutcome =
 
 export interface MobileMoneyRail extends PaymentRail {
   operators(): MobileMoneyOperator[];
-  /** Asks the operator to collect; answers the confirmation step and the operator's reference. */
+  /**
+   * Asks the operator to collect; answers the confirmation step and the operator's reference. Must be
+   * idempotent per orderId (operators key a collection by the merchant's reference): the core asks again,
+   * with the same `now`, when a start was interrupted before the answer was recorded (src/core/mobile-money.ts).
+   * Throw a TenderError only for a refusal that left nothing at the operator; any other error is retried.
+   */
   initiate(req: {
     orderId: string;
     operator: string;
@@ -65,6 +70,7 @@ export interface MobileMoneyRail extends PaymentRail {
     currency: string;
     now: Date;
   }): Promise<{ operatorId: string; confirmation: 'otp' | 'push'; deadline: Date }>;
+  /** Checks a code; called under the attempt's row lock, so one code at a time per attempt. */
   submitOtp(a: MobileMoneyAttempt, otp: string, now: Date): Promise<MobileMoneyOutcome>;
   /** The operator's current verdict (push approvals, timeouts). */
   poll(a: MobileMoneyAttempt, now: Date): Promise<MobileMoneyOutcome>;

@@ -1,4 +1,4 @@
-// SQL of the CinetPay dialect: sites (credentials), per-order dialect data, mobile-money attempts.
+// SQL of the CinetPay dialect: sites (credentials), per-order dialect data.
 import type { Tx } from './db.js';
 
 export interface CinetpaySiteRow {
@@ -127,72 +127,5 @@ export async function findCinetpayOrderByTransaction(
   return rows[0];
 }
 
-export interface MobileMoneyRow {
-  order_id: string;
-  connector: string;
-  operator: string;
-  payment_method: string;
-  phone_prefix: string;
-  phone: string;
-  confirmation: 'otp' | 'push';
-  operator_id: string;
-  state: 'confirming' | 'succeeded' | 'failed';
-  failure: string | null;
-  otp_attempts: number;
-  deadline: Date;
-  created_at: Date;
-  updated_at: Date;
-}
-
-export async function insertMobileMoney(
-  tx: Tx,
-  m: Omit<MobileMoneyRow, 'state' | 'failure' | 'otp_attempts' | 'updated_at'>,
-): Promise<MobileMoneyRow | undefined> {
-  const { rows } = await tx.query<MobileMoneyRow>(
-    `INSERT INTO mobile_money_payments (order_id, connector, operator, payment_method, phone_prefix, phone, confirmation, operator_id, deadline, created_at, updated_at)
-     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$10) ON CONFLICT (order_id) DO NOTHING RETURNING *`,
-    [
-      m.order_id,
-      m.connector,
-      m.operator,
-      m.payment_method,
-      m.phone_prefix,
-      m.phone,
-      m.confirmation,
-      m.operator_id,
-      m.deadline,
-      m.created_at,
-    ],
-  );
-  return rows[0];
-}
-
-export async function findMobileMoney(tx: Tx, orderId: string, forUpdate = false): Promise<MobileMoneyRow | undefined> {
-  const { rows } = await tx.query<MobileMoneyRow>(
-    `SELECT * FROM mobile_money_payments WHERE order_id = $1${forUpdate ? ' FOR UPDATE' : ''}`,
-    [orderId],
-  );
-  return rows[0];
-}
-
-export async function updateMobileMoney(
-  tx: Tx,
-  orderId: string,
-  p: { state?: MobileMoneyRow['state']; failure?: string; otpAttempts?: number },
-  at: Date,
-): Promise<void> {
-  await tx.query(
-    `UPDATE mobile_money_payments SET state = COALESCE($2, state), failure = COALESCE($3, failure), otp_attempts = COALESCE($4, otp_attempts), updated_at = $5
-     WHERE order_id = $1`,
-    [orderId, p.state ?? null, p.failure ?? null, p.otpAttempts ?? null, at],
-  );
-}
-
-/** Mobile-money payments still waiting for the customer, oldest first (for the background poller). */
-export async function confirmingMobileMoney(tx: Tx, limit: number): Promise<string[]> {
-  const { rows } = await tx.query<{ order_id: string }>(
-    `SELECT order_id FROM mobile_money_payments WHERE state = 'confirming' ORDER BY updated_at LIMIT $1`,
-    [limit],
-  );
-  return rows.map((r) => r.order_id);
-}
+// Mobile-money attempts live in mobile-money-repo.ts; these readers keep their old import path.
+export { findMobileMoney, type MobileMoneyRow } from './mobile-money-repo.js';

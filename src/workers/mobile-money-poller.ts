@@ -1,8 +1,12 @@
 // Asks the mobile-money rail about payments still waiting for the customer, so an approval on the phone
 // or a timeout completes or fails the order (and notifies the merchant) even when nobody watches the page.
+// Each pass first recovers starts interrupted before the connector's answer was recorded (attempts left
+// 'initiating'); polling a confirming attempt also repairs one whose order is not PROCESSING.
 import type { Deps } from '../core/deps.js';
-import { pollMobileMoney } from '../core/mobile-money.js';
-import { confirmingMobileMoney } from '../store/cinetpay-repo.js';
+import { pollMobileMoney, recoverMobileMoney } from '../core/mobile-money.js';
+import { confirmingMobileMoney } from '../store/mobile-money-repo.js';
+
+const BATCH = 50;
 
 export function startMobileMoneyPoller(
   deps: Deps,
@@ -11,13 +15,21 @@ export function startMobileMoneyPoller(
   let stopped = false;
   let current: Promise<unknown> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
+  // Rounds over order ids: each pass continues after the last id the previous one took and starts over when
+  // it reaches the end, so payments still pending (or a start the connector keeps failing) cannot keep the
+  // others out of the batch.
+  let recoverAfter = '';
+  let pollAfter = '';
   const runOnce = async () => {
-    const ids = await confirmingMobileMoney(deps.db, 50);
+    const recovered = await recoverMobileMoney(deps, BATCH, undefined, recoverAfter);
+    recoverAfter = recovered.length < BATCH ? '' : recovered.at(-1)!;
+    const ids = await confirmingMobileMoney(deps.db, BATCH, pollAfter);
+    pollAfter = ids.length < BATCH ? '' : ids.at(-1)!;
     for (const id of ids) {
       // Each poll is its own transaction and idempotent; one failure must not stop the others.
       await pollMobileMoney(deps, id).catch((e) => deps.log.warn({ err: e, orderId: id }, 'mobile-money poll failed'));
     }
-    return ids.length;
+    return recovered.length + ids.length;
   };
   const loop = async () => {
     if (stopped) return;

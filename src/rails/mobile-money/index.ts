@@ -1,6 +1,6 @@
 // The sandbox mobile-money connector: no money moves; documented test numbers decide the outcome
 // (docs/cinetpay.md "Sandbox mobile money"). Implements MobileMoneyRail like a real operator connector would.
-import { randomInt } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { MobileMoneyAttempt, MobileMoneyOperator, MobileMoneyOutcome, MobileMoneyRail } from '../rail.js';
 import { TenderError } from '../../domain/errors.js';
 
@@ -91,8 +91,11 @@ export const sandboxMobileMoney: MobileMoneyRail = {
       p(t.getUTCHours()) +
       p(t.getUTCMinutes()) +
       p(t.getUTCSeconds());
+    // Idempotent like an operator API keyed by the merchant's reference: the same order (and start time)
+    // always gets the same reference, so the core may ask again after a crash (src/core/mobile-money.ts).
+    const ref = createHash('sha256').update(req.orderId).digest().readUInt32BE(0) % 1_000_000;
     return {
-      operatorId: `${op.paymentMethod.slice(0, 2)}${stamp}.${String(randomInt(0, 1_000_000)).padStart(6, '0')}`,
+      operatorId: `${op.paymentMethod.slice(0, 2)}${stamp}.${String(ref).padStart(6, '0')}`,
       confirmation: op.confirmation,
       deadline: new Date(t.getTime() + CONFIRMATION_WINDOW_MS),
     };
@@ -103,6 +106,8 @@ export const sandboxMobileMoney: MobileMoneyRail = {
     if (now >= a.deadline) return { kind: 'failed', reason: 'customer_timeout' };
     const s = scenario(a.phone);
     if (s === 'timeout') return { kind: 'pending' };
+    // The operator refuses every code once the limit is reached, even the right one.
+    if (a.otpAttempts >= MAX_OTP_ATTEMPTS) return { kind: 'failed', reason: 'otp_error' };
     if (s === 'wrong_otp' || otp.trim() !== SANDBOX_OTP) {
       const left = MAX_OTP_ATTEMPTS - (a.otpAttempts + 1);
       return left > 0 ? { kind: 'retry_otp', attemptsLeft: left } : { kind: 'failed', reason: 'otp_error' };
