@@ -282,3 +282,56 @@ test('defect 9.1: creating a merchant writes the merchant and its CinetPay site 
   const left = await env.deps.db.query("SELECT id FROM merchants WHERE brand = 'Half Made'");
   assert.deepEqual(left.rows, [], 'no merchant without its site');
 });
+
+test('defect 9.1: crediting a deposit and marking it confirmed are one transaction (a fault between changes nothing)', async () => {
+  const tron = env.deps.config.crypto.networks.find((n) => n.family === 'tron')!;
+  const r = await postForm(
+    `${env.url}/openapi/v1/createOrder`,
+    signed(
+      {
+        merchantId: String(a.merchantId),
+        merchantTradeNo: `DEP-${Date.now()}`,
+        createTime: String(env.clock.now().getTime()),
+        userId: 'u1',
+        amount: '25',
+        cryptoCurrency: 'USDT',
+        network: tron.name,
+      },
+      a.securityKey,
+    ),
+  );
+  assert.equal(r.body.code, 0, JSON.stringify(r.body));
+  const seen = await recordSeenDeposit(env.deps, {
+    network: tron,
+    txHash: `${Date.now()}`.padStart(64, 'c'),
+    logIndex: 0,
+    blockNumber: 2n,
+    blockHash: 'd'.repeat(64),
+    address: r.body.data.address,
+    asset: 'USDT',
+    chainAmount: 25_000_000n,
+  });
+  await env.deps.db.query(`CREATE FUNCTION fail_mark() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN IF NEW.status = 'confirmed' THEN RAISE EXCEPTION 'injected fault'; END IF; RETURN NEW; END $$`);
+  await env.deps.db.query(
+    'CREATE TRIGGER fail_mark BEFORE UPDATE ON chain_deposits FOR EACH ROW EXECUTE FUNCTION fail_mark()',
+  );
+  const orderId = r.body.data.orderId as string;
+  const entries = async () =>
+    Number(
+      (await env.deps.db.query('SELECT count(*) FROM journal_entries WHERE order_id = $1', [orderId])).rows[0].count,
+    );
+  try {
+    await assert.rejects(confirmDeposit(env.deps, tron, seen!.id), /injected fault/);
+    const o = await env.deps.db.query('SELECT status FROM orders WHERE id = $1', [orderId]);
+    assert.equal(o.rows[0].status, 11, 'the order is not completed without its deposit marked');
+    assert.equal(await entries(), 0, 'and nothing is credited');
+  } finally {
+    await env.deps.db.query('DROP TRIGGER fail_mark ON chain_deposits; DROP FUNCTION fail_mark()');
+  }
+  const done = await confirmDeposit(env.deps, tron, seen!.id);
+  assert.equal(done?.status, 14);
+  assert.equal(await entries(), 1);
+  assert.equal(await confirmDeposit(env.deps, tron, seen!.id), undefined, 'a second confirmation does nothing');
+  assert.equal(await entries(), 1);
+});

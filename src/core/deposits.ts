@@ -17,8 +17,9 @@
 //   order that is already final): an order row of dialect `deposit` with merchantTradeNo
 //   `deposit:<network>:<txhash>:<logIndex>` is created for it and completed, so the merchant's ledger is
 //   credited and the webhook fires.
-// Each step is its own transaction and idempotent (unique deposit key, unique merchantTradeNo, compare-
-// and-set statuses), so a watcher that dies between two steps redoes the rest on its next pass.
+// Each step (record, confirm, take back) is one transaction and idempotent (unique deposit key, unique
+// merchantTradeNo, compare-and-set statuses), so a watcher that dies between two steps redoes the rest on
+// its next pass.
 import type { Deps } from './deps.js';
 import type { Order } from '../domain/order.js';
 import type { NetworkConfig } from '../rails/crypto/networks.js';
@@ -37,8 +38,8 @@ import {
   type ChainDepositRow,
 } from '../store/deposits-repo.js';
 import { chainToLedger, paymentVerdict } from '../rails/evm/transform.js';
-import { closeOrder, completeOrder, markProcessing } from './payments.js';
-import { createOrder } from './orders.js';
+import { closeOrderInTx, completeOrderInTx, markProcessing } from './payments.js';
+import { createOrderInTx } from './orders.js';
 
 export interface SeenDeposit {
   network: NetworkConfig;
@@ -127,97 +128,100 @@ export async function reorgDeposit(deps: Deps, depositId: string): Promise<boole
 
 const amountJson = (deps: Deps, asset: string, v: bigint) => formatMinor(v, deps.assets.exponent(asset));
 
-/** Credits a confirmed deposit to its order, or as a no-order deposit. Idempotent. */
+/**
+ * Credits a confirmed deposit to its order, or as a no-order deposit: the order's status change (ledger
+ * entry, webhook), a no-order deposit's own order and the deposit's `confirmed` mark are one transaction,
+ * under the deposit's row lock. Idempotent: a deposit no longer `seen` is left alone.
+ */
 export async function confirmDeposit(
   deps: Deps,
   network: NetworkConfig,
   depositId: string,
 ): Promise<Order | undefined> {
-  const dep = await depositById(deps.db, depositId);
-  if (dep?.status !== 'seen') return undefined;
-  const amount = BigInt(dep.amount);
-  const rail = railOf(network);
-  const target = dep.order_id ? await findOrder(deps.db, { by: 'id', id: dep.order_id }) : undefined;
-  let extInfo: string | undefined;
+  return inTx(deps.db, async (tx) => {
+    const dep = await depositById(tx, depositId, true);
+    if (dep?.status !== 'seen') return undefined;
+    const amount = BigInt(dep.amount);
+    const rail = railOf(network);
+    const confirmed = async (o: Order) => {
+      await setDepositStatus(tx, dep.id, 'seen', 'confirmed', o.id, deps.clock.now());
+      return o;
+    };
+    const target = dep.order_id ? await findOrder(tx, { by: 'id', id: dep.order_id }, undefined, true) : undefined;
+    let extInfo: string | undefined;
 
-  if (target && target.dialect !== 'deposit' && target.currency === dep.asset) {
-    // A redo after a crash between completing the order and marking this deposit — unless another deposit
-    // already completed it: an EVM/TRON transaction can carry two equal transfers to one address (same hash,
-    // same amount), and the second one is then a no-order deposit, not a redo.
-    if (
-      target.status === OrderStatus.COMPLETED &&
-      target.hash === dep.tx_hash &&
-      target.paidAmount === amount &&
-      (
-        await deps.db.query(`SELECT 1 FROM chain_deposits WHERE order_id = $1 AND status = 'confirmed' AND id <> $2`, [
-          target.id,
-          dep.id,
-        ])
-      ).rowCount === 0
-    ) {
-      await inTx(deps.db, (tx) => setDepositStatus(tx, dep.id, 'seen', 'confirmed', target.id, deps.clock.now())); // redo after a crash
-      return target;
-    }
-    if (target.status === OrderStatus.PENDING || target.status === OrderStatus.PROCESSING) {
-      const verdict = paymentVerdict(target.amount, amount, deps.config.crypto.toleranceBps);
-      const expected = amountJson(deps, dep.asset, target.amount);
-      const received = amountJson(deps, dep.asset, amount);
-      if (verdict !== 'underpaid') {
-        const note =
-          verdict === 'over'
-            ? { expected, received, overpaid: amountJson(deps, dep.asset, amount - target.amount) }
-            : verdict === 'under-within-tolerance'
-              ? { expected, received, underpaid: amountJson(deps, dep.asset, target.amount - amount) }
-              : undefined;
-        const done = await completeOrder(
-          deps,
-          target.id,
-          {
+    if (target && target.dialect !== 'deposit' && target.currency === dep.asset) {
+      // An order this deposit completed before crediting and marking became one transaction (older versions
+      // did them apart) — unless another deposit completed it: an EVM/TRON transaction can carry two equal
+      // transfers to one address (same hash, same amount), and the second one is then a no-order deposit.
+      if (
+        target.status === OrderStatus.COMPLETED &&
+        target.hash === dep.tx_hash &&
+        target.paidAmount === amount &&
+        (
+          await tx.query(`SELECT 1 FROM chain_deposits WHERE order_id = $1 AND status = 'confirmed' AND id <> $2`, [
+            target.id,
+            dep.id,
+          ])
+        ).rowCount === 0
+      ) {
+        return confirmed(target);
+      }
+      if (target.status === OrderStatus.PENDING || target.status === OrderStatus.PROCESSING) {
+        const verdict = paymentVerdict(target.amount, amount, deps.config.crypto.toleranceBps);
+        const expected = amountJson(deps, dep.asset, target.amount);
+        const received = amountJson(deps, dep.asset, amount);
+        if (verdict !== 'underpaid') {
+          const note =
+            verdict === 'over'
+              ? { expected, received, overpaid: amountJson(deps, dep.asset, amount - target.amount) }
+              : verdict === 'under-within-tolerance'
+                ? { expected, received, underpaid: amountJson(deps, dep.asset, target.amount - amount) }
+                : undefined;
+          const settlement = {
             rail,
             paidAmount: amount,
             network: network.name,
             hash: dep.tx_hash,
             extInfo: note ? JSON.stringify(note) : undefined,
-          },
-          'deposit confirmed',
-        );
-        await inTx(deps.db, (tx) => setDepositStatus(tx, dep.id, 'seen', 'confirmed', done.id, deps.clock.now()));
-        return done;
+          };
+          return confirmed(await completeOrderInTx(tx, deps, target.id, settlement, 'deposit confirmed'));
+        }
+        await closeOrderInTx(tx, deps, target.id, 'underpaid', 'underpaid', JSON.stringify({ expected, received }));
+        extInfo = JSON.stringify({ underpaidOrderId: target.id });
       }
-      await closeOrder(deps, target.id, 'underpaid', 'underpaid', JSON.stringify({ expected, received }));
-      extInfo = JSON.stringify({ underpaidOrderId: target.id });
     }
-  }
-  if (target && target.status === OrderStatus.CLOSED && target.remark === 'underpaid' && !extInfo)
-    extInfo = JSON.stringify({ underpaidOrderId: target.id });
+    if (target && target.status === OrderStatus.CLOSED && target.remark === 'underpaid' && !extInfo)
+      extInfo = JSON.stringify({ underpaidOrderId: target.id });
 
-  // No-order deposit: its own order row, completed at once.
-  const owner = await findAddress(deps.db, network.family, dep.address);
-  const merchant = await findMerchant(deps.db, dep.merchant_id);
-  if (!merchant) throw new TenderError('INTERNAL', `merchant ${dep.merchant_id} of deposit ${dep.id} not found`);
-  const merchantTradeNo = `deposit:${dep.network}:${dep.tx_hash}:${dep.log_index}`;
-  const amountText = amountJson(deps, dep.asset, amount);
-  const { order } = await createOrder(deps, merchant, {
-    dialect: 'deposit',
-    received: true,
-    merchantTradeNo,
-    userId: owner?.user_id ?? target?.userId ?? null,
-    currency: dep.asset,
-    amount,
-    amountText,
-    network: network.name,
-    fingerprint: { merchantTradeNo, amount: amountText, currency: dep.asset },
+    // No-order deposit: its own order row, completed at once.
+    const owner = await findAddress(tx, network.family, dep.address);
+    const merchant = await findMerchant(tx, dep.merchant_id);
+    if (!merchant) throw new TenderError('INTERNAL', `merchant ${dep.merchant_id} of deposit ${dep.id} not found`);
+    const merchantTradeNo = `deposit:${dep.network}:${dep.tx_hash}:${dep.log_index}`;
+    const amountText = amountJson(deps, dep.asset, amount);
+    const { order } = await createOrderInTx(tx, deps, merchant, {
+      dialect: 'deposit',
+      received: true,
+      merchantTradeNo,
+      userId: owner?.user_id ?? target?.userId ?? null,
+      currency: dep.asset,
+      amount,
+      amountText,
+      network: network.name,
+      fingerprint: { merchantTradeNo, amount: amountText, currency: dep.asset },
+    });
+    const done =
+      order.status === OrderStatus.COMPLETED
+        ? order
+        : await completeOrderInTx(
+            tx,
+            deps,
+            order.id,
+            { rail, paidAmount: amount, network: network.name, hash: dep.tx_hash, remark: 'no-order deposit', extInfo },
+            'deposit confirmed',
+          );
+    deps.log.info({ depositId: dep.id, orderId: done.id }, 'no-order deposit credited');
+    return confirmed(done);
   });
-  let done = order;
-  if (order.status !== OrderStatus.COMPLETED) {
-    done = await completeOrder(
-      deps,
-      order.id,
-      { rail, paidAmount: amount, network: network.name, hash: dep.tx_hash, remark: 'no-order deposit', extInfo },
-      'deposit confirmed',
-    );
-  }
-  await inTx(deps.db, (tx) => setDepositStatus(tx, dep.id, 'seen', 'confirmed', done.id, deps.clock.now()));
-  deps.log.info({ depositId: dep.id, orderId: done.id }, 'no-order deposit credited');
-  return done;
 }

@@ -108,6 +108,18 @@ export async function createOrder(
  */
 export type OrderCompanion<T> = (tx: pg.PoolClient, order: Order, created: boolean) => Promise<T>;
 
+/** createOrder inside the caller's transaction (a use-case that writes more rows beside the order). */
+export async function createOrderInTx(
+  tx: pg.PoolClient,
+  deps: Deps,
+  merchant: MerchantRow,
+  input: CreateOrderInput,
+): Promise<{ order: Order; created: boolean }> {
+  const row = newOrderRow(deps, merchant, input);
+  const inserted = await insertOrderIfNew(tx, row);
+  return { order: inserted ?? (await replayed(tx, row, true)), created: inserted !== undefined };
+}
+
 /** createOrder plus the companion rows, all in one transaction: never an order without its rows. */
 export async function createOrderWith<T>(
   deps: Deps,
@@ -115,11 +127,9 @@ export async function createOrderWith<T>(
   input: CreateOrderInput,
   companion: OrderCompanion<T>,
 ): Promise<{ order: Order; created: boolean; companion: T }> {
-  const row = newOrderRow(deps, merchant, input);
   return inTx(deps.db, async (tx) => {
-    const inserted = await insertOrderIfNew(tx, row);
-    const order = inserted ?? (await replayed(tx, row, true));
-    return { order, created: inserted !== undefined, companion: await companion(tx, order, inserted !== undefined) };
+    const { order, created } = await createOrderInTx(tx, deps, merchant, input);
+    return { order, created, companion: await companion(tx, order, created) };
   });
 }
 

@@ -70,8 +70,9 @@ export function closeOrderInTx(
   orderId: string,
   remark: string,
   reason: string,
+  extInfo?: string,
 ): Promise<Order> {
-  return change(tx, deps, orderId, OrderStatus.CLOSED, reason, () => ({ remark }));
+  return change(tx, deps, orderId, OrderStatus.CLOSED, reason, () => ({ remark, extInfo }));
 }
 
 async function change(

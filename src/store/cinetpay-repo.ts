@@ -126,6 +126,3 @@ export async function findCinetpayOrderByTransaction(
   );
   return rows[0];
 }
-
-// Mobile-money attempts live in mobile-money-repo.ts; these readers keep their old import path.
-export { findMobileMoney, type MobileMoneyRow } from './mobile-money-repo.js';

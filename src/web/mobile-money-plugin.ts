@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Deps } from '../core/deps.js';
 import { cinetpayPaymentByCode, type CinetpayPaymentView } from '../core/cinetpay.js';
 import { pollMobileMoney, startMobileMoneyPayment, submitMobileMoneyOtp } from '../core/mobile-money.js';
-import { findMobileMoney } from '../store/cinetpay-repo.js';
+import { findMobileMoney } from '../store/mobile-money-repo.js';
 import { findMerchant } from '../store/merchants-repo.js';
 import { formatMinor } from '../domain/money.js';
 import { isTenderError, TenderError } from '../domain/errors.js';

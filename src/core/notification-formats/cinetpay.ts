@@ -5,7 +5,8 @@ import type { Order } from '../../domain/order.js';
 import { cinetpayDate, type NotificationFields } from '../../domain/cinetpay.js';
 import { notifies } from '../../domain/webhook-payload.js';
 import { formatMinor } from '../../domain/money.js';
-import { findCinetpayOrder, findMobileMoney } from '../../store/cinetpay-repo.js';
+import { findCinetpayOrder } from '../../store/cinetpay-repo.js';
+import { findMobileMoney } from '../../store/mobile-money-repo.js';
 import type { NotificationFormat } from './format.js';
 
 /** How the customer paid, as CinetPay names it: the mobile-money operator, VISAM for cards, or nothing yet. */
