@@ -13,7 +13,7 @@ import { cinetpayPlugin } from './api/cinetpay/plugin.js';
 import { mobileMoneyPlugin } from './web/mobile-money-plugin.js';
 import { registry, httpDuration, httpRequests } from './metrics.js';
 import { newTraceId } from './api/trace-id.js';
-import { apiHeaders, clientErrorHandler, frameworkErrors, notFound, textRule } from './api/edge.js';
+import { apiHeaders, clientErrorHandler, frameworkErrors, notFound, rootErrorHandler, textRule } from './api/edge.js';
 import { reqSerializer } from './api/log-mask.js';
 import { TenderError } from './domain/errors.js';
 import { adminTokenCheck } from './api/admin/token.js';
@@ -60,6 +60,7 @@ export async function buildApp(deps: Deps, opts: AppOptions): Promise<FastifyIns
   // The text rule (src/domain/text.ts) for every route of every dialect, before any handler reads input.
   app.addHook('preValidation', textRule);
   app.addHook('onSend', apiHeaders);
+  app.setErrorHandler(rootErrorHandler);
 
   // JSON bodies stay raw text: the openapi signature covers values exactly as sent.
   app.removeContentTypeParser('application/json');

@@ -7,6 +7,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { TenderError } from '../domain/errors.js';
 import { findBadText, printable } from '../domain/text.js';
 import { renderRefusal, type Refusal, type RefusalCode } from './refusal.js';
+import { asTenderError } from './envelope.js';
 
 function send(reply: FastifyReply, r: Refusal): FastifyReply {
   return reply
@@ -107,9 +108,8 @@ export async function textRule(req: FastifyRequest): Promise<void> {
   if (typeof body !== 'string') return refuseBadText(body, 'body');
   const type = String(req.headers['content-type'] ?? '');
   if (/application\/x-www-form-urlencoded/i.test(type)) {
-    const fields: Record<string, string[]> = {};
-    for (const [k, v] of new URLSearchParams(body)) (fields[k] ??= []).push(v);
-    return refuseBadText(fields, 'body');
+    // [name, value] pairs: names and values both obey the rule.
+    return refuseBadText([...new URLSearchParams(body)], 'body');
   }
   let parsed: unknown;
   try {
@@ -126,4 +126,17 @@ export async function apiHeaders(_req: FastifyRequest, reply: FastifyReply, payl
   reply.header('x-content-type-options', 'nosniff');
   if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
   return payload;
+}
+
+/**
+ * Errors of routes outside any dialect plugin (/healthz, /metrics, the not-found route): catalog errors in
+ * the envelope of the path's dialect, anything else a logged 500.
+ */
+export function rootErrorHandler(e: unknown, req: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const mapped = asTenderError(e);
+  if (!mapped) {
+    req.log.error({ err: e }, 'request failed');
+    return send(reply, renderRefusal(req.url, 'INTERNAL', 'internal error', req.id, 500));
+  }
+  return send(reply, renderRefusal(req.url, mapped.err.code, mapped.err.message, req.id, mapped.httpStatus));
 }

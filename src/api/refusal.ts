@@ -8,9 +8,9 @@ import { renderMessage } from '../web/checkout-page.js';
 import { renderNotFound } from '../web/mobile-money-page.js';
 import { OPENAPI_CODES } from './openapi/error-codes.js';
 
-export type Dialect = 'openapi' | 'minimal' | 'cinetpay' | 'admin' | 'checkout-page' | 'payment-page';
+export type Dialect = 'openapi' | 'other' | 'minimal' | 'cinetpay' | 'admin' | 'checkout-page' | 'payment-page';
 
-/** The dialect a path belongs to; anything else (/, /healthz, unknown prefixes) answers like openapi. */
+/** The dialect a path belongs to; anything else (/, /healthz, unknown prefixes) is 'other', shaped like openapi. */
 export function dialectOf(url: string): Dialect {
   const path = url.split('?')[0]!;
   if (path.startsWith('/api/') || path === '/api' || path.startsWith('/watch')) return 'minimal';
@@ -18,7 +18,8 @@ export function dialectOf(url: string): Dialect {
   if (path.startsWith('/admin/') || path === '/admin' || path === '/metrics') return 'admin';
   if (path.startsWith('/pay/') || path === '/pay') return 'checkout-page';
   if (path.startsWith('/payment/') || path === '/payment') return 'payment-page';
-  return 'openapi';
+  if (path.startsWith('/openapi/') || path.startsWith('/sandbox/')) return 'openapi';
+  return 'other';
 }
 
 /** A catalog error, or NOT_FOUND: no such route (the openapi dialect has always answered that as code 404). */
@@ -101,8 +102,9 @@ export function renderRefusal(
       return { status, contentType: 'text/html; charset=utf-8', headers: PAGE_HEADERS, body: html };
     }
     default:
-      // Processed openapi requests answer HTTP 200; these refusals are about HTTP, so they keep their status.
-      return json(httpStatus ?? (code === 'NOT_FOUND' ? 404 : 200), {
+      // Processed openapi requests answer HTTP 200 (the seed's rule); refusals about HTTP keep their status, and
+      // paths outside the dialect (/healthz) say it with the status too, so a monitor never reads a 200.
+      return json(httpStatus ?? (dialect === 'openapi' && code !== 'NOT_FOUND' ? 200 : status), {
         code: code === 'NOT_FOUND' ? 404 : OPENAPI_CODES[code],
         msg: message,
         data: null,
