@@ -91,6 +91,14 @@ test('defect 9.4: NUL and lone surrogates are refused with each dialect’s vali
   const min = await postJson(`${env.url}/api/start_payment`, `{"merchant_secret":"${m.merchantSecret}\\u0000"}`);
   assert.equal(min.status, 400);
   assert.equal(min.body.code, 'invalid_param');
+  // A C1 control in a header-borne identifier (obs-text), sent raw since fetch refuses it.
+  const idem = await rawRequest(
+    env.url,
+    'POST /api/start_payment HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\nidempotency-key: k\x85',
+    JSON.stringify({ merchant_secret: m.merchantSecret, amount: 1000 }),
+  );
+  assert.equal(idem.status, 400, idem.body);
+  assert.equal(JSON.parse(idem.body).code, 'invalid_param');
   // CinetPay: customer fields go into jsonb → 624 INVALID_PARAMETER.
   for (const v of ['\\u0000', '\\udc00']) {
     const body = JSON.stringify(cinetpayBody()).replace(/}$/, `,"customer_name":"Awa${v}"}`);

@@ -10,6 +10,7 @@ import { parseDecimal } from '../../domain/money.js';
 import type { Order } from '../../domain/order.js';
 import { asTenderError } from '../envelope.js';
 import { checker } from '../schema-check.js';
+import { isBadText } from '../../domain/text.js';
 import { StartPaymentFields } from './schemas.js';
 
 const checkStartPayment = checker(StartPaymentFields);
@@ -80,6 +81,9 @@ export async function minimalPlugin(app: FastifyInstance, opts: { deps: Deps }):
     const key = idem !== undefined && idem !== '' ? idem : undefined;
     if (key !== undefined && key.length > MAX_IDEMPOTENCY_KEY)
       throw new TenderError('INVALID_PARAM', `Idempotency-Key must be at most ${MAX_IDEMPOTENCY_KEY} characters`);
+    // Header values may carry obs-text (Latin-1), C1 controls included: the text rule applies to them too.
+    if (key !== undefined && isBadText(key, true))
+      throw new TenderError('INVALID_PARAM', 'Idempotency-Key has control characters');
     let order: Order;
     try {
       ({ order } = await createOrder(deps, merchant, {

@@ -32,7 +32,8 @@ export const CreateOrderParams = Type.Object({
   userId: UserId,
   amount: Amount,
   cryptoCurrency: Code('cryptoCurrency', 16),
-  network: Code('network', 32),
+  // §3 wire names such as "TRON(TRC-20)" carry parentheses.
+  network: opt('[A-Za-z0-9_.()-]{1,32}', 'network must be a network name such as TRON(TRC-20)'),
   callbackURL: Url('callbackURL'),
   callBackURL: Url('callBackURL'),
   successURL: Url('successURL'),
