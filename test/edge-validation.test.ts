@@ -238,7 +238,7 @@ test('defect 9.4: refusals before a route (414, 400 bad URL, 413, 415, 431, 404,
   assert.match(page404.headers.get('content-type')!, /text\/html/);
 });
 
-test('defect 12: signed reads that carry createTime are held to the replay window', async () => {
+test('defect 9.12: signed reads that carry createTime are held to the replay window', async () => {
   const created = await create(orderParams('FRESH-1'));
   assert.equal(created.body.code, 0);
   const read = (extra: Record<string, string>) =>
@@ -263,7 +263,7 @@ test('defect 12: signed reads that carry createTime are held to the replay windo
   assert.equal(wallet.body.code, 10005);
 });
 
-test('defect 12: identifiers with & or = are refused, so two parameter sets cannot share one signed text', async () => {
+test('defect 9.12: identifiers with & or = are refused, so two parameter sets cannot share one signed text', async () => {
   // {merchantTradeNo: "A&userId=evil"} and {merchantTradeNo: "A", userId: "evil"} would sign alike.
   const forged = { merchantId: String(m.merchantId), merchantTradeNo: 'A&userId=evil', createTime: now() };
   const honest = {
@@ -298,7 +298,7 @@ test('defect 12: identifiers with & or = are refused, so two parameter sets cann
   }
 });
 
-test('defect 12: API JSON answers carry cache-control: no-store and x-content-type-options: nosniff', async () => {
+test('defect 9.12: API JSON answers carry cache-control: no-store and x-content-type-options: nosniff', async () => {
   const answers = [
     await fetch(`${env.url}/openapi/v1/getMerchantBalance?merchantId=${m.merchantId}`),
     await fetch(`${env.url}/api/start_payment`, { method: 'POST', body: '{}' }),
@@ -313,7 +313,7 @@ test('defect 12: API JSON answers carry cache-control: no-store and x-content-ty
   }
 });
 
-test('defect 12: /metrics answers only with the admin bearer token', async () => {
+test('defect 9.12: /metrics answers only with the admin bearer token', async () => {
   const anon = await fetch(`${env.url}/metrics`);
   assert.equal(anon.status, 401);
   assert.equal(((await anon.json()) as { error: string }).error, 'BAD_ADMIN_TOKEN');
@@ -324,7 +324,7 @@ test('defect 12: /metrics answers only with the admin bearer token', async () =>
   assert.match(await ok.text(), /tender_http_requests_total/);
 });
 
-test('defect 12: capability codes in /pay/, /watch/ and /payment/ paths are masked in request logs', async () => {
+test('defect 9.12: capability codes in /pay/, /watch/ and /payment/ paths are masked in request logs', async () => {
   const lines: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
@@ -350,7 +350,7 @@ test('defect 12: capability codes in /pay/, /watch/ and /payment/ paths are mask
   }
 });
 
-test('defect 12: a client trickling its headers one byte a second is cut off by the server', {
+test('defect 9.12: a client trickling its headers one byte a second is cut off by the server', {
   timeout: 60_000,
 }, async () => {
   const { port } = new URL(env.url);

@@ -428,7 +428,9 @@ test('defect 9.4: seeded fuzz sweep — zero 5xx and every refusal in its dialec
       const text = await res.text();
       const route = q.path.split('?')[0]!.split('/').slice(0, 3).join('/');
       seen.set(route, (seen.get(route) ?? 0) + 1);
-      const problem = envelopeProblem(q.path, res.status, res.headers.get('content-type') ?? '', text);
+      const problem =
+        envelopeProblem(q.path, res.status, res.headers.get('content-type') ?? '', text) ??
+        (res.headers.get('x-content-type-options') === 'nosniff' ? undefined : 'no nosniff header');
       if (problem)
         problems.push(
           `${q.method} ${q.path.slice(0, 120)} ${q.body?.slice(0, 200) ?? ''} → ${problem}: ${text.slice(0, 200)}`,
