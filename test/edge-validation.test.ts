@@ -190,6 +190,7 @@ test('defect 9.4: refusals before a route (414, 400 bad URL, 413, 415, 431, 404,
   const c431 = await rawRequest(env.url, `POST /v2/payment HTTP/1.1\r\nhost: x\r\n${big}`);
   assert.equal(c431.status, 431);
   assert.equal(JSON.parse(c431.body).code, '624');
+  assert.equal(c431.headers['x-trace-id'], JSON.parse(c431.body).api_response_id);
   const m431 = await rawRequest(env.url, `POST /api/start_payment HTTP/1.1\r\nhost: x\r\n${big}`);
   assert.equal(m431.status, 431);
   assert.equal(JSON.parse(m431.body).code, 'invalid_param');

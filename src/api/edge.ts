@@ -62,11 +62,12 @@ export function clientErrorHandler(makeTraceId: () => string): (e: Error & { cod
     if (socket.writable) {
       const known = CLIENT_ERRORS[e.code ?? ''];
       const what = known ?? { status: 400, code: 'MALFORMED_BODY', message: 'malformed HTTP request' };
+      const traceid = makeTraceId();
       const r = renderRefusal(
         targetOf(Buffer.isBuffer(packet) ? packet : undefined),
         what.code,
         what.message,
-        makeTraceId(),
+        traceid,
         what.status,
       );
       const body = Buffer.from(r.body);
@@ -74,6 +75,7 @@ export function clientErrorHandler(makeTraceId: () => string): (e: Error & { cod
         `HTTP/1.1 ${r.status} ${STATUS_CODES[r.status]}`,
         `content-type: ${r.contentType}`,
         `content-length: ${body.length}`,
+        `x-trace-id: ${traceid}`,
         ...Object.entries(r.headers).map(([k, v]) => `${k}: ${v}`),
         'connection: close',
         '',
