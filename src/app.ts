@@ -2,7 +2,7 @@
 // error handler, all over one core.
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import formbody from '@fastify/formbody';
-import { randomInt } from 'node:crypto';
+import type { Logger } from 'pino';
 import type { Deps } from './core/deps.js';
 import { openapiPlugin } from './api/openapi/plugin.js';
 import { minimalPlugin } from './api/minimal/plugin.js';
@@ -12,29 +12,31 @@ import { checkoutPlugin } from './web/checkout-plugin.js';
 import { cinetpayPlugin } from './api/cinetpay/plugin.js';
 import { mobileMoneyPlugin } from './web/mobile-money-plugin.js';
 import { registry, httpDuration, httpRequests } from './metrics.js';
+import { newTraceId } from './api/trace-id.js';
+import { apiHeaders, clientErrorHandler, frameworkErrors, notFound, rootErrorHandler, textRule } from './api/edge.js';
+import { reqSerializer } from './api/log-mask.js';
+import { TenderError } from './domain/errors.js';
+import { adminTokenCheck } from './api/admin/token.js';
+import { schemaErrorFormatter } from './api/schema-check.js';
 
-/** traceid like the seed's "221117074719X9921729": UTC yyMMddHHmmss, 'X', 7 digits. */
-export function newTraceId(now: Date): string {
-  const p = (n: number) => String(n).padStart(2, '0');
-  return (
-    p(now.getUTCFullYear() % 100) +
-    p(now.getUTCMonth() + 1) +
-    p(now.getUTCDate()) +
-    p(now.getUTCHours()) +
-    p(now.getUTCMinutes()) +
-    p(now.getUTCSeconds()) +
-    'X' +
-    String(randomInt(0, 10_000_000)).padStart(7, '0')
-  );
-}
+/** A request that trickles its headers is cut off after this long (Node's headersTimeout). */
+const HEADERS_TIMEOUT_MS = 10_000;
+/** A whole request (headers and body) must arrive within this long (Node's requestTimeout). */
+const REQUEST_TIMEOUT_MS = 30_000;
+/** An idle socket (no bytes either way) is closed after this long. */
+const CONNECTION_TIMEOUT_MS = 60_000;
+
+export { newTraceId };
 
 export interface AppOptions {
   adminToken: string;
 }
 
 export async function buildApp(deps: Deps, opts: AppOptions): Promise<FastifyInstance> {
+  // Request logs mask the capability codes of hosted-page and watch URLs (src/api/log-mask.ts).
+  const log = (deps.log as Logger).child({}, { serializers: { req: reqSerializer } });
   const app = Fastify({
-    loggerInstance: deps.log as unknown as FastifyBaseLogger,
+    loggerInstance: log as unknown as FastifyBaseLogger,
     genReqId: () => newTraceId(deps.clock.now()),
     logController: new LogController({ requestIdLogLabel: 'traceid' }),
     bodyLimit: 1024 * 1024,
@@ -42,7 +44,23 @@ export async function buildApp(deps: Deps, opts: AppOptions): Promise<FastifyIns
     routerOptions: { maxParamLength: 512 },
     return503OnClosing: true,
     forceCloseConnections: false,
+    // Slow-header (slowloris) connections are cut off; the check interval bounds how late that happens.
+    connectionTimeout: CONNECTION_TIMEOUT_MS,
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    http: { headersTimeout: HEADERS_TIMEOUT_MS, connectionsCheckingInterval: 1000 },
+    // Refusals before a route exists are answered in the envelope of the dialect of the path.
+    frameworkErrors,
+    clientErrorHandler: clientErrorHandler(() => newTraceId(deps.clock.now())),
+    schemaErrorFormatter,
+    // verbose: ajv's errors carry the failing schema, whose description is the refusal message.
+    ajv: { customOptions: { verbose: true } },
   });
+  app.server.headersTimeout = HEADERS_TIMEOUT_MS;
+
+  // The text rule (src/domain/text.ts) for every route of every dialect, before any handler reads input.
+  app.addHook('preValidation', textRule);
+  app.addHook('onSend', apiHeaders);
+  app.setErrorHandler(rootErrorHandler);
 
   // JSON bodies stay raw text: the openapi signature covers values exactly as sent.
   app.removeContentTypeParser('application/json');
@@ -67,7 +85,15 @@ export async function buildApp(deps: Deps, opts: AppOptions): Promise<FastifyIns
       return reply.status(503).send({ status: 'database unreachable' });
     }
   });
-  app.get('/metrics', async (_req, reply) => reply.type(registry.contentType).send(await registry.metrics()));
+  // Metrics name routes, merchants' traffic and failures: operators only (the admin token).
+  const isAdmin = adminTokenCheck(opts.adminToken);
+  app.get('/metrics', async (req, reply) => {
+    if (!isAdmin(req.headers.authorization)) {
+      const e = new TenderError('BAD_ADMIN_TOKEN');
+      return reply.status(401).send({ error: e.code, message: e.message, traceid: req.id });
+    }
+    return reply.type(registry.contentType).send(await registry.metrics());
+  });
 
   await app.register(openapiPlugin, { deps, prefix: '/openapi/v1' });
   // Seed 001 §5 doubles the prefix by mistake; the doubled path is accepted too (shared/spec).
@@ -80,13 +106,6 @@ export async function buildApp(deps: Deps, opts: AppOptions): Promise<FastifyIns
     await app.register(sandboxPlugin, { deps, adminToken: opts.adminToken, prefix: '/sandbox' });
   await app.register(adminPlugin, { deps, token: opts.adminToken, prefix: '/admin' });
 
-  app.setNotFoundHandler((req, reply) => {
-    const path = req.url.split('?')[0]!;
-    const message = `no route ${req.method} ${path}`;
-    // Each dialect's clients get a 404 in the shape they parse.
-    if (path.startsWith('/api/') || path.startsWith('/watch'))
-      return reply.status(404).send({ code: 'not_found', message });
-    return reply.status(404).send({ code: 404, msg: message, data: null, traceid: req.id });
-  });
+  app.setNotFoundHandler(notFound);
   return app;
 }

@@ -5,7 +5,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -294,7 +294,10 @@ test(
       assert.ok(existsSync(pidFile), 'embedded PostgreSQL not running (no postmaster.pid)');
       const health = (await (await fetch(`${base}/healthz`)).json()) as { status: string };
       assert.equal(health.status, 'ok');
-      const metrics = await fetch(`${base}/metrics`);
+      // /metrics is for operators (defect 12): the admin token the server generated into its data dir.
+      assert.equal((await fetch(`${base}/metrics`)).status, 401);
+      const token = readFileSync(join(dataDir, 'admin.token'), 'utf8').trim();
+      const metrics = await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${token}` } });
       assert.equal(metrics.status, 200);
       const text = await metrics.text();
       assert.match(text, /^tender_http_requests_total\{[^}]*route="\/healthz"[^}]*\} \d+/m, text.slice(0, 2000));

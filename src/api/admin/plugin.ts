@@ -1,5 +1,4 @@
 // Operator API behind TENDER_ADMIN_TOKEN (Authorization: Bearer <token>): the CLI's actions over HTTP.
-import { timingSafeEqual, createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../../core/deps.js';
 import {
@@ -19,6 +18,8 @@ import { orderEvents } from '../../store/orders-repo.js';
 import { attemptsOf, latestDeliveries } from '../../store/webhooks-repo.js';
 import { asTenderError } from '../envelope.js';
 import { orderData } from '../openapi/plugin.js';
+import { adminTokenCheck } from './token.js';
+import { DepositAddressQuery, MerchantIdParams, OrderIdParams } from './schemas.js';
 
 const HTTP: Record<ErrorKind, number> = {
   validation: 400,
@@ -30,11 +31,10 @@ const HTTP: Record<ErrorKind, number> = {
   unavailable: 503,
   internal: 500,
 };
-const digest = (s: string) => createHash('sha256').update(s).digest();
 
 export async function adminPlugin(app: FastifyInstance, opts: { deps: Deps; token: string }): Promise<void> {
   const { deps } = opts;
-  const expected = digest(opts.token);
+  const isAdmin = adminTokenCheck(opts.token);
 
   app.setErrorHandler((e, req, reply) => {
     const mapped = asTenderError(e);
@@ -48,10 +48,10 @@ export async function adminPlugin(app: FastifyInstance, opts: { deps: Deps; toke
   });
 
   app.addHook('onRequest', async (req) => {
-    const h = req.headers.authorization ?? '';
-    const token = h.startsWith('Bearer ') ? h.slice(7) : '';
-    if (!timingSafeEqual(digest(token), expected)) throw new TenderError('BAD_ADMIN_TOKEN');
+    if (!isAdmin(req.headers.authorization)) throw new TenderError('BAD_ADMIN_TOKEN');
   });
+  const merchantRoute = { schema: { params: MerchantIdParams } };
+  const orderRoute = { schema: { params: OrderIdParams } };
 
   const body = (b: unknown): Record<string, unknown> => {
     if (typeof b !== 'string' || b.trim() === '') return {};
@@ -106,10 +106,10 @@ export async function adminPlugin(app: FastifyInstance, opts: { deps: Deps; toke
       extraHosts: r.hosts('allowedHosts'),
     });
   });
-  app.get<{ Params: { id: string } }>('/merchants/:id', async (req) =>
+  app.get<{ Params: { id: string } }>('/merchants/:id', merchantRoute, async (req) =>
     merchantView(await getMerchant(deps, req.params.id)),
   );
-  app.patch<{ Params: { id: string } }>('/merchants/:id', async (req) => {
+  app.patch<{ Params: { id: string } }>('/merchants/:id', merchantRoute, async (req) => {
     const r = reader(body(req.body));
     return merchantView(
       await updateSettings(deps, req.params.id, {
@@ -121,17 +121,17 @@ export async function adminPlugin(app: FastifyInstance, opts: { deps: Deps; toke
       }),
     );
   });
-  app.post<{ Params: { id: string } }>('/merchants/:id/rotate-key', async (req) =>
+  app.post<{ Params: { id: string } }>('/merchants/:id/rotate-key', merchantRoute, async (req) =>
     rotateSecurityKey(deps, req.params.id),
   );
-  app.post<{ Params: { id: string } }>('/merchants/:id/rotate-cinetpay', async (req) => {
+  app.post<{ Params: { id: string } }>('/merchants/:id/rotate-cinetpay', merchantRoute, async (req) => {
     const site = body(req.body).siteId;
     if (site !== undefined && typeof site !== 'string')
       throw new TenderError('INVALID_PARAM', 'siteId must be a string');
     return rotateCinetpayCredentials(deps, req.params.id, site);
   });
 
-  app.get<{ Params: { id: string } }>('/orders/:id', async (req) => {
+  app.get<{ Params: { id: string } }>('/orders/:id', orderRoute, async (req) => {
     const order = await getOrder(deps, { by: 'id', id: req.params.id });
     const deliveries = await latestDeliveries(deps.db, order.id);
     return {
@@ -149,13 +149,15 @@ export async function adminPlugin(app: FastifyInstance, opts: { deps: Deps; toke
       ),
     };
   });
-  app.get<{ Querystring: { merchantId?: string; balances?: string } }>('/deposit-addresses', async (req) => {
-    const { merchantId, balances } = req.query;
-    if (merchantId !== undefined && !/^[0-9]{1,18}$/.test(merchantId))
-      throw new TenderError('INVALID_PARAM', 'merchantId must be a number');
-    return listDepositAddresses(deps, { merchantId, balances: balances === '1' || balances === 'true' });
-  });
-  app.post<{ Params: { id: string } }>('/orders/:id/webhooks/resend', async (req) => ({
+  app.get<{ Querystring: { merchantId?: string; balances?: string } }>(
+    '/deposit-addresses',
+    { schema: { querystring: DepositAddressQuery } },
+    async (req) => {
+      const { merchantId, balances } = req.query;
+      return listDepositAddresses(deps, { merchantId, balances: balances === '1' || balances === 'true' });
+    },
+  );
+  app.post<{ Params: { id: string } }>('/orders/:id/webhooks/resend', orderRoute, async (req) => ({
     deliveryId: await resendOrderWebhook(deps, req.params.id),
   }));
 }

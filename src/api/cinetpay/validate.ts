@@ -5,6 +5,7 @@ import { CP, CinetpayRefusal } from '../../domain/cinetpay.js';
 import { parseDecimal } from '../../domain/money.js';
 import { hostOf } from '../../domain/redirects.js';
 import type { CinetpayInit } from '../../core/cinetpay.js';
+import { isBadText } from '../../domain/text.js';
 
 export const CURRENCIES = ['XOF', 'XAF', 'CDF', 'GNF', 'USD'] as const;
 /** Minimum amount per currency, in major units (Tender's table; CinetPay's docs give XOF/XAF/CDF/USD). */
@@ -51,6 +52,8 @@ function text(b: Body, k: string, max = MAX_TEXT): string {
   if (v.type !== 'string' && v.type !== 'number') refuse(CP.INVALID_PARAMETER, `${k} must be a string`);
   const t = v.text.trim();
   if (t.length > max) refuse(CP.INVALID_PARAMETER, `${k} must be at most ${max} characters`);
+  // Every field read through here is a single line (ids, codes, URLs, names); description may span lines.
+  if (isBadText(t, k !== 'description')) refuse(CP.INVALID_PARAMETER, `${k} has control characters`);
   return t;
 }
 
@@ -112,7 +115,6 @@ export function parseChannels(raw: string): string[] {
 export function parseInit(b: Body, assets: AssetTable): CinetpayInit {
   requireFields(b, ['transaction_id', 'amount', 'currency', 'description', 'notify_url', 'return_url']);
   const transactionId = text(b, 'transaction_id', 100);
-  if (/[\u0000-\u001f]/.test(transactionId)) refuse(CP.INVALID_PARAMETER, 'transaction_id has control characters');
   const cur = text(b, 'currency').toUpperCase();
   if (!(CURRENCIES as readonly string[]).includes(cur))
     refuse(CP.ERROR_CURRENCY_NOTVALID, `currency must be one of ${CURRENCIES.join(', ')}`);

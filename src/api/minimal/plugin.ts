@@ -9,6 +9,11 @@ import { topLevelRawFields } from '../../domain/raw-json.js';
 import { parseDecimal } from '../../domain/money.js';
 import type { Order } from '../../domain/order.js';
 import { asTenderError } from '../envelope.js';
+import { checker } from '../schema-check.js';
+import { isBadText } from '../../domain/text.js';
+import { StartPaymentFields } from './schemas.js';
+
+const checkStartPayment = checker(StartPaymentFields);
 
 const HTTP_BY_KIND: Record<ErrorKind, number> = {
   validation: 400,
@@ -61,6 +66,7 @@ export async function minimalPlugin(app: FastifyInstance, opts: { deps: Deps }):
       throw new TenderError('MALFORMED_BODY', 'send a JSON object body: {"merchant_secret": "...", "amount": 1000}');
     const body = topLevelRawFields(req.body);
     const merchant = await merchantBySecret(deps, body.merchant_secret);
+    checkStartPayment(body);
     const plain = body.amount;
     if (plain === undefined || plain === '') throw new TenderError('MISSING_PARAM', 'amount is required');
     if (!NUMBER.test(plain)) throw new TenderError('INVALID_PARAM', 'amount must be a positive number');
@@ -75,6 +81,9 @@ export async function minimalPlugin(app: FastifyInstance, opts: { deps: Deps }):
     const key = idem !== undefined && idem !== '' ? idem : undefined;
     if (key !== undefined && key.length > MAX_IDEMPOTENCY_KEY)
       throw new TenderError('INVALID_PARAM', `Idempotency-Key must be at most ${MAX_IDEMPOTENCY_KEY} characters`);
+    // Header values may carry obs-text (Latin-1), C1 controls included: the text rule applies to them too.
+    if (key !== undefined && isBadText(key, true))
+      throw new TenderError('INVALID_PARAM', 'Idempotency-Key has control characters');
     let order: Order;
     try {
       ({ order } = await createOrder(deps, merchant, {
