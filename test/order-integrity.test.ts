@@ -87,6 +87,14 @@ test('defect 9.1: a CinetPay initialisation whose dialect row cannot be written 
   assert.equal(row.rows[0]?.description, 'poison');
 });
 
+test("defect 9.1: the campaign's NUL description is refused with 624 and writes nothing", async () => {
+  const transactionId = txId();
+  const r = await cinetpayInit(a, { transaction_id: transactionId, description: 'a\u0000b' });
+  assert.equal(r.status, 400);
+  assert.equal(r.body.code, '624', JSON.stringify(r.body));
+  assert.deepEqual(await ordersOfTradeNo(`cp:${a.siteId}:${transactionId}`), []);
+});
+
 test('defect 9.1: one order that cannot be expired does not hold up the expiry of 150 others of two merchants', async () => {
   // Drain anything due from earlier tests so this pass only sees these orders.
   while ((await expireDueOrders(env.deps)) > 0);
