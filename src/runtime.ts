@@ -65,6 +65,11 @@ export async function openRuntime(
     );
     url = emb.url;
     stopEmbedded = emb.stop;
+    if (emb.tookOver)
+      log.warn(
+        { component: 'postgres', pid: emb.tookOver },
+        'embedded PostgreSQL outlived its previous owner; restarted it',
+      );
     log.info(
       { owned: emb.owned },
       emb.owned ? 'embedded PostgreSQL started' : 'attached to running embedded PostgreSQL',

