@@ -91,6 +91,7 @@ export async function openEmbedded(
   // postmaster.pid lines: pid, data dir, start time, port, ...
   const pidFile = join(pgDir, 'postmaster.pid');
   let tookOver: number | undefined;
+  let reusePort: number | undefined;
   if (existsSync(pidFile)) {
     const lines = readFileSync(pidFile, 'utf8').split('\n');
     const pid = Number(lines[0]);
@@ -106,10 +107,12 @@ export async function openEmbedded(
       log(`embedded PostgreSQL (pid ${pid}) outlived its owner (pid ${owner || 'unknown'}); taking it over`);
       await stopOrphan(pid);
       tookOver = pid;
+      // Same port: processes that attached to the orphan reconnect to its successor by themselves.
+      reusePort = port;
     }
   }
 
-  const port = await freePort();
+  const port = reusePort ?? (await freePort());
   const db = new EmbeddedPostgres({
     databaseDir: pgDir,
     user: 'tender',
