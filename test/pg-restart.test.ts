@@ -48,6 +48,7 @@ test(`defect 9.2: ${RESTARTS} immediate PostgreSQL restarts under load: the proc
   const m = JSON.parse(await runCli(['merchant', 'create', ...MERCHANT, '--json'], env));
 
   const load = startOrderLoad(base, m, { loops: 3, adminToken, tag: 'pgrestart' });
+  const minimal = startMinimalLoad(base, m.merchantSecret);
   const grows = (by: number) => {
     const from = load.acknowledged.length;
     return waitFor(`${by} more acknowledged orders`, () => load.acknowledged.length >= from + by, 90_000);
@@ -62,6 +63,7 @@ test(`defect 9.2: ${RESTARTS} immediate PostgreSQL restarts under load: the proc
     await grows(10);
   } finally {
     await load.stop();
+    await minimal.stop();
   }
 
   const unavailable = load.answers.filter((a) => a.code === 30001).length;
@@ -80,6 +82,15 @@ test(`defect 9.2: ${RESTARTS} immediate PostgreSQL restarts under load: the proc
     'createOrder answered something else than success or "service unavailable, retry"',
   );
   assert.ok(unavailable > 0, 'no request met an outage: the restarts were not exercised');
+  // The minimal dialect speaks HTTP statuses: an outage is a 503 with its error body, never a 500.
+  const minimalAnswers = new Set(minimal.answers.map((a) => `${a.status} ${a.code}`));
+  assert.deepEqual(
+    [...minimalAnswers].filter((a) => a !== '200 ok' && a !== '503 service_unavailable'),
+    [],
+    `minimal dialect answers: ${[...minimalAnswers].join(', ')}`,
+  );
+  assert.ok(minimalAnswers.has('503 service_unavailable'), 'no minimal request met an outage');
+  assert.deepEqual(minimal.failures, [], 'minimal requests without an HTTP answer');
 
   // The workers log an outage once, not every pass.
   const records = logRecords(server);
@@ -97,3 +108,35 @@ test(`defect 9.2: ${RESTARTS} immediate PostgreSQL restarts under load: the proc
 });
 
 const MERCHANT = ['--brand', 'B', '--company', 'C', '--website', 'https://s.example', '--email', 'e@x.io'];
+
+/** One loop of minimal-dialect start_payment calls, recording HTTP status and error code of each answer. */
+function startMinimalLoad(base: string, merchantSecret: string) {
+  let stopped = false;
+  const answers: Array<{ status: number; code: unknown }> = [];
+  const failures: string[] = [];
+  const loop = (async () => {
+    while (!stopped) {
+      try {
+        const res = await fetch(`${base}/api/start_payment`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ merchant_secret: merchantSecret, amount: 5 }),
+          signal: AbortSignal.timeout(30_000),
+        });
+        const body = (await res.json()) as { code?: unknown };
+        // A success carries the order's pay code in `code`; only an error's code names the error.
+        answers.push({ status: res.status, code: res.status === 200 ? 'ok' : body.code });
+      } catch (e) {
+        failures.push(String((e as Error).cause ?? e));
+      }
+    }
+  })();
+  return {
+    answers,
+    failures,
+    async stop() {
+      stopped = true;
+      await loop;
+    },
+  };
+}
