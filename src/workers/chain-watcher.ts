@@ -143,6 +143,7 @@ export function startChainWatcher(deps: Deps, net: NetworkConfig, opts: ChainWat
   // does not turn into a log line every poll interval.
   // A database outage is logged once (outageLog), not once per pass.
   let failures = 0;
+  let lastWasDb = false;
   const dbFailures = outageLog(deps.log, 'chain watcher', { network: net.name });
   const loop = async () => {
     if (stopped) return;
@@ -153,12 +154,15 @@ export function startChainWatcher(deps: Deps, net: NetworkConfig, opts: ChainWat
       },
       (e) => {
         failures++;
-        if (isDatabaseUnavailable(e)) dbFailures.failed(e);
+        lastWasDb = isDatabaseUnavailable(e);
+        if (lastWasDb) dbFailures.failed(e);
         else deps.log.error({ err: e, network: net.name, failures }, 'chain watcher pass failed');
       },
     );
     await current;
-    if (!stopped) timer = setTimeout(loop, failures === 0 ? pollMs : Math.min(pollMs * 2 ** failures, 60_000));
+    // A database outage is usually a restart measured in seconds: retry within 5 s so work resumes promptly.
+    const cap = lastWasDb ? 5_000 : 60_000;
+    if (!stopped) timer = setTimeout(loop, failures === 0 ? pollMs : Math.min(pollMs * 2 ** failures, cap));
   };
   timer = setTimeout(loop, 0);
 
