@@ -136,9 +136,12 @@ test('defect 9.3: SIGKILL of the embedded postmaster under load: Tender restarts
   process.kill(killed, 'SIGKILL');
   const msgs = () => logRecords(server).map((r) => r.msg as string);
   await waitFor('the restart log lines', () => msgs().includes('embedded PostgreSQL restarted'), 90_000);
+  const at = (msg: string) => logRecords(server).find((r) => r.msg === msg)?.time as number;
+  const outageMs = at('embedded PostgreSQL restarted') - at('embedded PostgreSQL exited unexpectedly; restarting');
   // Requests succeed again without a restart of Tender.
   await grows(l, 20);
   await l.stop();
+  assert.equal((await fetch(`${base}/healthz`)).status, 200, '/healthz does not answer 200 after the restart');
   acknowledged.push(...l.acknowledged);
 
   assert.ok(!server.exited(), 'the server died');
@@ -153,7 +156,10 @@ test('defect 9.3: SIGKILL of the embedded postmaster under load: Tender restarts
     l.answers.every((a) => a.code === 0 || a.code === 30001 || a.path === 'complete'),
     JSON.stringify(l.answers.filter((a) => a.code !== 0).slice(0, 10)),
   );
-  t.diagnostic(`${describeLoad(l)}; unavailable answers ${l.answers.filter((a) => a.code === 30001).length}`);
+  t.diagnostic(
+    `${describeLoad(l)}; unavailable answers ${l.answers.filter((a) => a.code === 30001).length};` +
+      ` postmaster down for ${outageMs} ms (exit to restarted, from the log)`,
+  );
   await assertInvariants();
 
   // A supervised restart leaves a cluster SIGTERM still stops cleanly.
