@@ -29,6 +29,8 @@ let merchant: Merchant;
 let base = '';
 
 after(async () => {
+  // A failed test leaves its load running, which would keep this file from ending.
+  await Promise.all(loads.map((l) => l.stop()));
   for (const p of procs) if (!p.exited()) p.child.kill('SIGKILL');
   await Promise.all(procs.map((p) => p.exit));
   // A postmaster left behind by a failed test would keep the directory busy.
@@ -59,7 +61,12 @@ async function startServer(name: string, extra: Record<string, string> = {}): Pr
   return p;
 }
 
-const load = (tag: string) => startOrderLoad(base, merchant, { loops: 3, adminToken, tag });
+const loads: Load[] = [];
+const load = (tag: string) => {
+  const l = startOrderLoad(base, merchant, { loops: 3, adminToken, tag });
+  loads.push(l);
+  return l;
+};
 const grows = (l: Load, by: number) => {
   const from = l.acknowledged.length;
   return waitFor(`${by} more acknowledged orders`, () => l.acknowledged.length >= from + by, 90_000);
