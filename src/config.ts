@@ -22,6 +22,12 @@ export interface Config {
   webhookTimeoutMs: number;
   workerPollMs: number;
   dbPoolSize: number;
+  /** Longest wait for a database connection before a request is answered "service unavailable, retry". */
+  dbConnectTimeoutMs: number;
+  /** Server-side statement timeout (0 = none). */
+  dbStatementTimeoutMs: number;
+  /** Consecutive failed restarts of the embedded PostgreSQL before the process gives up (exits 1). */
+  embeddedPgRestarts: number;
   logLevel: string;
   /** TENDER_MASTER_KEY / TENDER_ADMIN_TOKEN when given; otherwise generated into dataDir. */
   crypto: CryptoConfig;
@@ -131,6 +137,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhookTimeoutMs: int(env, 'TENDER_WEBHOOK_TIMEOUT_MS', 10_000),
     workerPollMs: int(env, 'TENDER_WORKER_POLL_MS', 500),
     dbPoolSize: int(env, 'TENDER_DB_POOL', 10),
+    dbConnectTimeoutMs: int(env, 'TENDER_DB_CONNECT_TIMEOUT_MS', 5000),
+    dbStatementTimeoutMs: int(env, 'TENDER_DB_STATEMENT_TIMEOUT_MS', 0),
+    embeddedPgRestarts: int(env, 'TENDER_EMBEDDED_PG_RESTARTS', 5),
     logLevel: env.LOG_LEVEL ?? 'info',
     crypto: loadCryptoConfig(env),
     maxAmounts: parseMaxAmounts(env.TENDER_MAX_AMOUNTS),

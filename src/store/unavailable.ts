@@ -23,12 +23,15 @@ const MESSAGES = [
   /client has encountered a connection error/i,
   /cannot use a pool after calling end/i,
   /connection is closed/i,
+  /client was closed and is not queryable/i,
   /the database system is (starting up|shutting down|in recovery mode)/i,
 ];
 
-export function isDatabaseUnavailable(e: unknown): boolean {
+export function isDatabaseUnavailable(e: unknown, depth = 0): boolean {
   if (!e || typeof e !== 'object') return false;
-  const { code, message } = e as { code?: unknown; message?: unknown };
+  const { code, message, cause } = e as { code?: unknown; message?: unknown; cause?: unknown };
+  // A wrapper (e.g. db.ts CommitOutcomeUnknown) is an outage when what it wraps is one.
+  if (cause && depth < 3 && isDatabaseUnavailable(cause, depth + 1)) return true;
   if (
     typeof code === 'string' &&
     (PG_UNAVAILABLE_SQLSTATES.has(code) || code.startsWith('08') || NET_CODES.has(code))

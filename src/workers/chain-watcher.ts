@@ -8,6 +8,8 @@ import type { NetworkConfig } from '../rails/crypto/networks.js';
 import type { ChainSource } from '../rails/crypto/chain-source.js';
 import { chainSourceFor } from '../rails/crypto/sources.js';
 import { confirmDeposit, recordSeenDeposit, reorgDeposit } from '../core/deposits.js';
+import { isDatabaseUnavailable } from '../store/unavailable.js';
+import { outageLog } from './outage-log.js';
 import { familyAddresses, getCursor, setCursor, unconfirmedDeposits } from '../store/deposits-repo.js';
 import { DEPOSIT_CONFIRM } from '../core/deposits.js';
 import { recordWorkFailure } from '../store/work-failures-repo.js';
@@ -149,20 +151,28 @@ export function startChainWatcher(deps: Deps, net: NetworkConfig, opts: ChainWat
 
   // While the node is unreachable, wait longer between passes (doubling up to a minute) so an outage
   // does not turn into a log line every poll interval.
+  // A database outage is logged once (outageLog), not once per pass.
   let failures = 0;
+  let lastWasDb = false;
+  const dbFailures = outageLog(deps.log, 'chain watcher', { network: net.name });
   const loop = async () => {
     if (stopped) return;
     current = serial().then(
       () => {
         failures = 0;
+        dbFailures.succeeded();
       },
       (e) => {
         failures++;
-        deps.log.error({ err: e, network: net.name, failures }, 'chain watcher pass failed');
+        lastWasDb = isDatabaseUnavailable(e);
+        if (lastWasDb) dbFailures.failed(e);
+        else deps.log.error({ err: e, network: net.name, failures }, 'chain watcher pass failed');
       },
     );
     await current;
-    if (!stopped) timer = setTimeout(loop, failures === 0 ? pollMs : Math.min(pollMs * 2 ** failures, 60_000));
+    // A database outage is usually a restart measured in seconds: retry within 5 s so work resumes promptly.
+    const cap = lastWasDb ? 5_000 : 60_000;
+    if (!stopped) timer = setTimeout(loop, failures === 0 ? pollMs : Math.min(pollMs * 2 ** failures, cap));
   };
   timer = setTimeout(loop, 0);
 

@@ -1,0 +1,77 @@
+// Ledger and order invariants, checked in SQL after a crash or an outage. Each check returns the rows that
+// break it (empty when it holds), so a failure shows what is wrong, not just that something is.
+import pg from 'pg';
+
+/** An order the server acknowledged (createOrder answered code 0). */
+export interface Acknowledged {
+  merchantId: number;
+  merchantTradeNo: string;
+  orderId: string;
+}
+
+const CHECKS: Record<string, string> = {
+  'every journal entry balances (per currency)': `
+    SELECT entry_id, currency, sum(amount)::text AS total FROM postings
+    GROUP BY entry_id, currency HAVING sum(amount) <> 0`,
+  'every journal entry has postings': `
+    SELECT e.id FROM journal_entries e WHERE NOT EXISTS (SELECT 1 FROM postings p WHERE p.entry_id = e.id)`,
+  'every balance equals its postings': `
+    SELECT a.code, a.balance::text, coalesce(sum(p.amount), 0)::text AS postings
+    FROM ledger_accounts a LEFT JOIN postings p ON p.account_id = a.id
+    GROUP BY a.id HAVING a.balance <> coalesce(sum(p.amount), 0)`,
+  'no order credited twice': `
+    SELECT order_id, count(*) FROM journal_entries WHERE kind = 'order_payment'
+    GROUP BY order_id HAVING count(*) > 1`,
+  'only completed orders are credited, and every completed order is': `
+    SELECT o.id, o.status, count(e.id) AS payments FROM orders o
+    LEFT JOIN journal_entries e ON e.order_id = o.id AND e.kind = 'order_payment'
+    GROUP BY o.id HAVING (o.status = 14) <> (count(e.id) = 1)`,
+  'one order per merchantTradeNo': `
+    SELECT merchant_id, merchant_trade_no, count(*) FROM orders
+    GROUP BY merchant_id, merchant_trade_no HAVING count(*) > 1`,
+  'every status change is in the order history': `
+    SELECT o.id, o.status FROM orders o WHERE NOT EXISTS (
+      SELECT 1 FROM order_events ev WHERE ev.order_id = o.id AND ev.to_status = o.status)`,
+};
+
+/** Violations per invariant; `acknowledged` orders must all exist; no order may stay open `graceSeconds` past expiry. */
+export async function invariantViolations(
+  url: string,
+  acknowledged: Acknowledged[],
+  graceSeconds: number,
+): Promise<Record<string, unknown[]>> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    const out: Record<string, unknown[]> = {};
+    for (const [name, sql] of Object.entries(CHECKS)) out[name] = (await c.query(sql)).rows;
+    out['no order left open past expiry'] = (
+      await c.query(
+        `SELECT id, expires_at FROM orders WHERE status = 0 AND expires_at < now() - make_interval(secs => $1)`,
+        [graceSeconds],
+      )
+    ).rows;
+    const { rows } = await c.query<{ merchant_id: string; merchant_trade_no: string; id: string }>(
+      `SELECT merchant_id, merchant_trade_no, id FROM orders
+       WHERE (merchant_id, merchant_trade_no) IN (SELECT * FROM unnest($1::bigint[], $2::text[]))`,
+      [acknowledged.map((a) => a.merchantId), acknowledged.map((a) => a.merchantTradeNo)],
+    );
+    const stored = new Map(rows.map((r) => [`${r.merchant_id}/${r.merchant_trade_no}`, r.id]));
+    out['every acknowledged order is present'] = acknowledged.filter(
+      (a) => stored.get(`${a.merchantId}/${a.merchantTradeNo}`) !== a.orderId,
+    );
+    return out;
+  } finally {
+    await c.end();
+  }
+}
+
+/** Only the invariants that are broken (an empty object when all hold). */
+export async function brokenInvariants(
+  url: string,
+  acknowledged: Acknowledged[],
+  graceSeconds: number,
+): Promise<Record<string, unknown[]>> {
+  const all = await invariantViolations(url, acknowledged, graceSeconds);
+  return Object.fromEntries(Object.entries(all).filter(([, rows]) => rows.length > 0));
+}
