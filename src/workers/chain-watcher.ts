@@ -13,7 +13,6 @@ import { outageLog } from './outage-log.js';
 import { familyAddresses, getCursor, setCursor, unconfirmedDeposits } from '../store/deposits-repo.js';
 import { DEPOSIT_CONFIRM } from '../core/deposits.js';
 import { recordWorkFailure } from '../store/work-failures-repo.js';
-import { isDatabaseUnavailable } from '../store/unavailable.js';
 
 const LEASE_LOCK = 727_003;
 
