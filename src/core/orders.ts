@@ -5,6 +5,7 @@ import type { Order } from '../domain/order.js';
 import type { MerchantRow } from '../store/merchants-repo.js';
 import { assertAllowedRedirect, hostOf } from '../domain/redirects.js';
 import { TenderError } from '../domain/errors.js';
+import { assertCallbackTarget } from './callback-url.js';
 import { findOrder, type OrderLookup } from '../store/orders-repo.js';
 import { insertOrderBatched } from '../store/order-insert-batcher.js';
 
@@ -47,6 +48,7 @@ export async function createOrder(
   if (input.network) deps.assets.exponent(input.currency, input.network);
   if (input.callbackUrl && !hostOf(input.callbackUrl))
     throw new TenderError('INVALID_PARAM', 'callbackURL must be an absolute http(s) URL');
+  if (input.callbackUrl) assertCallbackTarget(deps, input.callbackUrl, 'callbackURL');
   if (input.successUrl) assertAllowedRedirect(input.successUrl, merchant.allowed_hosts, 'successURL');
   if (input.failUrl) assertAllowedRedirect(input.failUrl, merchant.allowed_hosts, 'failURL');
 

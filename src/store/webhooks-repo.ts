@@ -1,4 +1,5 @@
 import type { Tx } from './db.js';
+import { destinationOf } from '../domain/destination-policy.js';
 
 export interface DeliveryRow {
   id: string;
@@ -7,6 +8,7 @@ export interface DeliveryRow {
   order_status: number;
   format: 'cpay' | 'cpay-legacy' | 'cinetpay';
   url: string | null;
+  destination: string | null;
   payload: Record<string, string | number>;
   state: string;
   attempts: number;
@@ -28,8 +30,8 @@ export async function insertDelivery(
   },
 ): Promise<string> {
   const { rows } = await tx.query<{ id: string }>(
-    `INSERT INTO webhook_deliveries (merchant_id, order_id, order_status, format, url, payload, state, next_attempt_at, created_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8::timestamptz + make_interval(secs => $9::double precision), $8) RETURNING id`,
+    `INSERT INTO webhook_deliveries (merchant_id, order_id, order_status, format, url, payload, state, next_attempt_at, created_at, destination)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8::timestamptz + make_interval(secs => $9::double precision), $8, $10) RETURNING id`,
     [
       d.merchantId,
       d.orderId,
@@ -40,27 +42,60 @@ export async function insertDelivery(
       d.url ? 'pending' : 'no_url',
       d.at,
       d.firstDelaySeconds,
+      d.url ? destinationOf(d.url) : null,
     ],
   );
   return rows[0]!.id;
 }
 
+export interface ClaimLimits {
+  /** Most deliveries to return. */
+  limit: number;
+  /** Most attempts in flight per destination, across every worker. */
+  perDestination: number;
+  /** A destination with this many consecutive failures gets one attempt at a time (a probe). */
+  failureThreshold: number;
+}
+
+const CLAIM_LOCK = 727_007;
+
 /**
- * Claims due deliveries with a lease. FOR UPDATE SKIP LOCKED lets several workers share the table; a
- * delivery waits while an earlier one of the same order is still pending so the merchant sees changes in order.
+ * Claims due deliveries with a lease. Claims are serialised by a transaction advisory lock so the
+ * per-destination cap holds across worker processes: a destination never has more than `perDestination`
+ * leased attempts (one while it is failing), and none while it is deferred, so a slow or hanging host
+ * cannot take the slots other merchants need. A delivery waits while an earlier one of the same order is
+ * still pending so the merchant sees changes in order. Deferred deliveries are not claimed at all, so
+ * they keep their own retry attempts.
  */
-export async function claimDue(tx: Tx, now: Date, leaseSeconds: number, limit: number): Promise<DeliveryRow[]> {
+export async function claimDue(tx: Tx, now: Date, leaseSeconds: number, c: ClaimLimits): Promise<DeliveryRow[]> {
+  if (c.limit <= 0) return [];
+  await tx.query('SELECT pg_advisory_xact_lock($1)', [CLAIM_LOCK]);
   const { rows } = await tx.query<DeliveryRow>(
-    `UPDATE webhook_deliveries d SET attempts = attempts + 1, lease_until = $1::timestamptz + make_interval(secs => $2::double precision)
-     WHERE id IN (
-       SELECT id FROM webhook_deliveries w
-       WHERE state = 'pending' AND next_attempt_at <= $1 AND (lease_until IS NULL OR lease_until < $1)
+    `WITH busy AS (
+       SELECT destination, count(*)::int AS n FROM webhook_deliveries
+       WHERE state = 'pending' AND lease_until >= $1 GROUP BY destination
+     ), due AS (
+       SELECT w.id, w.next_attempt_at,
+         row_number() OVER (PARTITION BY w.destination ORDER BY w.next_attempt_at, w.id) AS rn,
+         CASE WHEN coalesce(h.consecutive_failures, 0) >= $5 THEN 1 ELSE $4::int END - coalesce(b.n, 0) AS room
+       FROM webhook_deliveries w
+       LEFT JOIN webhook_destinations h ON h.destination = w.destination
+       LEFT JOIN busy b ON b.destination = w.destination
+       WHERE w.state = 'pending' AND w.next_attempt_at <= $1 AND (w.lease_until IS NULL OR w.lease_until < $1)
+         AND (h.deferred_until IS NULL OR h.deferred_until <= $1)
          AND NOT EXISTS (SELECT 1 FROM webhook_deliveries e WHERE e.order_id = w.order_id AND e.id < w.id AND e.state = 'pending')
-       ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED)
+     ), picked AS (
+       SELECT id FROM webhook_deliveries
+       WHERE id IN (SELECT id FROM due WHERE rn <= room ORDER BY next_attempt_at, id LIMIT $3)
+         AND state = 'pending' AND (lease_until IS NULL OR lease_until < $1)
+       FOR UPDATE SKIP LOCKED
+     )
+     UPDATE webhook_deliveries d SET attempts = attempts + 1, lease_until = $1::timestamptz + make_interval(secs => $2::double precision)
+     FROM picked WHERE d.id = picked.id
      RETURNING d.*`,
-    [now, leaseSeconds, limit],
+    [now, leaseSeconds, c.limit, c.perDestination, c.failureThreshold],
   );
-  return rows;
+  return rows.sort((a, b) => a.next_attempt_at.getTime() - b.next_attempt_at.getTime());
 }
 
 export interface AttemptResult {
@@ -70,6 +105,14 @@ export interface AttemptResult {
   responseBody: string | null;
   error: string | null;
   ok: boolean;
+  /** What the attempt says about the destination: 'down' (no answer, 5xx, 429), 'up', or 'unknown' (not tried). */
+  host: 'up' | 'down' | 'unknown';
+}
+
+export interface HostBackoff {
+  failureThreshold: number;
+  baseSeconds: number;
+  maxSeconds: number;
 }
 
 /** Records one attempt and moves the delivery on; ignored if another worker re-claimed it meanwhile. */
@@ -79,6 +122,7 @@ export async function finishAttempt(
   r: AttemptResult,
   nextDelaySeconds: number | null,
   now: Date,
+  backoff: HostBackoff,
 ): Promise<void> {
   await tx.query(
     `INSERT INTO webhook_attempts (delivery_id, attempt_no, started_at, duration_ms, http_status, response_body, error, ok)
@@ -93,6 +137,50 @@ export async function finishAttempt(
      WHERE id = $1 AND attempts = $2 AND state = 'pending'`,
     [d.id, d.attempts, state, now, nextDelaySeconds ?? 0],
   );
+  if (d.destination && r.host !== 'unknown') await recordHostHealth(tx, d.destination, r, now, backoff);
+}
+
+/**
+ * A success forgets the destination's failures (and ends its deferral). A failure counts; at the
+ * threshold the destination is deferred for base * 2^(deferrals so far), capped. Failures of attempts
+ * already in flight while it is deferred count but do not extend the deferral.
+ */
+async function recordHostHealth(tx: Tx, destination: string, r: AttemptResult, now: Date, b: HostBackoff) {
+  if (r.host === 'up') {
+    await tx.query('DELETE FROM webhook_destinations WHERE destination = $1', [destination]);
+    return;
+  }
+  await tx.query(
+    `INSERT INTO webhook_destinations AS h (destination, consecutive_failures, deferrals, deferred_until, last_error, updated_at)
+     VALUES ($1, 1, CASE WHEN $3::int <= 1 THEN 1 ELSE 0 END,
+             CASE WHEN $3::int <= 1
+               THEN $2::timestamptz + make_interval(secs => least($5::double precision, $4::double precision)) END,
+             $6, $2)
+     ON CONFLICT (destination) DO UPDATE SET
+       consecutive_failures = h.consecutive_failures + 1,
+       deferrals = CASE WHEN h.consecutive_failures + 1 >= $3 AND (h.deferred_until IS NULL OR h.deferred_until <= $2)
+                        THEN h.deferrals + 1 ELSE h.deferrals END,
+       deferred_until = CASE WHEN h.consecutive_failures + 1 >= $3 AND (h.deferred_until IS NULL OR h.deferred_until <= $2)
+                        THEN $2::timestamptz + make_interval(secs => least($5::double precision, $4::double precision * power(2, least(h.deferrals, 30))))
+                        ELSE h.deferred_until END,
+       last_error = $6, updated_at = $2`,
+    [destination, now, b.failureThreshold, b.baseSeconds, b.maxSeconds, (r.error ?? '').slice(0, 200)],
+  );
+}
+
+export interface DestinationHealth {
+  destination: string;
+  consecutive_failures: number;
+  deferrals: number;
+  deferred_until: Date | null;
+  last_error: string | null;
+}
+
+export async function destinationHealth(tx: Tx, destination: string): Promise<DestinationHealth | undefined> {
+  const { rows } = await tx.query<DestinationHealth>('SELECT * FROM webhook_destinations WHERE destination = $1', [
+    destination,
+  ]);
+  return rows[0];
 }
 
 export async function latestDeliveries(tx: Tx, orderId: string): Promise<DeliveryRow[]> {

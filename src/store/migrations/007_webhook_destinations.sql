@@ -1,0 +1,19 @@
+-- Webhook delivery per destination (issue 9, defects 6 and 11): each delivery knows its destination
+-- (scheme://host:port of its URL) so that claims can cap attempts in flight per destination, and a
+-- destination that keeps failing is deferred as a whole. The state lives here so every worker agrees.
+ALTER TABLE webhook_deliveries ADD COLUMN destination text;
+-- Rows written before this migration: the URL up to its path (explicit default ports stay distinct).
+UPDATE webhook_deliveries SET destination = lower(substring(url FROM '^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*'))
+  WHERE url IS NOT NULL;
+CREATE INDEX webhook_pending_by_destination ON webhook_deliveries (destination) WHERE state = 'pending';
+
+CREATE TABLE webhook_destinations (
+  destination          text PRIMARY KEY,
+  consecutive_failures integer NOT NULL DEFAULT 0,
+  -- How many times in a row the destination was deferred: the interval doubles with each.
+  deferrals            integer NOT NULL DEFAULT 0,
+  -- While in the future, no delivery to this destination is claimed (their own attempts are not used up).
+  deferred_until       timestamptz,
+  last_error           text,
+  updated_at           timestamptz NOT NULL
+);
