@@ -5,6 +5,8 @@ import type { Deps } from './deps.js';
 import { TenderError } from '../domain/errors.js';
 import { bareHost, destinationPolicy, literalRefusal, refusal } from '../domain/destination-policy.js';
 
+const LOOKUP_TIMEOUT_MS = 3000;
+
 const policyOf = (deps: Deps) => destinationPolicy(deps.config.mode, deps.config.webhookAllowPrivate);
 
 /** Per-order URLs (hot path): IP literals and `localhost` names only, no DNS. */
@@ -22,7 +24,11 @@ export async function assertCallbackResolvesPublic(deps: Deps, url: string, fiel
   const policy = policyOf(deps);
   if (!policy.restricted) return;
   const host = bareHost(new URL(url).hostname);
-  const addresses = await lookup(host, { all: true }).catch(() => []);
+  // A slow resolver must not hold the settings request; an unanswered lookup counts as "does not resolve".
+  const addresses = await Promise.race([
+    lookup(host, { all: true }).catch(() => []),
+    new Promise<[]>((r) => setTimeout(() => r([]), LOOKUP_TIMEOUT_MS).unref()),
+  ]);
   const refusals = addresses.map((a) => refusal(policy, host, a.address));
   if (refusals.length && refusals.every(Boolean))
     throw new TenderError(
