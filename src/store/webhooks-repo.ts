@@ -73,20 +73,32 @@ export async function claimDue(tx: Tx, now: Date, leaseSeconds: number, c: Claim
   const { rows } = await tx.query<DeliveryRow>(
     `WITH busy AS (
        SELECT destination, count(*)::int AS n FROM webhook_deliveries
-       WHERE state = 'pending' AND lease_until >= $1 GROUP BY destination
+       WHERE state = 'pending' AND lease_until IS NOT NULL AND lease_until >= $1 GROUP BY destination
+     ), room AS (
+       SELECT b.destination,
+         CASE WHEN coalesce(h.consecutive_failures, 0) >= $5 THEN 1 ELSE $4::int END - b.n AS room
+       FROM busy b LEFT JOIN webhook_destinations h ON h.destination = b.destination
+     ), closed AS (
+       SELECT destination FROM room WHERE room <= 0
+       UNION ALL SELECT destination FROM webhook_destinations WHERE deferred_until > $1
      ), due AS (
-       SELECT w.id, w.next_attempt_at,
-         row_number() OVER (PARTITION BY w.destination ORDER BY w.next_attempt_at, w.id) AS rn,
-         CASE WHEN coalesce(h.consecutive_failures, 0) >= $5 THEN 1 ELSE $4::int END - coalesce(b.n, 0) AS room
-       FROM webhook_deliveries w
-       LEFT JOIN webhook_destinations h ON h.destination = w.destination
-       LEFT JOIN busy b ON b.destination = w.destination
+       -- The earliest due deliveries of destinations that have room: walking webhook_due in order stops
+       -- after a few rows, however long the backlog of full or deferred destinations.
+       SELECT w.id, w.destination, w.next_attempt_at FROM webhook_deliveries w
        WHERE w.state = 'pending' AND w.next_attempt_at <= $1 AND (w.lease_until IS NULL OR w.lease_until < $1)
-         AND (h.deferred_until IS NULL OR h.deferred_until <= $1)
+         AND NOT EXISTS (SELECT 1 FROM closed c WHERE c.destination = w.destination)
          AND NOT EXISTS (SELECT 1 FROM webhook_deliveries e WHERE e.order_id = w.order_id AND e.id < w.id AND e.state = 'pending')
+       ORDER BY w.next_attempt_at LIMIT $3::int * $4::int
+     ), ranked AS (
+       SELECT d.id, d.next_attempt_at,
+         row_number() OVER (PARTITION BY d.destination ORDER BY d.next_attempt_at, d.id) AS rn,
+         coalesce(r.room, CASE WHEN coalesce(h.consecutive_failures, 0) >= $5 THEN 1 ELSE $4::int END) AS room
+       FROM due d
+       LEFT JOIN room r ON r.destination = d.destination
+       LEFT JOIN webhook_destinations h ON h.destination = d.destination
      ), picked AS (
        SELECT id FROM webhook_deliveries
-       WHERE id IN (SELECT id FROM due WHERE rn <= room ORDER BY next_attempt_at, id LIMIT $3)
+       WHERE id IN (SELECT id FROM ranked WHERE rn <= room ORDER BY next_attempt_at, id LIMIT $3)
          AND state = 'pending' AND (lease_until IS NULL OR lease_until < $1)
        FOR UPDATE SKIP LOCKED
      )

@@ -5,7 +5,8 @@ ALTER TABLE webhook_deliveries ADD COLUMN destination text;
 -- Rows written before this migration: the URL up to its path (explicit default ports stay distinct).
 UPDATE webhook_deliveries SET destination = lower(substring(url FROM '^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*'))
   WHERE url IS NOT NULL;
-CREATE INDEX webhook_pending_by_destination ON webhook_deliveries (destination) WHERE state = 'pending';
+-- Attempts in flight (leased) per destination, counted at every claim.
+CREATE INDEX webhook_leased ON webhook_deliveries (destination) WHERE state = 'pending' AND lease_until IS NOT NULL;
 
 CREATE TABLE webhook_destinations (
   destination          text PRIMARY KEY,
