@@ -5,7 +5,8 @@
 //
 // Real dispatcher, real HTTP on 127.0.0.1, PostgreSQL from the test harness (embedded, or
 // TENDER_TEST_PG_URL). Options: --deliveries N (1000 healthy per round), --hanging N (100), --rounds N (3),
-// --hanging-hosts N (1: all hanging deliveries to one host; more spreads them over that many hosts).
+// --hanging-hosts N (1: all hanging deliveries to one host; more spreads them over that many hosts),
+// --per-destination N (4: TENDER_WEBHOOK_PER_DESTINATION).
 import { parseArgs } from 'node:util';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -23,6 +24,7 @@ const { values: a } = parseArgs({
     hanging: { type: 'string', default: '100' },
     rounds: { type: 'string', default: '3' },
     'hanging-hosts': { type: 'string', default: '1' },
+    'per-destination': { type: 'string', default: '4' },
   },
   strict: true,
 });
@@ -34,7 +36,11 @@ for (const [k, v] of Object.entries({ N, HANGING, ROUNDS, HOSTS }))
   if (!Number.isInteger(v) || v < (k === 'HANGING' ? 0 : 1)) throw new Error(`bad option value for ${k}: ${v}`);
 
 // Hanging attempts must stay hanging through a round: a long timeout and no retry within the bench.
-const env = await startTestEnv({ TENDER_WEBHOOK_TIMEOUT_MS: '120000', TENDER_WEBHOOK_BACKOFF: '0,3600' });
+const env = await startTestEnv({
+  TENDER_WEBHOOK_TIMEOUT_MS: '120000',
+  TENDER_WEBHOOK_BACKOFF: '0,3600',
+  TENDER_WEBHOOK_PER_DESTINATION: String(a['per-destination']),
+});
 let received = 0;
 const healthy = createServer((req, res) => {
   req.resume();

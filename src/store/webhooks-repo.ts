@@ -69,7 +69,9 @@ const CLAIM_LOCK = 727_007;
  */
 export async function claimDue(tx: Tx, now: Date, leaseSeconds: number, c: ClaimLimits): Promise<DeliveryRow[]> {
   if (c.limit <= 0) return [];
-  await tx.query('SELECT pg_advisory_xact_lock($1)', [CLAIM_LOCK]);
+  // A lease lost in a database crash only means the attempt may be sent again (webhooks are at-least-once),
+  // so claims do not wait for the WAL flush.
+  await tx.query("SELECT set_config('synchronous_commit', 'off', true), pg_advisory_xact_lock($1)", [CLAIM_LOCK]);
   const { rows } = await tx.query<DeliveryRow>(
     `WITH busy AS (
        SELECT destination, count(*)::int AS n FROM webhook_deliveries
@@ -136,47 +138,57 @@ export async function finishAttempt(
   now: Date,
   backoff: HostBackoff,
 ): Promise<void> {
-  await tx.query(
-    `INSERT INTO webhook_attempts (delivery_id, attempt_no, started_at, duration_ms, http_status, response_body, error, ok)
-     VALUES ($1,$2,$3,$4,$5,$6,$7,$8) ON CONFLICT (delivery_id, attempt_no) DO NOTHING`,
-    [d.id, d.attempts, r.startedAt, r.durationMs, r.httpStatus, r.responseBody, r.error, r.ok],
-  );
   const state = r.ok ? 'delivered' : nextDelaySeconds === null ? 'failed' : 'pending';
+  const host = d.destination ? r.host : 'unknown';
+  // One statement (atomic on its own, one round trip): the attempt, the delivery, the destination's health.
+  // Health: a success forgets the destination's failures (ending a deferral); a failure counts, and at the
+  // threshold defers the destination for base * 2^(deferrals so far), capped. Failures of attempts already
+  // in flight while it is deferred count but do not extend the deferral.
   await tx.query(
-    `UPDATE webhook_deliveries SET state = $3, lease_until = NULL,
-       delivered_at = CASE WHEN $3 = 'delivered' THEN $4 ELSE delivered_at END,
-       next_attempt_at = CASE WHEN $3 = 'pending' THEN $4::timestamptz + make_interval(secs => $5::double precision) ELSE next_attempt_at END
-     WHERE id = $1 AND attempts = $2 AND state = 'pending'`,
-    [d.id, d.attempts, state, now, nextDelaySeconds ?? 0],
-  );
-  if (d.destination && r.host !== 'unknown') await recordHostHealth(tx, d.destination, r, now, backoff);
-}
-
-/**
- * A success forgets the destination's failures (and ends its deferral). A failure counts; at the
- * threshold the destination is deferred for base * 2^(deferrals so far), capped. Failures of attempts
- * already in flight while it is deferred count but do not extend the deferral.
- */
-async function recordHostHealth(tx: Tx, destination: string, r: AttemptResult, now: Date, b: HostBackoff) {
-  if (r.host === 'up') {
-    await tx.query('DELETE FROM webhook_destinations WHERE destination = $1', [destination]);
-    return;
-  }
-  await tx.query(
-    `INSERT INTO webhook_destinations AS h (destination, consecutive_failures, deferrals, deferred_until, last_error, updated_at)
-     VALUES ($1, 1, CASE WHEN $3::int <= 1 THEN 1 ELSE 0 END,
-             CASE WHEN $3::int <= 1
-               THEN $2::timestamptz + make_interval(secs => least($5::double precision, $4::double precision)) END,
-             $6, $2)
-     ON CONFLICT (destination) DO UPDATE SET
-       consecutive_failures = h.consecutive_failures + 1,
-       deferrals = CASE WHEN h.consecutive_failures + 1 >= $3 AND (h.deferred_until IS NULL OR h.deferred_until <= $2)
-                        THEN h.deferrals + 1 ELSE h.deferrals END,
-       deferred_until = CASE WHEN h.consecutive_failures + 1 >= $3 AND (h.deferred_until IS NULL OR h.deferred_until <= $2)
-                        THEN $2::timestamptz + make_interval(secs => least($5::double precision, $4::double precision * power(2, least(h.deferrals, 30))))
-                        ELSE h.deferred_until END,
-       last_error = $6, updated_at = $2`,
-    [destination, now, b.failureThreshold, b.baseSeconds, b.maxSeconds, (r.error ?? '').slice(0, 200)],
+    `WITH attempt AS (
+       INSERT INTO webhook_attempts (delivery_id, attempt_no, started_at, duration_ms, http_status, response_body, error, ok)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (delivery_id, attempt_no) DO NOTHING
+     ), delivery AS (
+       UPDATE webhook_deliveries SET state = $9, lease_until = NULL,
+         delivered_at = CASE WHEN $9 = 'delivered' THEN $10 ELSE delivered_at END,
+         next_attempt_at = CASE WHEN $9 = 'pending' THEN $10::timestamptz + make_interval(secs => $11::double precision) ELSE next_attempt_at END
+       WHERE id = $1 AND attempts = $2 AND state = 'pending'
+     ), up AS (
+       DELETE FROM webhook_destinations WHERE $13 = 'up' AND destination = $12
+     ), down AS (
+       INSERT INTO webhook_destinations AS h (destination, consecutive_failures, deferrals, deferred_until, last_error, updated_at)
+       SELECT $12, 1, CASE WHEN $14::int <= 1 THEN 1 ELSE 0 END,
+         CASE WHEN $14::int <= 1 THEN $10::timestamptz + make_interval(secs => least($16::double precision, $15::double precision)) END,
+         $7, $10
+       WHERE $13 = 'down'
+       ON CONFLICT (destination) DO UPDATE SET
+         consecutive_failures = h.consecutive_failures + 1,
+         deferrals = CASE WHEN h.consecutive_failures + 1 >= $14::int AND (h.deferred_until IS NULL OR h.deferred_until <= $10)
+                          THEN h.deferrals + 1 ELSE h.deferrals END,
+         deferred_until = CASE WHEN h.consecutive_failures + 1 >= $14::int AND (h.deferred_until IS NULL OR h.deferred_until <= $10)
+                          THEN $10::timestamptz + make_interval(secs => least($16::double precision, $15::double precision * power(2, least(h.deferrals, 30))))
+                          ELSE h.deferred_until END,
+         last_error = excluded.last_error, updated_at = $10
+     )
+     SELECT 1`,
+    [
+      d.id,
+      d.attempts,
+      r.startedAt,
+      r.durationMs,
+      r.httpStatus,
+      r.responseBody,
+      r.error,
+      r.ok,
+      state,
+      now,
+      nextDelaySeconds ?? 0,
+      d.destination,
+      host,
+      backoff.failureThreshold,
+      backoff.baseSeconds,
+      backoff.maxSeconds,
+    ],
   );
 }
 

@@ -74,13 +74,11 @@ async function deliver(deps: Deps, d: DeliveryRow): Promise<void> {
   const c = deps.config;
   const schedule = c.webhookBackoffSeconds;
   const next = r.ok || d.attempts >= schedule.length ? null : schedule[d.attempts]!;
-  await inTx(deps.db, (tx) =>
-    finishAttempt(tx, d, r, next, deps.clock.now(), {
-      failureThreshold: c.webhookHostFailures,
-      baseSeconds: c.webhookHostBackoffSeconds,
-      maxSeconds: c.webhookHostBackoffMaxSeconds,
-    }),
-  );
+  await finishAttempt(deps.db, d, r, next, deps.clock.now(), {
+    failureThreshold: c.webhookHostFailures,
+    baseSeconds: c.webhookHostBackoffSeconds,
+    maxSeconds: c.webhookHostBackoffMaxSeconds,
+  });
   webhookAttempts.inc({ outcome: r.ok ? 'delivered' : next === null ? 'gave_up' : 'retry' });
   deps.log[r.ok ? 'info' : 'warn'](
     {
