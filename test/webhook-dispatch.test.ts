@@ -162,3 +162,35 @@ test('stop() waits for the attempt in flight and records it', async () => {
     await rx.close();
   }
 });
+
+test('defect 9.6: more hanging hosts than slots do not starve a healthy merchant', async () => {
+  await dispatcher.stop(); // only `own`, with 4 slots, runs during this test
+  const saved = env.deps.config.webhookTimeoutMs;
+  env.deps.config.webhookTimeoutMs = 20_000;
+  const own = startWebhookDispatcher(env.deps, { pollMs: 50, concurrency: 4 });
+  const hosts = await Promise.all(Array.from({ length: 8 }, () => hanging()));
+  const healthy = await webhookReceiver([{ status: 200, body: 'success' }]);
+  try {
+    const ids = [];
+    for (const [i, h] of hosts.entries()) {
+      const m = await newMerchant(env, { callbackUrl: h.url });
+      ids.push(await openOrder(env, m, `MANY-${i}`));
+    }
+    await complete(ids);
+    await until('every hanging host to hold a connection', async () => hosts.every((h) => h.seen() === 1), 15_000);
+    const mOk = await newMerchant(env, { callbackUrl: healthy.url });
+    const id = await openOrder(env, mOk, 'MANY-OK');
+    await complete([id]);
+    await healthy.waitFor(1, 10_000);
+    assert.ok(
+      hosts.every((h) => h.seen() === 1),
+      'the healthy webhook arrived while all 8 hosts (twice the slots) still hung',
+    );
+  } finally {
+    await Promise.all(hosts.map((h) => h.close()));
+    await own.stop();
+    env.deps.config.webhookTimeoutMs = saved;
+    dispatcher = startWebhookDispatcher(env.deps, { pollMs: 50 });
+    await healthy.close();
+  }
+});

@@ -13,6 +13,13 @@ import { webhookAttempts } from '../metrics.js';
 import { postWebhook, RefusedDestination } from './webhook-transport.js';
 
 const MAX_BODY_KEPT = 512;
+/**
+ * An attempt still running after SLOW_MS stops counting against the concurrency, so even many slow or
+ * hanging hosts (each already capped per destination) cannot take every slot; sockets are cheap, and
+ * HARD_CAP_FACTOR x concurrency bounds the total in flight.
+ */
+const SLOW_MS = 1000;
+const HARD_CAP_FACTOR = 8;
 
 /** No answer, a 5xx or a 429 says the host is in trouble; any other answer says it is up. */
 const hostState = (status: number | null): AttemptResult['host'] =>
@@ -101,8 +108,8 @@ export interface Dispatcher {
 }
 
 /**
- * Keeps up to `concurrency` attempts in flight (TENDER_WEBHOOK_CONCURRENCY; `batch` is an older name for
- * it), claiming more whenever one finishes and otherwise polling every `pollMs`.
+ * Keeps up to `concurrency` recent attempts in flight (TENDER_WEBHOOK_CONCURRENCY; `batch` is an older name
+ * for it), claiming more whenever one finishes and otherwise polling every `pollMs`.
  */
 export function startWebhookDispatcher(
   deps: Deps,
@@ -111,7 +118,14 @@ export function startWebhookDispatcher(
   const concurrency = opts.concurrency ?? opts.batch ?? deps.config.webhookConcurrency;
   const pollMs = opts.pollMs ?? deps.config.workerPollMs;
   const leaseSeconds = Math.ceil(deps.config.webhookTimeoutMs / 1000) + 30;
-  const inFlight = new Set<Promise<void>>();
+  const inFlight = new Map<Promise<void>, number>(); // attempt → when it started (performance.now())
+  const hardCap = concurrency * HARD_CAP_FACTOR;
+  const freeSlots = () => {
+    const recent = performance.now() - SLOW_MS;
+    let counted = 0;
+    for (const startedAt of inFlight.values()) if (startedAt > recent) counted++;
+    return Math.min(concurrency - counted, hardCap - inFlight.size);
+  };
   let stopped = false;
   let nudged = false;
   let wake: (() => void) | undefined;
@@ -127,11 +141,11 @@ export function startWebhookDispatcher(
         inFlight.delete(p);
         nudge(); // a slot (and maybe a destination's slot, or an order's next delivery) is free
       });
-    inFlight.add(p);
+    inFlight.set(p, performance.now());
     return p;
   };
   const claim = async (): Promise<Promise<void>[]> => {
-    const free = concurrency - inFlight.size;
+    const free = freeSlots();
     if (free <= 0) return [];
     const c = deps.config;
     const rows = await inTx(deps.db, (tx) =>
@@ -157,7 +171,7 @@ export function startWebhookDispatcher(
     });
   const loop = async () => {
     while (!stopped) {
-      const free = concurrency - inFlight.size;
+      const free = freeSlots();
       let started = 0;
       try {
         started = (await claim()).length;
@@ -165,7 +179,7 @@ export function startWebhookDispatcher(
         deps.log.error({ err: e }, 'webhook dispatcher pass failed');
       }
       // Claimed every free slot: more may be due at once. Otherwise wait for a slot or the next poll.
-      if (stopped || (started > 0 && started === free && inFlight.size < concurrency)) continue;
+      if (stopped || (started > 0 && started === free && freeSlots() > 0)) continue;
       await idle();
     }
   };
@@ -180,7 +194,7 @@ export function startWebhookDispatcher(
       stopped = true;
       wake?.();
       await running;
-      while (inFlight.size) await Promise.all([...inFlight]);
+      while (inFlight.size) await Promise.all([...inFlight.keys()]);
     },
   };
 }
