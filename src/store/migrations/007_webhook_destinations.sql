@@ -18,3 +18,6 @@ CREATE TABLE webhook_destinations (
   last_error           text,
   updated_at           timestamptz NOT NULL
 );
+-- The per-order ordering check of every claim looks only at pending rows of the order: a small index
+-- that does not grow with delivered history.
+CREATE INDEX webhook_pending_by_order ON webhook_deliveries (order_id, id) WHERE state = 'pending';
