@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { BlockList, isIP } from 'node:net';
 import { Secret } from './domain/secret.js';
 import { loadCryptoConfig, type CryptoConfig } from './rails/crypto/networks.js';
+import { parseAllowList, type AllowList } from './domain/destination-policy.js';
 
 export type Mode = 'sandbox' | 'live';
 
@@ -20,6 +21,15 @@ export interface Config {
   replayWindowSeconds: number;
   webhookBackoffSeconds: number[];
   webhookTimeoutMs: number;
+  /** Webhook attempts in flight per worker process, and per destination (scheme://host:port) across workers. */
+  webhookConcurrency: number;
+  webhookPerDestination: number;
+  /** After this many consecutive failures a destination is deferred as a whole, for a growing interval. */
+  webhookHostFailures: number;
+  webhookHostBackoffSeconds: number;
+  webhookHostBackoffMaxSeconds: number;
+  /** Live mode: internal receivers (networks, host names) webhooks may reach despite the SSRF policy. */
+  webhookAllowPrivate: AllowList;
   workerPollMs: number;
   dbPoolSize: number;
   /** Longest wait for a database connection before a request is answered "service unavailable, retry". */
@@ -135,6 +145,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     replayWindowSeconds: int(env, 'TENDER_REPLAY_WINDOW_SECONDS', 86400),
     webhookBackoffSeconds: parseBackoff(env.TENDER_WEBHOOK_BACKOFF),
     webhookTimeoutMs: int(env, 'TENDER_WEBHOOK_TIMEOUT_MS', 10_000),
+    webhookConcurrency: Math.max(1, int(env, 'TENDER_WEBHOOK_CONCURRENCY', 64)),
+    webhookPerDestination: Math.max(1, int(env, 'TENDER_WEBHOOK_PER_DESTINATION', 4)),
+    webhookHostFailures: Math.max(1, int(env, 'TENDER_WEBHOOK_HOST_FAILURES', 5)),
+    webhookHostBackoffSeconds: int(env, 'TENDER_WEBHOOK_HOST_BACKOFF_SECONDS', 30),
+    webhookHostBackoffMaxSeconds: int(env, 'TENDER_WEBHOOK_HOST_BACKOFF_MAX_SECONDS', 3600),
+    webhookAllowPrivate: parseAllowList(env.TENDER_WEBHOOK_ALLOW_PRIVATE),
     workerPollMs: int(env, 'TENDER_WORKER_POLL_MS', 500),
     dbPoolSize: int(env, 'TENDER_DB_POOL', 10),
     dbConnectTimeoutMs: int(env, 'TENDER_DB_CONNECT_TIMEOUT_MS', 5000),

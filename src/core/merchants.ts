@@ -7,6 +7,7 @@ import { TenderError } from '../domain/errors.js';
 import type { Secret } from '../domain/secret.js';
 import { inTx } from '../store/db.js';
 import { createCinetpaySite } from './cinetpay-sites.js';
+import { assertCallbackResolvesPublic } from './callback-url.js';
 import {
   findMerchant,
   findMerchantBySecretDigest,
@@ -80,6 +81,7 @@ export async function createMerchant(deps: Deps, m: NewMerchant): Promise<Mercha
     allowedHosts,
   };
   validateSettings(settings, deps);
+  if (settings.callbackUrl) await assertCallbackResolvesPublic(deps, settings.callbackUrl, 'callbackUrl');
   const password = deps.ids.token(12);
   const securityKey = deps.ids.token(24);
   const merchantSecret = `msk_${deps.ids.token(32)}`;
@@ -139,6 +141,7 @@ export async function updateSettings(
   patch: MerchantSettingsPatch,
 ): Promise<MerchantRow> {
   validateSettings(patch, deps);
+  if (patch.callbackUrl) await assertCallbackResolvesPublic(deps, patch.callbackUrl, 'callbackUrl');
   // Redirect checks compare lower-case host names, so hosts are stored that way.
   const p = patch.allowedHosts ? { ...patch, allowedHosts: patch.allowedHosts.map((h) => h.toLowerCase()) } : patch;
   return inTx(deps.db, async (tx) => {

@@ -8,6 +8,7 @@ import { TenderError } from '../domain/errors.js';
 import type pg from 'pg';
 import { findOrder, insertOrderIfNew, type NewOrder, type OrderLookup } from '../store/orders-repo.js';
 import { inTx, type Tx } from '../store/db.js';
+import { assertCallbackTarget } from './callback-url.js';
 import { insertOrderBatched } from '../store/order-insert-batcher.js';
 
 export interface CreateOrderInput {
@@ -47,6 +48,7 @@ function newOrderRow(deps: Deps, merchant: MerchantRow, input: CreateOrderInput)
   if (input.network) deps.assets.exponent(input.currency, input.network);
   if (input.callbackUrl && !hostOf(input.callbackUrl))
     throw new TenderError('INVALID_PARAM', 'callbackURL must be an absolute http(s) URL');
+  if (input.callbackUrl) assertCallbackTarget(deps, input.callbackUrl, 'callbackURL');
   if (input.successUrl) assertAllowedRedirect(input.successUrl, merchant, 'successURL');
   if (input.failUrl) assertAllowedRedirect(input.failUrl, merchant, 'failURL');
 

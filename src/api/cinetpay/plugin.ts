@@ -16,6 +16,7 @@ import { topLevelRawFields } from '../../domain/raw-json.js';
 import { formatMinor } from '../../domain/money.js';
 import { asTenderError } from '../envelope.js';
 import { credentials, requireFields, parseInit, type Body } from './validate.js';
+import { destinationPolicy } from '../../domain/destination-policy.js';
 import type { CinetpaySiteRow } from '../../store/cinetpay-repo.js';
 
 /** The hosted page of a CinetPay payment (served by src/web/mobile-money-plugin.ts). */
@@ -90,7 +91,7 @@ export async function cinetpayPlugin(app: FastifyInstance, opts: { deps: Deps })
   app.post('/payment', async (req, reply) => {
     const b = parseBody(req);
     const s = await site(b);
-    const input = parseInit(b, deps.assets);
+    const input = parseInit(b, deps.assets, destinationPolicy(deps.config.mode, deps.config.webhookAllowPrivate));
     let result: Awaited<ReturnType<typeof initCinetpayPayment>>;
     try {
       result = await initCinetpayPayment(deps, s, input);

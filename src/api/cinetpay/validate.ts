@@ -4,6 +4,7 @@ import type { AssetTable } from '../../domain/assets.js';
 import { CP, CinetpayRefusal } from '../../domain/cinetpay.js';
 import { parseDecimal } from '../../domain/money.js';
 import { hostOf } from '../../domain/redirects.js';
+import { literalRefusal, type DestinationPolicy } from '../../domain/destination-policy.js';
 import type { CinetpayInit } from '../../core/cinetpay.js';
 import { isBadText } from '../../domain/text.js';
 
@@ -112,7 +113,7 @@ export function parseChannels(raw: string): string[] {
 }
 
 /** The whole initialisation body, after the credentials were checked. */
-export function parseInit(b: Body, assets: AssetTable): CinetpayInit {
+export function parseInit(b: Body, assets: AssetTable, policy?: DestinationPolicy): CinetpayInit {
   requireFields(b, ['transaction_id', 'amount', 'currency', 'description', 'notify_url', 'return_url']);
   const transactionId = text(b, 'transaction_id', 100);
   const cur = text(b, 'currency').toUpperCase();
@@ -124,6 +125,9 @@ export function parseInit(b: Body, assets: AssetTable): CinetpayInit {
   if (FORBIDDEN_DESCRIPTION.test(description))
     refuse(CP.ERROR_DESCRIPTION_CHARACTERS, 'description must not contain # / $ _ &');
   const notifyUrl = url(b, 'notify_url');
+  // Live mode: no notifications to loopback, private or metadata addresses (issue 9, defect 11).
+  const ssrf = policy && literalRefusal(policy, notifyUrl);
+  if (ssrf) refuse(CP.ERROR_URL_NOTVALID, `notify_url is not allowed: ${ssrf}`);
   const returnUrl = url(b, 'return_url');
   const channels = present(b, 'channels') ? parseChannels(text(b, 'channels')) : ['ALL'];
   let lang: 'fr' | 'en' = 'fr';
