@@ -5,6 +5,8 @@
 import type { Deps } from '../core/deps.js';
 import { pollMobileMoney, recoverMobileMoney } from '../core/mobile-money.js';
 import { confirmingMobileMoney } from '../store/mobile-money-repo.js';
+import { isDatabaseUnavailable } from '../store/unavailable.js';
+import { outageLog } from './outage-log.js';
 
 const BATCH = 50;
 
@@ -15,6 +17,7 @@ export function startMobileMoneyPoller(
   let stopped = false;
   let current: Promise<unknown> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
+  const failures = outageLog(deps.log, 'mobile-money poller');
   // Rounds over order ids: each pass continues after the last id the previous one took and starts over when
   // it reaches the end, so payments still pending (or a start the connector keeps failing) cannot keep the
   // others out of the batch.
@@ -27,16 +30,19 @@ export function startMobileMoneyPoller(
     pollAfter = ids.length < BATCH ? '' : ids.at(-1)!;
     for (const id of ids) {
       // Each poll is its own transaction and idempotent; one failure must not stop the others.
-      await pollMobileMoney(deps, id).catch((e) => deps.log.warn({ err: e, orderId: id }, 'mobile-money poll failed'));
+      await pollMobileMoney(deps, id).catch((e) => {
+        if (isDatabaseUnavailable(e)) throw e; // the pass stops; the outage is logged once below
+        deps.log.warn({ err: e, orderId: id }, 'mobile-money poll failed');
+      });
     }
     return recovered.length + ids.length;
   };
   const loop = async () => {
     if (stopped) return;
-    current = runOnce().catch((e) => {
-      deps.log.error({ err: e }, 'mobile-money poller pass failed');
-      return 0;
-    });
+    current = runOnce().then(
+      () => failures.succeeded(),
+      (e) => failures.failed(e),
+    );
     await current;
     if (!stopped) timer = setTimeout(loop, pollMs);
   };

@@ -2,13 +2,13 @@
 // Continuous (issue 9, defect 6): a pool of attempts in flight is topped up as soon as a slot frees, with
 // no batch barrier, and claims cap attempts per destination (see claimDue), so one slow, hanging or
 // failing host cannot delay another merchant's deliveries.
+import { outageLog } from './outage-log.js';
 import type { Deps } from '../core/deps.js';
 import { inTx } from '../store/db.js';
 import { claimDue, finishAttempt, type AttemptResult, type DeliveryRow } from '../store/webhooks-repo.js';
-import { findMerchant } from '../store/merchants-repo.js';
 import { isAcknowledged, webhookRequest } from '../domain/webhook-payload.js';
 import { destinationPolicy } from '../domain/destination-policy.js';
-import { notifySecretOf } from '../core/cinetpay-sites.js';
+import { notificationFormat } from '../core/notification-formats/index.js';
 import { webhookAttempts } from '../metrics.js';
 import { postWebhook, RefusedDestination } from './webhook-transport.js';
 
@@ -30,11 +30,7 @@ async function post(deps: Deps, d: DeliveryRow): Promise<AttemptResult> {
   const t0 = performance.now();
   const took = () => Math.round(performance.now() - t0);
   try {
-    // cpay formats: the merchant's current security key; cinetpay: the site's current notification secret.
-    const key =
-      d.format === 'cinetpay'
-        ? await notifySecretOf(deps, String(d.payload.cpm_site_id))
-        : deps.box.open((await findMerchant(deps.db, d.merchant_id))!.security_key_sealed).reveal();
+    const key = await notificationFormat(d.format).signingKey(deps, { merchantId: d.merchant_id, payload: d.payload });
     const req = webhookRequest(d.format, d.payload, key);
     const res = await postWebhook(
       d.url!,
@@ -169,14 +165,16 @@ export function startWebhookDispatcher(
       wake = undefined;
       nudged = false;
     });
+  const failures = outageLog(deps.log, 'webhook dispatcher');
   const loop = async () => {
     while (!stopped) {
       const free = freeSlots();
       let started = 0;
       try {
         started = (await claim()).length;
+        failures.succeeded();
       } catch (e) {
-        deps.log.error({ err: e }, 'webhook dispatcher pass failed');
+        failures.failed(e); // a database outage is logged once, then its end
       }
       // Claimed every free slot: more may be due at once. Otherwise wait for a slot or the next poll.
       if (stopped || (started > 0 && started === free && freeSlots() > 0)) continue;

@@ -7,6 +7,7 @@ import { notifies } from '../../domain/webhook-payload.js';
 import { formatMinor } from '../../domain/money.js';
 import { findCinetpayOrder } from '../../store/cinetpay-repo.js';
 import { findMobileMoney } from '../../store/mobile-money-repo.js';
+import { notifySecretOf } from '../cinetpay-sites.js';
 import type { NotificationFormat } from './format.js';
 
 /** How the customer paid, as CinetPay names it: the mobile-money operator, VISAM for cards, or nothing yet. */
@@ -38,6 +39,8 @@ export const cinetpay: NotificationFormat = {
   id: 'cinetpay',
   dialect: 'cinetpay',
   notifies: (status) => notifies('cinetpay', status),
+  // The site's current notification secret (x-token).
+  signingKey: (deps, d) => notifySecretOf(deps, String(d.payload.cpm_site_id)),
   async payload(tx, deps, order): Promise<NotificationFields> {
     // The dialect row is written with the order (one transaction); the fallback only keeps a notification
     // possible for an order whose row was lost, instead of blocking its status change.

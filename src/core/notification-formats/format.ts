@@ -18,4 +18,6 @@ export interface NotificationFormat {
    * cannot be built would block the status change, and with it the money.
    */
   payload(tx: pg.PoolClient, deps: Deps, order: Order): Promise<NotificationPayload>;
+  /** The key a delivery is signed with, read at delivery time so a rotated key takes effect at once. */
+  signingKey(deps: Deps, delivery: { merchantId: string; payload: NotificationPayload }): Promise<string>;
 }
