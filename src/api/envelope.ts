@@ -1,6 +1,6 @@
 // Helpers shared by the dialect adapters.
 import type { FastifyError } from 'fastify';
-import { TenderError, isTenderError } from '../domain/errors.js';
+import { TenderError, isTenderError, type ErrorKind } from '../domain/errors.js';
 import { isDatabaseUnavailable } from '../store/unavailable.js';
 
 /** Fastify's own client errors (bad JSON, wrong content type, too large) as catalog errors. */
@@ -18,3 +18,15 @@ export function asTenderError(e: unknown): { err: TenderError; httpStatus?: numb
   }
   return undefined;
 }
+
+/** HTTP status of each error kind where a dialect answers with HTTP statuses (admin API, pre-route refusals). */
+export const HTTP_STATUS_BY_KIND: Record<ErrorKind, number> = {
+  validation: 400,
+  auth: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  state: 409,
+  unavailable: 503,
+  internal: 500,
+};

@@ -7,6 +7,7 @@ import { CINETPAY_BY_CATALOG, CP } from '../domain/cinetpay.js';
 import { renderMessage } from '../web/checkout-page.js';
 import { renderNotFound } from '../web/mobile-money-page.js';
 import { OPENAPI_CODES } from './openapi/error-codes.js';
+import { HTTP_STATUS_BY_KIND } from './envelope.js';
 
 export type Dialect = 'openapi' | 'other' | 'minimal' | 'cinetpay' | 'admin' | 'checkout-page' | 'payment-page';
 
@@ -32,17 +33,7 @@ export interface Refusal {
   body: string;
 }
 
-const HTTP_BY_KIND: Record<ErrorKind | 'route', number> = {
-  validation: 400,
-  auth: 401,
-  forbidden: 403,
-  not_found: 404,
-  conflict: 409,
-  state: 409,
-  unavailable: 503,
-  internal: 500,
-  route: 404,
-};
+const HTTP_BY_KIND: Record<ErrorKind | 'route', number> = { ...HTTP_STATUS_BY_KIND, route: 404 };
 
 /** Headers of every HTML refusal: like the hosted pages', never cached, framed or sniffed, nothing external. */
 export const PAGE_HEADERS: Record<string, string> = {

@@ -142,7 +142,7 @@ export function closeOrder(
   reason = 'payment failed',
   extInfo?: string,
 ): Promise<Order> {
-  return inTx(deps.db, (tx) => change(tx, deps, orderId, OrderStatus.CLOSED, reason, () => ({ remark, extInfo })));
+  return inTx(deps.db, (tx) => closeOrderInTx(tx, deps, orderId, remark, reason, extInfo));
 }
 
 const EXPIRY = 'order-expiry';

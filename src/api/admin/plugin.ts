@@ -13,24 +13,13 @@ import { resendOrderWebhook } from '../../core/webhooks.js';
 import { listDepositAddresses } from '../../core/address-listing.js';
 import { rotateCinetpayCredentials } from '../../core/cinetpay-sites.js';
 import { getOrder } from '../../core/orders.js';
-import { TenderError, type ErrorKind } from '../../domain/errors.js';
+import { TenderError } from '../../domain/errors.js';
 import { orderEvents } from '../../store/orders-repo.js';
 import { attemptsOf, latestDeliveries } from '../../store/webhooks-repo.js';
-import { asTenderError } from '../envelope.js';
+import { asTenderError, HTTP_STATUS_BY_KIND } from '../envelope.js';
 import { orderData } from '../openapi/plugin.js';
 import { adminTokenCheck } from './token.js';
 import { DepositAddressQuery, MerchantIdParams, OrderIdParams } from './schemas.js';
-
-const HTTP: Record<ErrorKind, number> = {
-  validation: 400,
-  auth: 401,
-  forbidden: 403,
-  not_found: 404,
-  conflict: 409,
-  state: 409,
-  unavailable: 503,
-  internal: 500,
-};
 
 export async function adminPlugin(app: FastifyInstance, opts: { deps: Deps; token: string }): Promise<void> {
   const { deps } = opts;
@@ -43,7 +32,7 @@ export async function adminPlugin(app: FastifyInstance, opts: { deps: Deps; toke
       return reply.status(500).send({ error: 'INTERNAL', message: 'internal error', traceid: req.id });
     }
     return reply
-      .status(mapped.httpStatus ?? HTTP[mapped.err.kind])
+      .status(mapped.httpStatus ?? HTTP_STATUS_BY_KIND[mapped.err.kind])
       .send({ error: mapped.err.code, message: mapped.err.message, traceid: req.id });
   });
 
