@@ -55,7 +55,7 @@ async function pending(): Promise<{ orderId: string; cashierURL: string; code: s
 const statusOf = async (orderId: string) =>
   (await env.deps.db.query<{ status: number }>('SELECT status FROM orders WHERE id = $1', [orderId])).rows[0]!.status;
 
-test("defect 12: the page's own script runs; an injected script or inline handler is blocked", { skip }, async () => {
+test("defect 9.12: the page's own script runs; an injected script or inline handler is blocked", { skip }, async () => {
   const o = await pending();
   const ctx = await browser.context();
   const page = await ctx.newPage();
@@ -84,7 +84,7 @@ test("defect 12: the page's own script runs; an injected script or inline handle
   await ctx.close();
 });
 
-test('defect 12: an injected form cannot post the customer to another site (form-action)', { skip }, async () => {
+test('defect 9.12: an injected form cannot post the customer to another site (form-action)', { skip }, async () => {
   const o = await pending();
   const ctx = await browser.context();
   const page = await ctx.newPage();
@@ -109,7 +109,7 @@ test('defect 12: an injected form cannot post the customer to another site (form
   await ctx.close();
 });
 
-test("defect 12: another site's auto-submitting form cannot press the sandbox Pay button", { skip }, async () => {
+test("defect 9.12: another site's auto-submitting form cannot press the sandbox Pay button", { skip }, async () => {
   const o = await pending();
   shop.evilForm = `<!doctype html><form id="f" method="post" action="${env.url}/pay/${o.code}/sandbox">
 <input type="hidden" name="outcome" value="pay"></form><script>document.getElementById('f').submit()</script>`;

@@ -56,7 +56,7 @@ const CROSS_SITE: Array<[string, Record<string, string>]> = [
   ['a foreign Referer', { referer: 'https://evil.example/page' }],
 ];
 
-test('defect 12: a cross-site POST to the checkout buttons is a 403 page and changes nothing', async () => {
+test('defect 9.12: a cross-site POST to the checkout buttons is a 403 page and changes nothing', async () => {
   const { orderId, code } = await pendingPayCode();
   for (const [what, headers] of CROSS_SITE) {
     const res = await post(`/pay/${code}/sandbox`, { outcome: 'pay' }, headers);
@@ -92,7 +92,7 @@ test('defect 12: a cross-site POST to the checkout buttons is a 403 page and cha
   assert.equal(ownReferer.status, 303);
 });
 
-test('defect 12: a cross-site POST to the CinetPay page steps is a 403 page and changes nothing', async () => {
+test('defect 9.12: a cross-site POST to the CinetPay page steps is a 403 page and changes nothing', async () => {
   const init = await postJson(`${env.url}/v2/payment`, {
     apikey: m.apikey,
     site_id: m.siteId,
@@ -128,7 +128,7 @@ test('defect 12: a cross-site POST to the CinetPay page steps is a 403 page and 
   assert.equal(own.status, 303);
 });
 
-test("defect 12: own origin is the public URL, or the request's Host on a loopback address only", () => {
+test("defect 9.12: own origin is the public URL, or the request's Host on a loopback address only", () => {
   const pub = 'https://pay.example.com';
   assert.equal(isOwnOrigin('https://pay.example.com', pub, 'internal:8080'), true);
   assert.equal(isOwnOrigin('http://pay.example.com', pub, 'pay.example.com'), false, 'scheme differs');
@@ -140,7 +140,7 @@ test("defect 12: own origin is the public URL, or the request's Host on a loopba
   assert.equal(isOwnOrigin('null', pub, '127.0.0.1:4000'), false);
 });
 
-test("defect 12: the pages' CSP has a fresh nonce per response, no 'unsafe-inline' script, and form-action", async () => {
+test("defect 9.12: the pages' CSP has a fresh nonce per response, no 'unsafe-inline' script, and form-action", async () => {
   const { code } = await pendingPayCode({
     successURL: 'https://shop.example/thanks',
     failURL: 'https://pay.partner.example/sorry',
@@ -183,7 +183,7 @@ test("defect 12: the pages' CSP has a fresh nonce per response, no 'unsafe-inlin
   assert.match(csp, /form-action 'self'/);
 });
 
-test('defect 12: successURL/failURL never downgrade to http nor change port; operator hosts follow the rule', async () => {
+test('defect 9.12: successURL/failURL never downgrade to http nor change port; operator hosts follow the rule', async () => {
   const refused: Array<[string, string]> = [
     ['successURL', 'http://shop.example/thanks'],
     ['failURL', 'http://www.shop.example/sorry'],
@@ -216,7 +216,7 @@ test('defect 12: successURL/failURL never downgrade to http nor change port; ope
   assert.equal(good.status, 200);
 });
 
-test('defect 12: an http website (a local sandbox shop) keeps http redirects on its own port', async () => {
+test('defect 9.12: an http website (a local sandbox shop) keeps http redirects on its own port', async () => {
   const local = await newMerchant(env, { website: 'http://127.0.0.1:3000' });
   const p = (url: string) => ({
     merchantId: String(local.merchantId),

@@ -553,7 +553,7 @@ test(
     }),
 );
 
-test('defect 10: `npm start` refuses a sandbox on 0.0.0.0 unless TENDER_MODE says so', {
+test('defect 9.10: `npm start` refuses a sandbox on 0.0.0.0 unless TENDER_MODE says so', {
   timeout: 60_000,
 }, async () => {
   const port = await freePort();

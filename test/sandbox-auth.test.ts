@@ -45,7 +45,7 @@ const settleParams = (mc: MerchantCredentials, orderId: string, extra: Record<st
   ...extra,
 });
 
-test('defect 10: an order id alone cannot complete or fail a sandbox order', async () => {
+test('defect 9.10: an order id alone cannot complete or fail a sandbox order', async () => {
   const id = await pendingOrder();
   for (const outcome of ['complete', 'fail']) {
     const r = await postForm(`${env.url}/sandbox/orders/${id}/${outcome}`, {});
@@ -64,7 +64,7 @@ test('defect 10: an order id alone cannot complete or fail a sandbox order', asy
   assert.equal(await statusOf(id), 0, 'the order is still pending');
 });
 
-test('defect 10: a wrong admin token is refused with 10007 and not tried as a signature', async () => {
+test('defect 9.10: a wrong admin token is refused with 10007 and not tried as a signature', async () => {
   const id = await pendingOrder();
   for (const authorization of ['Bearer nope', `Basic ${env.adminToken}`, 'Bearer ']) {
     const res = await fetch(`${env.url}/sandbox/orders/${id}/complete`, {
@@ -77,7 +77,7 @@ test('defect 10: a wrong admin token is refused with 10007 and not tried as a si
   assert.equal(await statusOf(id), 0);
 });
 
-test('defect 10: the operator settles any order with the admin token', async () => {
+test('defect 9.10: the operator settles any order with the admin token', async () => {
   const a = await pendingOrder(m);
   const b = await pendingOrder(other);
   const paid = await sandboxSettle(env, a, 'complete');
@@ -89,7 +89,7 @@ test('defect 10: the operator settles any order with the admin token', async () 
   assert.equal(missing.body.code, 20002);
 });
 
-test("defect 10: a merchant settles its own order by signature, never another merchant's", async () => {
+test("defect 9.10: a merchant settles its own order by signature, never another merchant's", async () => {
   const mine = await pendingOrder(m);
   const theirs = await pendingOrder(other);
   const stolen = await postForm(
@@ -116,7 +116,7 @@ test("defect 10: a merchant settles its own order by signature, never another me
   assert.equal(((await res2.json()) as any).data.status, '14');
 });
 
-test('defect 10: a signature names its order and time: it cannot be replayed on another order or later', async () => {
+test('defect 9.10: a signature names its order and time: it cannot be replayed on another order or later', async () => {
   const a = await pendingOrder();
   const b = await pendingOrder();
   const forA = signed(settleParams(m, a), m.securityKey);
@@ -136,7 +136,7 @@ test('defect 10: a signature names its order and time: it cannot be replayed on 
   assert.equal(await statusOf(b), 0);
 });
 
-test('defect 10: in live mode the sandbox helper API does not exist', async () => {
+test('defect 9.10: in live mode the sandbox helper API does not exist', async () => {
   const live = await startTestEnv({ TENDER_MODE: 'live' });
   try {
     const res = await fetch(`${live.url}/sandbox/orders/x/complete`, {
@@ -149,14 +149,14 @@ test('defect 10: in live mode the sandbox helper API does not exist', async () =
   }
 });
 
-test('defect 10: loopback host names and addresses are told apart from everything else', () => {
+test('defect 9.10: loopback host names and addresses are told apart from everything else', () => {
   for (const h of ['127.0.0.1', '127.8.9.10', '::1', '[::1]', 'localhost', 'LOCALHOST', '::ffff:127.0.0.1'])
     assert.equal(isLoopbackHost(h), true, h);
   for (const h of ['0.0.0.0', '::', '', '10.0.0.1', '128.0.0.1', 'pay.example.com', 'localhost.example.com'])
     assert.equal(isLoopbackHost(h), false, h);
 });
 
-test('defect 10: without TENDER_MODE, sandbox refuses a non-loopback HOST or public URL', () => {
+test('defect 9.10: without TENDER_MODE, sandbox refuses a non-loopback HOST or public URL', () => {
   const base = { TENDER_DATA_DIR: '/tmp/unused' };
   assert.equal(loadConfig(base).mode, 'sandbox', 'loopback defaults stay a sandbox');
   assert.equal(loadConfig({ ...base, HOST: '::1', TENDER_PUBLIC_URL: 'http://localhost:8080' }).mode, 'sandbox');
