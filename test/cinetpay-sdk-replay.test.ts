@@ -47,8 +47,9 @@ function pythonPost(
   const { host, port } = new URL(env.url);
   const bytes = Buffer.from(body, 'utf8');
   const head =
-    `POST ${path} HTTP/1.1\r\nHost: ${host}\r\nUser-Agent: python-requests/2.31.0\r\nAccept-Encoding: gzip, deflate\r\n` +
-    `Accept: */*\r\nConnection: keep-alive\r\nContent-Length: ${bytes.length}\r\nContent-Type: ${contentType}\r\n\r\n`;
+    `POST ${path} HTTP/1.1\r\nHost: ${host}\r\nUser-Agent: python-requests/2.31.0\r\n` +
+    'Accept-Encoding: gzip, deflate\r\nAccept: */*\r\nConnection: keep-alive\r\n' +
+    `Content-Length: ${bytes.length}\r\nContent-Type: ${contentType}\r\n\r\n`;
   return new Promise((resolve, reject) => {
     const s = connect(Number(port), '127.0.0.1');
     let got = Buffer.alloc(0);
@@ -186,7 +187,8 @@ test('issue 10.3: the seed 002 SDK 0.0.1, byte for byte (trailing-colon keys, no
     assert.ok(token && url.startsWith(env.url), JSON.stringify(init.json));
     assert.match(transactionId, /^[0-9a-f]{32}$/, 'a generated transaction_id is returned beside the token');
     const { rows } = await env.deps.db.query(
-      'SELECT transaction_id, channels, notify_url, return_url, customer FROM cinetpay_orders WHERE transaction_id = $1',
+      `SELECT transaction_id, channels, notify_url, return_url, customer
+         FROM cinetpay_orders WHERE transaction_id = $1`,
       [transactionId],
     );
     assert.equal(rows.length, 1);

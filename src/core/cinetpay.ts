@@ -39,8 +39,8 @@ export async function initCinetpayPayment(
 ): Promise<{ order: Order; extra: CinetpayOrderRow; created: boolean; transactionId: string }> {
   const merchant = await findMerchant(deps.db, site.merchant_id);
   if (!merchant) throw new TenderError('INTERNAL', 'site without merchant');
-  // 128 random bits in hex: letters and digits only, as CinetPay wants transaction ids, and never an id the
-  // merchant already used (a clash would hand back another payment's token).
+  // 128 random bits in hex: letters and digits only, as CinetPay wants transaction ids. A clash with an id
+  // already on the site is refused below rather than answered with that other payment's token.
   const transactionId = p.transactionId ?? Buffer.from(deps.ids.token(16), 'base64url').toString('hex');
   // The order and its dialect row in one transaction: never an order the rest of the gateway cannot read.
   const { order, created, companion } = await createOrderWith(
