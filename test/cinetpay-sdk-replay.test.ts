@@ -377,6 +377,15 @@ test("issue 10.3: a multipart/form-data init (Postman's form-data tab) with the 
   const check = (await r.json()) as any;
   assert.equal(check.data.amount, '500');
   assert.equal(check.data.description, 'Postman');
+  // Still refused: a multipart body that does not parse, and text that is neither JSON nor a form.
+  const torn = await fetch(`${env.url}/v2/payment`, {
+    method: 'POST',
+    headers: { 'content-type': 'multipart/form-data; boundary=zz' },
+    body: '--zz\r\nContent-Disposition: form-data; name="amount"\r\n\r\n500',
+  });
+  assert.deepEqual([torn.status, ((await torn.json()) as any).code], [400, '608']);
+  const prose = await pythonPost('/v2/payment', 'pay me 500 XOF please', 'text/plain');
+  assert.deepEqual([prose.status, prose.json.code], [400, '608']);
 });
 
 test("issue 10.3: the check answer of a paid transaction carries every field of CinetPay's docs and SDK examples, typed", async () => {
