@@ -47,7 +47,7 @@ async function created(body: Record<string, unknown>) {
   const r = await init(body);
   assert.equal(r.status, 200, JSON.stringify(r.body));
   assert.equal(r.body.code, '201', JSON.stringify(r.body));
-  return r.body.data as { payment_token: string; payment_url: string };
+  return r.body.data as { payment_token: string; payment_url: string; transaction_id?: string };
 }
 
 /** Posts a form of the hosted page like a browser would (no redirect following). */
@@ -164,6 +164,8 @@ test('merchant creation returns CinetPay credentials; init answers 201 CREATED w
       operator_id: null,
       payment_date: '',
       fund_availability_date: '',
+      phone_number: null,
+      phone_prefix: null,
     });
   }
   const page = await pageHtml(payment_token, '?lang=fr');
@@ -201,7 +203,6 @@ test('every validation refusal answers with its CinetPay code and message', asyn
     customer_zip_code: '00225',
   };
   const cases: Array<[string, Record<string, unknown>, string, string]> = [
-    ['no transaction_id', { transaction_id: undefined }, '608', 'MINIMUM_REQUIRED_FIELDS'],
     ['no amount', { amount: undefined }, '608', 'MINIMUM_REQUIRED_FIELDS'],
     ['no currency', { currency: '' }, '608', 'MINIMUM_REQUIRED_FIELDS'],
     ['no description', { description: undefined }, '608', 'MINIMUM_REQUIRED_FIELDS'],
@@ -225,7 +226,7 @@ test('every validation refusal answers with its CinetPay code and message', asyn
     ['unknown channel', { channels: 'BITCOIN' }, '624', 'ERROR_CHANNELS_NOTVALID'],
     ['bad lang', { lang: 'de' }, '624', 'ERROR_LANG_NOTVALID'],
     ['relative notify_url', { notify_url: '/notify' }, '624', 'ERROR_URL_NOTVALID'],
-    ['metadata not a string', { metadata: { a: 1 } }, '624', 'INVALID_PARAMETER'],
+    ['metadata over 4096 characters', { metadata: { a: 'x'.repeat(4096) } }, '624', 'INVALID_PARAMETER'],
     ['invoice_data with 4 keys', { invoice_data: { a: '1', b: '2', c: '3', d: '4' } }, '624', 'ERROR_INVOICE_DATA'],
     ['invoice_data not an object', { invoice_data: 'x' }, '624', 'ERROR_INVOICE_DATA'],
     ['card without customer fields', { channels: 'CREDIT_CARD' }, '608', 'MINIMUM_REQUIRED_FIELDS'],
@@ -263,6 +264,9 @@ test('every validation refusal answers with its CinetPay code and message', asyn
     }),
   );
   await created(initBody(m, { channels: 'CREDIT_CARD', ...card }));
+  // Issue 10.3 (spec, compatibility section): no transaction_id → one is generated; metadata may be an object.
+  assert.match((await created(initBody(m, { transaction_id: undefined }))).transaction_id!, /^[0-9a-f]{32}$/);
+  await created(initBody(m, { metadata: { cart: [1, 2] } }));
   const malformed = await init('{"apikey":');
   assert.equal(malformed.body.code, '608');
   const notJson = await postJson(`${env.url}/v2/payment`, '');

@@ -13,7 +13,8 @@ import { pollMobileMoney } from './mobile-money.js';
 import { TenderError } from '../domain/errors.js';
 
 export interface CinetpayInit {
-  transactionId: string;
+  /** null: the merchant sent none (the seed 002 SDK's first version); one is generated and returned. */
+  transactionId: string | null;
   amount: bigint;
   amountText: string;
   currency: string;
@@ -35,16 +36,19 @@ export async function initCinetpayPayment(
   deps: Deps,
   site: CinetpaySiteRow,
   p: CinetpayInit,
-): Promise<{ order: Order; extra: CinetpayOrderRow; created: boolean }> {
+): Promise<{ order: Order; extra: CinetpayOrderRow; created: boolean; transactionId: string }> {
   const merchant = await findMerchant(deps.db, site.merchant_id);
   if (!merchant) throw new TenderError('INTERNAL', 'site without merchant');
+  // 128 random bits in hex: letters and digits only, as CinetPay wants transaction ids. A clash with an id
+  // already on the site is refused below rather than answered with that other payment's token.
+  const transactionId = p.transactionId ?? Buffer.from(deps.ids.token(16), 'base64url').toString('hex');
   // The order and its dialect row in one transaction: never an order the rest of the gateway cannot read.
   const { order, created, companion } = await createOrderWith(
     deps,
     merchant,
     {
       dialect: 'cinetpay',
-      merchantTradeNo: tradeNoOf(site.site_id, p.transactionId),
+      merchantTradeNo: tradeNoOf(site.site_id, transactionId),
       userId: p.customer.customer_id || null,
       currency: p.currency,
       amount: p.amount,
@@ -73,7 +77,7 @@ export async function initCinetpayPayment(
         await insertCinetpayOrder(tx, {
           orderId: order.id,
           siteId: site.site_id,
-          transactionId: p.transactionId,
+          transactionId,
           channels: p.channels,
           lang: p.lang,
           description: p.description,
@@ -91,7 +95,8 @@ export async function initCinetpayPayment(
       return extra;
     },
   );
-  return { order, extra: companion, created };
+  if (p.transactionId === null && !created) throw new TenderError('INTERNAL', 'generated transaction_id clashed');
+  return { order, extra: companion, created, transactionId };
 }
 
 export interface CinetpayPaymentView {

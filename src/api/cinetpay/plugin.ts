@@ -15,7 +15,7 @@ import {
 import { topLevelRawFields } from '../../domain/raw-json.js';
 import { formatMinor } from '../../domain/money.js';
 import { asTenderError } from '../envelope.js';
-import { credentials, requireFields, parseInit, type Body } from './validate.js';
+import { credentials, requireFields, parseInit, withAliases, type Body } from './validate.js';
 import { destinationPolicy } from '../../domain/destination-policy.js';
 import type { CinetpaySiteRow } from '../../store/cinetpay-repo.js';
 
@@ -27,11 +27,18 @@ function typeOf(v: unknown): Body[string]['type'] {
   return v === null ? 'null' : Array.isArray(v) ? 'array' : (typeof v as 'string' | 'number' | 'boolean' | 'object');
 }
 
-/** JSON (whatever the content type says) or a form body, as name → {type, text, value}. */
-function parseBody(req: FastifyRequest): Body {
+const FORM_PAIR = /^[^=&]+=[^&]*$/;
+
+/**
+ * JSON (whatever the content type says), a multipart form (Postman's "form-data"), or a urlencoded form,
+ * as name → {type, text, value}. A urlencoded body is read as a form whatever its content type: CinetPay's
+ * own docs show Guzzle `form_params` and python `data=` under a "Content-Type: application/json" header.
+ */
+async function parseBody(req: FastifyRequest): Promise<Body> {
   const raw = typeof req.body === 'string' ? req.body : '';
   if (raw.trim() === '') throw new CinetpayRefusal(CP.MINIMUM_REQUIRED_FIELDS, 'send a JSON object body');
   const out: Body = Object.create(null);
+  const contentType = String(req.headers['content-type'] ?? '');
   if (raw.trimStart().startsWith('{')) {
     let parsed: Record<string, unknown>;
     try {
@@ -45,8 +52,19 @@ function parseBody(req: FastifyRequest): Body {
     for (const [k, value] of Object.entries(parsed)) out[k] = { type: typeOf(value), text: texts[k] ?? '', value };
     return out;
   }
-  if (/application\/x-www-form-urlencoded/i.test(String(req.headers['content-type'] ?? ''))) {
-    for (const [k, v] of new URLSearchParams(raw)) out[k] = { type: 'string', text: v, value: v };
+  if (/^multipart\/form-data/i.test(contentType)) {
+    let form: FormData;
+    try {
+      form = await new Response(raw, { headers: { 'content-type': contentType } }).formData();
+    } catch {
+      throw new CinetpayRefusal(CP.MINIMUM_REQUIRED_FIELDS, 'multipart body could not be read');
+    }
+    for (const [k, v] of form) if (typeof v === 'string') out[k] = { type: 'string', text: v, value: v };
+    return out;
+  }
+  const pairs = raw.trim().split('&');
+  if (/application\/x-www-form-urlencoded/i.test(contentType) || pairs.every((p) => FORM_PAIR.test(p))) {
+    for (const [k, v] of new URLSearchParams(raw.trim())) out[k] = { type: 'string', text: v, value: v };
     return out;
   }
   throw new CinetpayRefusal(CP.MINIMUM_REQUIRED_FIELDS, 'body must be a JSON object');
@@ -89,7 +107,7 @@ export async function cinetpayPlugin(app: FastifyInstance, opts: { deps: Deps })
   };
 
   app.post('/payment', async (req, reply) => {
-    const b = parseBody(req);
+    const b = withAliases(await parseBody(req));
     const s = await site(b);
     const input = parseInit(b, deps.assets, destinationPolicy(deps.config.mode, deps.config.webhookAllowPrivate));
     let result: Awaited<ReturnType<typeof initCinetpayPayment>>;
@@ -108,17 +126,20 @@ export async function cinetpayPlugin(app: FastifyInstance, opts: { deps: Deps })
       data: {
         payment_token: result.order.payCode,
         payment_url: paymentUrl(deps, result.order.payCode, result.extra.lang),
+        // Only when Tender generated it: the merchant needs it to check the payment by transaction_id.
+        ...(input.transactionId === null ? { transaction_id: result.transactionId } : {}),
       },
       api_response_id: req.id,
     });
   });
 
   app.post('/payment/check', async (req, reply) => {
-    const b = parseBody(req);
+    const b = withAliases(await parseBody(req));
     const s = await site(b);
     const str = (k: string) => (b[k] && b[k]!.type !== 'null' ? b[k]!.text.trim() : '');
     const transactionId = str('transaction_id');
-    const token = str('token');
+    // CinetPay's docs name the check field payment_token; its SDKs send token. Both are read.
+    const token = str('token') || str('payment_token');
     if (!transactionId && !token) requireFields(b, ['transaction_id']);
     const v = await checkCinetpayPayment(deps, s, transactionId ? { transactionId } : { token });
     const r = checkResult(v.order.status, v.order.remark);
@@ -137,6 +158,9 @@ export async function cinetpayPlugin(app: FastifyInstance, opts: { deps: Deps })
         operator_id: v.operatorId || null,
         payment_date: paidAt,
         fund_availability_date: v.order.status === 14 ? paidAt : '',
+        // The docs' and the seed 002 SDK's check examples carry the paying number (mobile money only).
+        phone_number: v.phone || null,
+        phone_prefix: v.phonePrefix || null,
       },
       api_response_id: req.id,
     });

@@ -48,6 +48,11 @@ function present(b: Body, k: string): boolean {
   return v !== undefined && v.type !== 'null' && v.text.trim() !== '';
 }
 
+/** A non-string JSON value as the merchant wrote it (form values are strings, so this is JSON only). */
+function rawJsonText(v: Body[string]): string {
+  return v.text !== '' ? v.text : JSON.stringify(v.value);
+}
+
 function text(b: Body, k: string, max = MAX_TEXT): string {
   const v = b[k]!;
   if (v.type !== 'string' && v.type !== 'number') refuse(CP.INVALID_PARAMETER, `${k} must be a string`);
@@ -112,10 +117,51 @@ export function parseChannels(raw: string): string[] {
   return [...new Set(list)];
 }
 
+/** Every field name the two endpoints read; a key is an alias of one of these only (see withAliases). */
+const KNOWN_FIELDS = new Set<string>([
+  'apikey',
+  'site_id',
+  'transaction_id',
+  'token',
+  'payment_token',
+  'amount',
+  'currency',
+  'description',
+  'notify_url',
+  'return_url',
+  'channels',
+  'lang',
+  'metadata',
+  'invoice_data',
+  'lock_phone_number',
+  ...CUSTOMER_FIELDS,
+]);
+
+/**
+ * The seed 002 SDK (both published versions) posts `return_url:`, `notify_url:`, `customer_name:` and
+ * `customer_surname:`, a trailing colon typed into the key (CinetPay's own docs' curl example has the same slip).
+ * A key that is a known field plus trailing colons/blanks is read as that field. When both spellings are sent,
+ * they must agree: guessing which one the merchant meant could send money notices to the wrong URL.
+ */
+export function withAliases(b: Body): Body {
+  const out: Body = Object.create(null);
+  for (const [k, v] of Object.entries(b)) out[k] = v;
+  for (const [k, v] of Object.entries(b)) {
+    const base = k.replace(/[\s:]+$/, '').trim();
+    if (base === k || !KNOWN_FIELDS.has(base)) continue;
+    const clean = out[base];
+    if (clean === undefined || clean.type === 'null') out[base] = v;
+    else if (v.type !== 'null' && (clean.type !== v.type || clean.text !== v.text))
+      refuse(CP.INVALID_PARAMETER, `${base} was sent twice (as "${k}") with different values`);
+  }
+  return out;
+}
+
 /** The whole initialisation body, after the credentials were checked. */
 export function parseInit(b: Body, assets: AssetTable, policy?: DestinationPolicy): CinetpayInit {
-  requireFields(b, ['transaction_id', 'amount', 'currency', 'description', 'notify_url', 'return_url']);
-  const transactionId = text(b, 'transaction_id', 100);
+  requireFields(b, ['amount', 'currency', 'description', 'notify_url', 'return_url']);
+  // The seed 002 SDK's first version sends no transaction_id: the core generates one (returned in data).
+  const transactionId = present(b, 'transaction_id') ? text(b, 'transaction_id', 100) : null;
   const cur = text(b, 'currency').toUpperCase();
   if (!(CURRENCIES as readonly string[]).includes(cur))
     refuse(CP.ERROR_CURRENCY_NOTVALID, `currency must be one of ${CURRENCIES.join(', ')}`);
@@ -138,8 +184,9 @@ export function parseInit(b: Body, assets: AssetTable, policy?: DestinationPolic
   }
   let metadata: string | null = null;
   if (b.metadata !== undefined && b.metadata.type !== 'null') {
-    if (b.metadata.type !== 'string') refuse(CP.INVALID_PARAMETER, 'metadata must be a string');
-    metadata = b.metadata.text;
+    // CinetPay stores metadata as text; integrations that pass an object (or a number) get its JSON text
+    // back in check and in cpm_custom, exactly as sent.
+    metadata = b.metadata.type === 'string' ? b.metadata.text : rawJsonText(b.metadata);
     if (metadata.length > 4096) refuse(CP.INVALID_PARAMETER, 'metadata must be at most 4096 characters');
   }
   let invoiceData: Record<string, unknown> | null = null;
