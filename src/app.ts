@@ -45,6 +45,8 @@ export interface AppOptions {
   adminToken: string;
   /** Tests only: called with every answer before it is sent (test/harness.ts checks each against the contract). */
   observeAnswer?: (a: ObservedAnswer) => void;
+  /** Tests only: called with every route as it is registered (test/contract.test.ts: all are documented). */
+  observeRoute?: (method: string, url: string) => void;
 }
 
 export async function buildApp(deps: Deps, opts: AppOptions): Promise<FastifyInstance> {
@@ -75,6 +77,11 @@ export async function buildApp(deps: Deps, opts: AppOptions): Promise<FastifyIns
   // The text rule (src/domain/text.ts) for every route of every dialect, before any handler reads input.
   app.addHook('preValidation', textRule);
   app.addHook('onSend', apiHeaders);
+  const onRoute = opts.observeRoute;
+  if (onRoute)
+    app.addHook('onRoute', (r) => {
+      for (const method of [r.method].flat()) onRoute(method, r.url);
+    });
   const observe = opts.observeAnswer;
   // Registered before every plugin so it applies to all of them (child contexts copy hooks when created).
   if (observe)

@@ -7,7 +7,7 @@ import { Ajv } from 'ajv';
 import { startTestEnv, newMerchant, signed, postForm, getJson, postJson, type TestEnv } from './harness.js';
 import { answerProblems } from './contract-check.js';
 import { sandboxSettle } from './sandbox-settle.js';
-import type { ObservedAnswer } from '../src/app.js';
+import { buildApp, type ObservedAnswer } from '../src/app.js';
 import type { MerchantCredentials } from '../src/core/merchants.js';
 import { CONTRACTS } from '../src/api/contract/index.js';
 import { dialectMarkdown } from '../src/api/contract/markdown.js';
@@ -143,6 +143,21 @@ test('issue 10: /openapi.json and /openapi/<dialect>.json are OpenAPI 3.1 docume
   const none = await getJson(`${env.url}/openapi/nothing.json`);
   assert.equal(none.status, 404);
   assert.equal(none.body.code, 404);
+});
+
+test('issue 10: every route the server registers is in the contract (a new route without its contract fails)', async () => {
+  const registered: string[] = [];
+  const app = await buildApp(env.deps, {
+    adminToken: env.adminToken,
+    observeRoute: (method, url) => {
+      if (method !== 'HEAD')
+        registered.push(`${method} ${url.replace(/^\/openapi\/v1\/openapi\/v1\//, '/openapi/v1/')}`);
+    },
+  });
+  await app.close();
+  const documented = CONTRACTS.flatMap((c) => c.routes.map((r) => `${r.method} ${r.route}`));
+  assert.ok(registered.length >= documented.length, `only ${registered.length} routes seen`);
+  assert.deepEqual([...new Set(registered)].sort(), [...documented].sort());
 });
 
 test('issue 10 (item 4): createOrder answers data.merchantId as a string (§13), getOrderDetail as a number (§9)', async () => {

@@ -2,6 +2,7 @@
 // documents themselves. Pages are HTML: the contract names their statuses and content type only.
 import { Type } from '@sinclair/typebox';
 import { OrderStatusCode } from './common.js';
+import { openapiContract } from './openapi.js';
 import type { Answer, DialectContract, RouteContract } from './types.js';
 
 const JSON_TYPE = 'application/json';
@@ -17,6 +18,9 @@ const page = (method: RouteContract['method'], route: string, summary: string, a
   params: Code,
   answers,
 });
+
+/** Routes outside the pages (/healthz, /openapi.json) refuse in the openapi envelope, keeping the HTTP status. */
+const outsidePages = openapiContract.common;
 
 /** Each dialect's document is served at /openapi/<name>.json (beside /openapi/v1/*, never inside it). */
 export const DOCUMENT_NAMES = ['openapi', 'minimal', 'cinetpay', 'admin', 'service'] as const;
@@ -82,6 +86,7 @@ export const serviceContract: DialectContract = {
       path: '/healthz',
       summary: 'Health check',
       answers: {
+        ...outsidePages,
         '200': {
           description: 'up',
           contentType: JSON_TYPE,
@@ -102,7 +107,10 @@ export const serviceContract: DialectContract = {
       route: '/openapi.json',
       path: '/openapi.json',
       summary: 'This contract: every dialect in one OpenAPI 3.1 document',
-      answers: { '200': { description: 'OpenAPI 3.1', contentType: JSON_TYPE, schema: OpenapiDocument } },
+      answers: {
+        ...outsidePages,
+        '200': { description: 'OpenAPI 3.1', contentType: JSON_TYPE, schema: OpenapiDocument },
+      },
     },
     ...DOCUMENT_NAMES.map(
       (name): RouteContract => ({
@@ -110,7 +118,10 @@ export const serviceContract: DialectContract = {
         route: `/openapi/${name}.json`,
         path: `/openapi/${name}.json`,
         summary: `The ${name} dialect alone, as OpenAPI 3.1`,
-        answers: { '200': { description: 'OpenAPI 3.1', contentType: JSON_TYPE, schema: OpenapiDocument } },
+        answers: {
+          ...outsidePages,
+          '200': { description: 'OpenAPI 3.1', contentType: JSON_TYPE, schema: OpenapiDocument },
+        },
       }),
     ),
   ],
