@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { startTestEnv, newMerchant, signed, postForm, getJson, postJson, type TestEnv } from './harness.js';
 import { answerProblems } from './contract-check.js';
 import { sandboxSettle } from './sandbox-settle.js';
@@ -139,6 +140,16 @@ test('issue 10: /openapi.json and /openapi/<dialect>.json are OpenAPI 3.1 docume
   for (const code of Object.values(OPENAPI_CODES)) assert.ok(codes.includes(code), `code ${code} is not documented`);
   assert.equal(schemas.CreateOrder.properties.data.properties.merchantId.type, 'string');
   assert.equal(schemas.OrderDetail.properties.data.properties.merchantId.type, 'integer');
+  // The served document itself (JSON Schema 2020-12, OpenAPI 3.1's dialect) validates a real answer, and rejects a
+  // drifted one: clients generated from it read what Tender sends.
+  const a2020 = new Ajv2020({ strict: false, allErrors: true, validateSchema: false });
+  a2020.addSchema({ ...full.body, $id: 'tender' }, undefined, undefined, false);
+  const pointer = '/paths/~1openapi~1v1~1createOrder/post/responses/200/content/application~1json/schema';
+  const fromDocument = a2020.compile({ $ref: `tender#${pointer}` }) as ((d: unknown) => boolean) & { errors?: unknown };
+  const created = await createOrder('T-DOC');
+  assert.equal(created.body.code, 0, JSON.stringify(created.body));
+  assert.ok(fromDocument(created.body), JSON.stringify(fromDocument.errors));
+  assert.ok(!fromDocument({ ...created.body, data: { ...created.body.data, merchantId: 7 } }));
   // An unknown document is the openapi dialect's 404, not another document.
   const none = await getJson(`${env.url}/openapi/nothing.json`);
   assert.equal(none.status, 404);
