@@ -18,6 +18,7 @@ import { reqSerializer } from './api/log-mask.js';
 import { TenderError } from './domain/errors.js';
 import { adminTokenCheck } from './api/admin/token.js';
 import { schemaErrorFormatter } from './api/schema-check.js';
+import { contractPlugin } from './api/contract/plugin.js';
 
 /** A request that trickles its headers is cut off after this long (Node's headersTimeout). */
 const HEADERS_TIMEOUT_MS = 10_000;
@@ -28,8 +29,24 @@ const CONNECTION_TIMEOUT_MS = 60_000;
 
 export { newTraceId };
 
+/** One answer as sent: what the test suite checks against the contract (src/api/contract). */
+export interface ObservedAnswer {
+  method: string;
+  /** Fastify's route pattern, undefined when no route matched (not found, router refusals). */
+  route: string | undefined;
+  url: string;
+  status: number;
+  contentType: string;
+  /** The body text; undefined when it is a stream (judged by its content type only). */
+  body: string | undefined;
+}
+
 export interface AppOptions {
   adminToken: string;
+  /** Tests only: called with every answer before it is sent (test/harness.ts checks each against the contract). */
+  observeAnswer?: (a: ObservedAnswer) => void;
+  /** Tests only: called with every route as it is registered (test/contract.test.ts: all are documented). */
+  observeRoute?: (method: string, url: string) => void;
 }
 
 export async function buildApp(deps: Deps, opts: AppOptions): Promise<FastifyInstance> {
@@ -60,6 +77,27 @@ export async function buildApp(deps: Deps, opts: AppOptions): Promise<FastifyIns
   // The text rule (src/domain/text.ts) for every route of every dialect, before any handler reads input.
   app.addHook('preValidation', textRule);
   app.addHook('onSend', apiHeaders);
+  const onRoute = opts.observeRoute;
+  if (onRoute)
+    app.addHook('onRoute', (r) => {
+      for (const method of [r.method].flat()) onRoute(method, r.url);
+    });
+  const observe = opts.observeAnswer;
+  // Registered before every plugin so it applies to all of them (child contexts copy hooks when created).
+  if (observe)
+    app.addHook('onSend', async (req, reply, payload) => {
+      const body =
+        typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : payload;
+      observe({
+        method: req.method,
+        route: req.routeOptions.url,
+        url: req.url,
+        status: reply.statusCode,
+        contentType: String(reply.getHeader('content-type') ?? ''),
+        body: body === null || body === undefined ? '' : typeof body === 'string' ? body : undefined,
+      });
+      return payload;
+    });
   app.setErrorHandler(rootErrorHandler);
 
   // JSON bodies stay raw text: the openapi signature covers values exactly as sent.
@@ -95,6 +133,7 @@ export async function buildApp(deps: Deps, opts: AppOptions): Promise<FastifyIns
     return reply.type(registry.contentType).send(await registry.metrics());
   });
 
+  await app.register(contractPlugin);
   await app.register(openapiPlugin, { deps, prefix: '/openapi/v1' });
   // Seed 001 §5 doubles the prefix by mistake; the doubled path is accepted too (shared/spec).
   await app.register(openapiPlugin, { deps, prefix: '/openapi/v1/openapi/v1' });

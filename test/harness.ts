@@ -21,6 +21,7 @@ import { secretBox } from '../src/domain/secret-box.js';
 import { randomIds, type Clock } from '../src/domain/clock.js';
 import { createMerchant, type MerchantCredentials, type NewMerchant } from '../src/core/merchants.js';
 import { signParams } from '../src/domain/signature.js';
+import { contractRecorder } from './contract-check.js';
 
 /** A clock tests can move; it follows real time plus an offset so timeouts still behave. */
 export class TestClock implements Clock {
@@ -59,6 +60,8 @@ export interface TestEnv {
   app: FastifyInstance;
   url: string;
   adminToken: string;
+  /** Every answer this environment sent, checked against the contract; close() fails on any violation. */
+  contract: ReturnType<typeof contractRecorder>;
   close(): Promise<void>;
 }
 
@@ -85,7 +88,8 @@ export async function startTestEnv(env: Record<string, string> = {}): Promise<Te
     log,
   };
   const adminToken = randomBytes(16).toString('hex');
-  const app = await buildApp(deps, { adminToken });
+  const contract = contractRecorder();
+  const app = await buildApp(deps, { adminToken, observeAnswer: contract.observe });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   config.publicUrl = url;
@@ -95,6 +99,7 @@ export async function startTestEnv(env: Record<string, string> = {}): Promise<Te
     app,
     url,
     adminToken,
+    contract,
     async close() {
       await app.close();
       await db.end();
@@ -102,6 +107,8 @@ export async function startTestEnv(env: Record<string, string> = {}): Promise<Te
         await stopCluster();
         stopCluster = undefined;
       }
+      // Last, so the database and cluster are released even when the file's answers drifted.
+      contract.assertClean();
     },
   };
 }

@@ -108,7 +108,9 @@ export async function openapiPlugin(app: FastifyInstance, opts: { deps: Deps }):
         failUrl,
       },
     });
-    return reply.send(ok(req, { ...orderData(deps, order), ...(address ? { address } : {}) }));
+    // §13 documents and shows createOrder's merchantId as a string (getOrderDetail's stays a number, §9).
+    const data = { ...orderData(deps, order), merchantId: String(order.merchantId) };
+    return reply.send(ok(req, { ...data, ...(address ? { address } : {}) }));
   };
   app.post('/createOrder', createOrderRoute);
 

@@ -1,0 +1,125 @@
+// The operator API (/admin, bearer admin token) and /metrics as a contract.
+import { Type } from '@sinclair/typebox';
+import { DepositAddressQuery, MerchantIdParams, OrderIdParams } from '../admin/schemas.js';
+import {
+  AdminOrderAnswer,
+  AdminRefusal,
+  DepositAddressesAnswer,
+  MerchantAnswer,
+  MerchantCredentialsAnswer,
+  ResendAnswer,
+  RotatedCinetpayAnswer,
+  RotatedKeyAnswer,
+} from '../admin/responses.js';
+import type { Answer, DialectContract, RouteContract } from './types.js';
+
+const JSON_TYPE = 'application/json';
+const ok = (description: string, schema: Answer['schema']): Answer => ({ description, contentType: JSON_TYPE, schema });
+const refusal = (description: string): Answer => ({ description, contentType: JSON_TYPE, schema: AdminRefusal });
+
+const Format = Type.Union([Type.Literal('cpay'), Type.Literal('cpay-legacy')]);
+const Settings = {
+  callbackUrl: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: 'default webhook URL' })),
+  webhookFormat: Type.Optional(Format),
+  feeBps: Type.Optional(Type.Integer({ minimum: 0, description: 'fee in basis points' })),
+  defaultCurrency: Type.Optional(Type.String()),
+  allowedHosts: Type.Optional(Type.Array(Type.String(), { description: 'extra redirect hosts' })),
+};
+const NewMerchantBody = Type.Object({
+  brand: Type.String(),
+  company: Type.String(),
+  website: Type.String(),
+  email: Type.String(),
+  ...Settings,
+});
+
+const admin = (r: Omit<RouteContract, 'security' | 'path'>): RouteContract => ({
+  ...r,
+  path: r.route.replace(/:([A-Za-z]+)/g, '{$1}'),
+  security: ['adminToken'],
+});
+
+export const adminContract: DialectContract = {
+  name: 'admin',
+  title: 'Tender: operator API',
+  description: 'Merchants, orders, webhooks and deposit addresses, for the operator (Authorization: Bearer <token>).',
+  securitySchemes: { adminToken: { type: 'http', scheme: 'bearer' } },
+  routes: [
+    admin({
+      method: 'POST',
+      route: '/admin/merchants',
+      summary: 'Create a merchant (credentials are shown once)',
+      body: { 'application/json': NewMerchantBody },
+      answers: { '200': ok('the new merchant and its credentials', MerchantCredentialsAnswer) },
+    }),
+    admin({
+      method: 'GET',
+      route: '/admin/merchants/:id',
+      summary: 'Read a merchant',
+      params: MerchantIdParams,
+      answers: { '200': ok('the merchant', MerchantAnswer) },
+    }),
+    admin({
+      method: 'PATCH',
+      route: '/admin/merchants/:id',
+      summary: "Change a merchant's settings",
+      params: MerchantIdParams,
+      body: { 'application/json': Type.Object(Settings) },
+      answers: { '200': ok('the merchant', MerchantAnswer) },
+    }),
+    admin({
+      method: 'POST',
+      route: '/admin/merchants/:id/rotate-key',
+      summary: 'New openapi signing key',
+      params: MerchantIdParams,
+      answers: { '200': ok('the new key', RotatedKeyAnswer) },
+    }),
+    admin({
+      method: 'POST',
+      route: '/admin/merchants/:id/rotate-cinetpay',
+      summary: 'New CinetPay apikey and notification secret',
+      params: MerchantIdParams,
+      body: { 'application/json': Type.Object({ siteId: Type.Optional(Type.String()) }) },
+      answers: { '200': ok('the new credentials', RotatedCinetpayAnswer) },
+    }),
+    admin({
+      method: 'GET',
+      route: '/admin/orders/:id',
+      summary: 'An order with its events and webhook deliveries',
+      params: OrderIdParams,
+      answers: { '200': ok('the order', AdminOrderAnswer) },
+    }),
+    admin({
+      method: 'GET',
+      route: '/admin/deposit-addresses',
+      summary: 'Every deposit address, for sweeping (docs/sweeping.md)',
+      query: DepositAddressQuery,
+      answers: { '200': ok('the addresses', DepositAddressesAnswer) },
+    }),
+    admin({
+      method: 'POST',
+      route: '/admin/orders/:id/webhooks/resend',
+      summary: "Send the order's webhook again",
+      params: OrderIdParams,
+      answers: { '200': ok('the new delivery', ResendAnswer) },
+    }),
+    admin({
+      method: 'GET',
+      route: '/metrics',
+      summary: 'Prometheus metrics',
+      answers: { '200': { description: 'Prometheus text format', contentType: 'text/plain' } },
+    }),
+  ],
+  common: {
+    '400': refusal('invalid input'),
+    '401': refusal('missing or wrong admin token'),
+    '403': refusal('forbidden'),
+    '404': refusal('no such merchant, order or route'),
+    '409': refusal('conflict'),
+    '413': refusal('request body too large'),
+    '414': refusal('a path segment too long'),
+    '415': refusal('unsupported content type'),
+    '500': refusal('internal error'),
+    '503': refusal('the database is briefly unreachable: retry'),
+  },
+};
