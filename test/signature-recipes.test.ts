@@ -175,3 +175,31 @@ test('issue 10.1: counts survive a failed write: they are kept and written by th
   const view = await merchantView(m);
   assert.equal(view.signatureRecipes['all-params'].count, 1);
 });
+
+test('issue 10.1: counts still in memory are written when the server closes', async () => {
+  const e2 = await startTestEnv();
+  try {
+    const m = await newMerchant(e2);
+    const p = {
+      merchantId: String(m.merchantId),
+      merchantTradeNo: 'CLOSE-1',
+      createTime: String(e2.clock.now().getTime()),
+      userId: 'u',
+      amount: '1',
+      cryptoCurrency: 'USDT',
+      failURL: '',
+    };
+    assert.equal(
+      (await postForm(`${e2.url}/openapi/v1/createOrder`, signedBy('all-params', p, m.securityKey))).body.code,
+      0,
+    );
+    await e2.app.close();
+    const { rows } = await e2.deps.db.query(
+      `SELECT count::int AS n FROM merchant_signature_recipes WHERE merchant_id = $1 AND recipe = 'all-params'`,
+      [m.merchantId],
+    );
+    assert.equal(rows[0]?.n, 1);
+  } finally {
+    await e2.close();
+  }
+});

@@ -1,7 +1,8 @@
 // Counts which signature recipe each signed request matched: a Prometheus counter at once, and per merchant
 // in merchant_signature_recipes. The per-merchant counts are gathered in memory and written in one batched
 // statement shortly after, so the request path (an order's one transaction) gains no write of its own.
-// A crash loses at most the last FLUSH_MS of counts: they are statistics, not money.
+// A crash loses at most the last FLUSH_MS of counts (they are statistics, not money); a clean shutdown
+// writes them when the HTTP server closes (app.ts onClose).
 import type { Deps } from './deps.js';
 import type { Db } from '../store/db.js';
 import { SIGNATURE_RECIPES, type SignatureRecipe } from '../domain/signature.js';
@@ -62,6 +63,8 @@ export async function flushRecipeCounts(deps: Deps): Promise<void> {
   try {
     await addRecipeCounts(deps.db, rows);
   } catch (e) {
+    // A pool that is shutting down will never take them; otherwise keep them for the next attempt.
+    if ((deps.db as { ending?: boolean }).ending) throw e;
     for (const r of rows) add(t, r);
     schedule(deps, t);
     throw e;
