@@ -19,6 +19,7 @@ import { TenderError } from './domain/errors.js';
 import { adminTokenCheck } from './api/admin/token.js';
 import { schemaErrorFormatter } from './api/schema-check.js';
 import { contractPlugin } from './api/contract/plugin.js';
+import { flushRecipeCounts } from './core/signature-tally.js';
 
 /** A request that trickles its headers is cut off after this long (Node's headersTimeout). */
 const HEADERS_TIMEOUT_MS = 10_000;
@@ -146,5 +147,9 @@ export async function buildApp(deps: Deps, opts: AppOptions): Promise<FastifyIns
   await app.register(adminPlugin, { deps, token: opts.adminToken, prefix: '/admin' });
 
   app.setNotFoundHandler(notFound);
+  // Signature recipe counts still in memory (core/signature-tally.ts) are written once requests have stopped.
+  app.addHook('onClose', () =>
+    flushRecipeCounts(deps).catch((err) => deps.log.warn({ err }, 'signature recipe counts lost at close')),
+  );
   return app;
 }

@@ -338,6 +338,28 @@ test(
     }),
 );
 
+test(
+  'b2. issue 10.1: `tender merchant show` lists the signature recipes the running server counted',
+  { timeout: 120_000 },
+  () =>
+    withProcessOutput(async () => {
+      assert.ok(creds, 'test b created the merchant');
+      // Test b made two accepted signed requests (text recipe) and one refused; the server writes its
+      // counts in a batch about a second later, so the CLI (another process) may need a second look.
+      let shown: any;
+      for (let i = 0; i < 20; i++) {
+        shown = JSON.parse(await cliOk(['merchant', 'show', String(creds.merchantId)], baseEnv));
+        if (shown.signatureRecipes?.text?.count >= 2) break;
+        await sleep(500);
+      }
+      assert.equal(shown.merchantId, creds.merchantId);
+      assert.equal(shown.signatureRecipes.text.count, 2, JSON.stringify(shown.signatureRecipes));
+      assert.equal(shown.signatureRecipes['all-params'].count, 0);
+      assert.equal(shown.signatureRecipes['php-empty'].count, 0);
+      assert.ok(!Number.isNaN(Date.parse(shown.signatureRecipes.text.lastSeenAt)));
+    }),
+);
+
 test('c. server logs are JSON lines with the response traceid and no secrets', { timeout: 60_000 }, () =>
   withProcessOutput(async () => {
     assert.ok(creds, 'needs test b');
