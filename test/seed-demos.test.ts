@@ -92,11 +92,7 @@ function requestParams(m: MerchantCredentials, tradeNo: string, createTime: stri
 }
 
 /** Posts createOrder and reads it back with getOrderDetail, each signed by `sign`; asserts Tender accepts both. */
-async function roundTrip(
-  m: MerchantCredentials,
-  p: ReturnType<typeof requestParams>,
-  signs: { create: string; detail: string },
-) {
+async function roundTrip(p: ReturnType<typeof requestParams>, signs: { create: string; detail: string }) {
   const created = await postForm(`${env.url}/openapi/v1/createOrder`, { ...p.create, sign: signs.create });
   assert.equal(created.body.code, 0, `createOrder refused: ${JSON.stringify(created.body)}`);
   const detail = await getJson(`${env.url}/openapi/v1/getOrderDetail`, { ...p.detail, sign: signs.detail });
@@ -158,7 +154,7 @@ test("issue 10.1: the seed's Java demo signs a createOrder (createTime as yyyyMM
     { key: m.securityKey, params: p.detail },
   ]);
   assert.match(c!.base, /&failURL=&/, 'the Java demo signs the empty parameter');
-  await roundTrip(m, p, { create: c!.sign, detail: d!.sign });
+  await roundTrip(p, { create: c!.sign, detail: d!.sign });
 });
 
 test("issue 10.1: the seed's PHP demo signs a createOrder (createTime in seconds, an empty parameter) and a getOrderDetail that Tender accepts", {
@@ -175,7 +171,7 @@ test("issue 10.1: the seed's PHP demo signs a createOrder (createTime in seconds
     signParams(p.create, m.securityKey),
     'the PHP demo signs the empty parameter (not §16 text)',
   );
-  await roundTrip(m, p, { create: c!.sign, detail: d!.sign });
+  await roundTrip(p, { create: c!.sign, detail: d!.sign });
 });
 
 test("issue 10.1: the seed's Go demo (genSign supplied from §16's text) signs a createOrder and a getOrderDetail that Tender accepts, and its CheckSign accepts them", {
@@ -193,7 +189,7 @@ test("issue 10.1: the seed's Go demo (genSign supplied from §16's text) signs a
     { op: 'verify', key: `${m.securityKey}x`, paramsJson: JSON.stringify({ ...p.detail, sign: d!.sign }) },
   ]);
   assert.deepEqual([cc!.error, dc!.error, bad!.error], ['', '', 'verify sign fail']);
-  await roundTrip(m, p, { create: c!.sign!, detail: d!.sign! });
+  await roundTrip(p, { create: c!.sign!, detail: d!.sign! });
 });
 
 /** Asserts each webhook verifies and each tampered copy does not; `results` holds a verdict per hook. */
