@@ -23,3 +23,9 @@ export const webhookAttempts = new client.Counter({
   labelNames: ['outcome'],
   registers: [registry],
 });
+export const signatureRecipes = new client.Counter({
+  name: 'tender_signature_recipe_total',
+  help: 'Signed requests accepted, by the signature recipe they matched (text, all-params, php-empty)',
+  labelNames: ['recipe'],
+  registers: [registry],
+});

@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util';
 import { adminToken, loadConfig } from '../config.js';
 import { createLogger, openRuntime, type Runtime } from '../runtime.js';
-import { createMerchant, getMerchant, merchantView, rotateSecurityKey, updateSettings } from '../core/merchants.js';
+import { createMerchant, merchantDetail, merchantView, rotateSecurityKey, updateSettings } from '../core/merchants.js';
 import { rotateCinetpayCredentials } from '../core/cinetpay-sites.js';
 import { resendOrderWebhook } from '../core/webhooks.js';
 import { listDepositAddresses } from '../core/address-listing.js';
@@ -126,7 +126,7 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       }
       if (sub === 'show' && arg) {
-        out(merchantView(await withRuntime(({ deps }) => getMerchant(deps, arg))));
+        out(await withRuntime(({ deps }) => merchantDetail(deps, arg)));
         return 0;
       }
       if (sub === 'update' && arg) {

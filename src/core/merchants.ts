@@ -8,6 +8,7 @@ import type { Secret } from '../domain/secret.js';
 import { inTx } from '../store/db.js';
 import { createCinetpaySite } from './cinetpay-sites.js';
 import { assertCallbackResolvesPublic } from './callback-url.js';
+import { recipeCounts } from './signature-tally.js';
 import {
   findMerchant,
   findMerchantBySecretDigest,
@@ -178,6 +179,12 @@ export function merchantView(m: MerchantRow) {
     keyVersion: m.key_version,
     createdAt: m.created_at.toISOString(),
   };
+}
+
+/** The operator's view of one merchant, with the signature recipes its requests matched (issue 10). */
+export async function merchantDetail(deps: Deps, merchantId: string) {
+  const row = await getMerchant(deps, merchantId);
+  return { ...merchantView(row), signatureRecipes: await recipeCounts(deps, row.id) };
 }
 
 export async function merchantBySecret(deps: Deps, secret: string | undefined): Promise<MerchantRow> {

@@ -2,9 +2,12 @@
 import type { Deps } from './deps.js';
 import type { MerchantRow } from '../store/merchants-repo.js';
 import { findMerchant } from '../store/merchants-repo.js';
-import { verifyParams, type Params } from '../domain/signature.js';
+import { matchRecipe, type Params } from '../domain/signature.js';
+import { createTimeMs } from '../domain/create-time.js';
 import { TenderError } from '../domain/errors.js';
+import { countRecipe } from './signature-tally.js';
 
+/** The merchant whose key signed `params` under any recipe the spec allows; the recipe is counted. */
 export async function authenticateSigned(deps: Deps, params: Params): Promise<MerchantRow> {
   const merchantId = params.merchantId;
   if (!merchantId) throw new TenderError('MISSING_MERCHANT_ID');
@@ -12,14 +15,18 @@ export async function authenticateSigned(deps: Deps, params: Params): Promise<Me
   if (!merchant) throw new TenderError('UNKNOWN_MERCHANT', `merchant ${merchantId.slice(0, 32)} does not exist`);
   const sign = params.sign;
   if (!sign) throw new TenderError('MISSING_SIGN');
-  if (!verifyParams(params, deps.box.open(merchant.security_key_sealed).reveal(), sign))
-    throw new TenderError('BAD_SIGN');
+  const recipe = matchRecipe(params, deps.box.open(merchant.security_key_sealed).reveal(), sign);
+  if (!recipe) throw new TenderError('BAD_SIGN');
+  countRecipe(deps, merchant.id, recipe);
   return merchant;
 }
 
-/** Refuses requests whose createTime (ms) is further than the replay window from the server clock. */
-export function assertFresh(deps: Deps, createTimeMs: string): void {
-  const t = Number(createTimeMs);
+/**
+ * Refuses a createTime (ms, s or yyyyMMddHHmmss: domain/create-time.ts) further than the replay window
+ * from the server clock; returns it in milliseconds.
+ */
+export function assertFresh(deps: Deps, createTime: string): number {
+  const t = createTimeMs(createTime);
   const windowMs = deps.config.replayWindowSeconds * 1000;
   if (Math.abs(deps.clock.now().getTime() - t) > windowMs) {
     throw new TenderError(
@@ -27,4 +34,5 @@ export function assertFresh(deps: Deps, createTimeMs: string): void {
       `createTime is more than ${deps.config.replayWindowSeconds} s away from the server time`,
     );
   }
+  return t;
 }

@@ -25,9 +25,21 @@ export interface CpayOrderFields {
   createTime: number;
 }
 
+/**
+ * Amounts in the CPay reference's style: "100.00", "0.00", "22.33", "21.77175" (at least two decimals,
+ * more when the amount needs them). Never a bare "0": PHP's `!empty()` recipe would drop that field from
+ * the signed text, so a webhook carrying it could not verify under every recipe (shared/spec/README.md).
+ */
+export function cpayAmount(amount: bigint, exponent: number): string {
+  const s = formatMinor(amount, exponent);
+  const dot = s.indexOf('.');
+  if (dot < 0) return `${s}.00`;
+  return s.length - dot - 1 < 2 ? `${s}0` : s;
+}
+
 export function cpayOrderFields(o: Order, assets: AssetTable): CpayOrderFields {
   const row = assets.ledger(o.currency);
-  const fmt = (v: bigint | null) => formatMinor(v ?? 0n, row.exponent);
+  const fmt = (v: bigint | null) => cpayAmount(v ?? 0n, row.exponent);
   return {
     orderId: o.id,
     merchantId: Number(o.merchantId),
@@ -40,7 +52,7 @@ export function cpayOrderFields(o: Order, assets: AssetTable): CpayOrderFields {
     orderAmount: fmt(o.amount),
     actualAmount: fmt(o.paidAmount),
     receivedAmount: fmt(o.receivedAmount),
-    pledgeAmount: '0',
+    pledgeAmount: '0.00',
     serviceFee: fmt(o.fee),
     fee: fmt(o.fee),
     network: o.network ?? '',

@@ -56,15 +56,25 @@ export function webhookFields(format: WebhookFormat, f: CpayOrderFields): Record
 const asStrings = (o: Record<string, string | number>) =>
   Object.fromEntries(Object.entries(o).map(([k, v]) => [k, String(v)]));
 
+/**
+ * Leaves out fields whose value is empty. The demos merchants copy sign differently only in what they do
+ * with empty values (domain/signature.ts): without any, and without a bare "0" (amounts are written
+ * "0.00", domain/cpay-fields.ts), every recipe signs the same text and so verifies the webhook.
+ */
+export function withoutEmpty(fields: Record<string, string | number>): Record<string, string | number> {
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => String(v) !== ''));
+}
+
 /** The form body to POST, signed with the merchant's current security key. */
 export function webhookBody(
   format: WebhookFormat,
   fields: Record<string, string | number>,
   securityKey: string,
 ): URLSearchParams {
-  const sign = signParams(asStrings(fields), securityKey);
-  if (format === 'cpay') return new URLSearchParams({ param: JSON.stringify({ ...fields, sign }) });
-  return new URLSearchParams({ ...asStrings(fields), sign });
+  const sent = withoutEmpty(fields);
+  const sign = signParams(asStrings(sent), securityKey);
+  if (format === 'cpay') return new URLSearchParams({ param: JSON.stringify({ ...sent, sign }) });
+  return new URLSearchParams({ ...asStrings(sent), sign });
 }
 
 export function expectedAnswer(format: WebhookFormat): string {

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../../core/deps.js';
 import {
   createMerchant,
-  getMerchant,
+  merchantDetail,
   merchantView,
   rotateSecurityKey,
   updateSettings,
@@ -107,7 +107,7 @@ export async function adminPlugin(app: FastifyInstance, opts: { deps: Deps; toke
     });
   });
   app.get<{ Params: { id: string } }>('/merchants/:id', merchantRoute, async (req) =>
-    merchantView(await getMerchant(deps, req.params.id)),
+    merchantDetail(deps, req.params.id),
   );
   app.patch<{ Params: { id: string } }>('/merchants/:id', merchantRoute, async (req) => {
     const r = reader(body(req.body));

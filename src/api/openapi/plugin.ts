@@ -8,7 +8,7 @@ import { walletAddresses } from '../../core/addresses.js';
 import { getBalances } from '../../core/balances.js';
 import { TenderError } from '../../domain/errors.js';
 import { parseDecimal, formatMinor } from '../../domain/money.js';
-import { cpayOrderFields } from '../../domain/cpay-fields.js';
+import { cpayAmount, cpayOrderFields } from '../../domain/cpay-fields.js';
 import type { Order } from '../../domain/order.js';
 import type { OrderLookup } from '../../store/orders-repo.js';
 import { asTenderError } from '../envelope.js';
@@ -72,8 +72,7 @@ export async function openapiPlugin(app: FastifyInstance, opts: { deps: Deps }):
   const createOrderRoute = async (req: FastifyRequest, reply: FastifyReply) => {
     const { params: p, merchant } = await signed(req, checkCreateOrder, false);
     const merchantTradeNo = required(p, 'merchantTradeNo', 64);
-    const createTime = required(p, 'createTime', 15);
-    assertFresh(deps, createTime);
+    const createTimeMs = assertFresh(deps, required(p, 'createTime', 15));
     const userId = required(p, 'userId', 64);
     const amountText = required(p, 'amount', 128);
     const currency = required(p, 'cryptoCurrency', 16).toUpperCase();
@@ -97,7 +96,7 @@ export async function openapiPlugin(app: FastifyInstance, opts: { deps: Deps }):
       callbackUrl,
       successUrl,
       failUrl,
-      createTimeMs: createTime,
+      createTimeMs: String(createTimeMs),
       fingerprint: {
         userId,
         currency,
@@ -144,8 +143,8 @@ export async function openapiPlugin(app: FastifyInstance, opts: { deps: Deps }):
       ok(
         req,
         rows.map((r) => ({
-          availableBalance: formatMinor(r.available, r.exponent),
-          freezeBalance: formatMinor(r.frozen, r.exponent),
+          availableBalance: cpayAmount(r.available, r.exponent),
+          freezeBalance: cpayAmount(r.frozen, r.exponent),
           cryptoCurrency: r.currency,
           currency: r.currency,
         })),

@@ -14,7 +14,10 @@ export const TRADE_NO_RULE = 'merchantTradeNo must be 1-64 letters, digits or _ 
 
 export const MerchantTradeNo = opt(`${ID}{1,64}`, TRADE_NO_RULE);
 /** Milliseconds (the text), seconds or yyyyMMddHHmmss (shared/spec "createTime units"): digits only. */
-export const CreateTime = opt('[0-9]{1,15}', 'createTime must be milliseconds since the epoch');
+export const CreateTime = opt(
+  '[0-9]{1,15}',
+  'createTime must be milliseconds or seconds since the epoch, or yyyyMMddHHmmss (UTC)',
+);
 /** User ids are the merchant's own (any script), never with separators of the signed text or spaces. */
 export const UserId = opt('[^\\s&=]{1,64}', 'userId must be 1-64 characters without spaces, & or =');
 /** At most 30 integer digits: far beyond any payment, far below PostgreSQL's numeric(78,0). */
