@@ -14,9 +14,9 @@ import type { MerchantCredentials } from '../src/core/merchants.js';
 import { startWebhookDispatcher, type Dispatcher } from '../src/workers/webhook-dispatcher.js';
 import { getJson, newMerchant, postForm, startTestEnv, type TestEnv } from './harness.js';
 import { extractDemos, SEED_COPY, sharedSeedPath, type SeedDemos } from './seed-demos/seed.js';
-import { buildJava, type JavaDemo } from './seed-demos/java.js';
-import { buildGo, type GoDemo } from './seed-demos/go.js';
-import { buildPhp, type PhpDemo } from './seed-demos/php.js';
+import { buildJava, wrapJava, type JavaDemo } from './seed-demos/java.js';
+import { buildGo, goSource, type GoDemo } from './seed-demos/go.js';
+import { buildPhp, wrapPhp, type PhpDemo } from './seed-demos/php.js';
 import { hasTool } from './seed-demos/run.js';
 import { collectWebhooks, tampered, unsignedText, type Hook } from './seed-demos/webhook-matrix.js';
 
@@ -70,6 +70,31 @@ test('issue 10.1: the demos come from seed 001 itself (the repository copy is th
   assert.match(demos.go, /if sig\.\(string\) == genSign\(m, key\) \{/);
   assert.match(demos.php, /\$url = \$url \. "\{\$k\}=\{\$v\}&";/);
   assert.equal(hooks.length >= 12, true, `webhooks collected: ${hooks.length}`);
+});
+
+/** Printed lines (trimmed, non-empty) that the wrapped source no longer holds, each as often as it is gone. */
+function droppedLines(printed: string, wrapped: string): string[] {
+  const left = new Map<string, number>();
+  for (const l of wrapped.split('\n')) left.set(l.trim(), (left.get(l.trim()) ?? 0) + 1);
+  const dropped: string[] = [];
+  for (const l of printed.split('\n').map((x) => x.trim())) {
+    if (l === '') continue;
+    const n = left.get(l) ?? 0;
+    if (n > 0) left.set(l, n - 1);
+    else dropped.push(l);
+  }
+  return dropped;
+}
+
+test('issue 10.1: the wrappers keep every printed line of the demos except the ones they say they change', () => {
+  assert.deepEqual(droppedLines(demos.java, wrapJava(demos.java)), ['String key = "*iu6hufsi%^54fyt";']);
+  assert.deepEqual(droppedLines(demos.go, goSource(demos.go)), []);
+  assert.deepEqual(droppedLines(demos.php, wrapPhp(demos.php)), [
+    '$arr = [',
+    '];',
+    "$url = $url.'key=z6h3cuw9grtbun9sgg5u1j35u72hycq0';",
+    '$secret = "z6h3cuw9grtbun9sgg5u1j35u72hycq0";',
+  ]);
 });
 
 // Three units of createTime, one per demo, as each demo's own printed value has it (issue 10 item 5).

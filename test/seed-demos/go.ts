@@ -129,9 +129,12 @@ export interface GoDemo {
   run(tasks: GoTask[]): Promise<Array<{ sign?: string; error?: string }>>;
 }
 
+/** The program built: the wrapper's prelude, the seed's CheckSign as extracted, the runner. */
+export const goSource = (demo: string) => `${PRELUDE}${demo}\n${RUNNER}`;
+
 export async function buildGo(demo: string, dir: string): Promise<GoDemo> {
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'main.go'), `${PRELUDE}${demo}\n${RUNNER}`);
+  writeFileSync(join(dir, 'main.go'), goSource(demo));
   // go needs a writable cache and home; nothing is downloaded (standard library only).
   const env = {
     ...process.env,
