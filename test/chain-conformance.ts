@@ -32,6 +32,12 @@ import type { KeyFamily } from '../src/rails/crypto/derivation.js';
 /** 'native' = the network's own coin; 'USDT' = the configured token. */
 export type ChainAsset = 'native' | 'USDT';
 
+/** Issue 10.8: cpay webhooks write amounts with at least two decimals ("12.50", "0.0099", "100.00"). */
+export const cpayStyle = (text: string): string => {
+  const [int, frac = ''] = text.split('.');
+  return `${int}.${frac.padEnd(2, '0')}`;
+};
+
 /** One payment of one asset, and what Tender must make of it with the merchant's 1% fee. */
 export interface AmountCase {
   /** Decimal text: the order amount, the webhook's actualAmount and the listing's balance. */
@@ -262,9 +268,9 @@ export function runChainConformance(d: ChainDriver): ChainContext {
     assert.equal(done.receivedAmount, c.ledger - c.fee);
     assert.ok(!done.extInfo, 'paid exactly: no over/underpayment note');
     const hook = await hookFor(o.orderId, 14);
-    assert.equal(hook.actualAmount, c.text);
-    assert.equal(hook.receivedAmount, c.receivedText);
-    assert.equal(hook.fee, c.feeText);
+    assert.equal(hook.actualAmount, cpayStyle(c.text));
+    assert.equal(hook.receivedAmount, cpayStyle(c.receivedText));
+    assert.equal(hook.fee, cpayStyle(c.feeText));
     assert.equal(hook.hash, p.hash);
     assert.equal(hook.cryptoCurrency ?? hook.currency, currencyOf(asset));
     assert.equal(await entries(o.orderId), 1);
@@ -298,7 +304,7 @@ export function runChainConformance(d: ChainDriver): ChainContext {
     assert.equal((await balance(currencyOf(main))) - before, mainCase.ledger - mainCase.fee, 'net of the 1% fee');
     const hook = await hookFor(o.id, 14);
     assert.equal(hook.merchantUserId ?? 'carol', 'carol');
-    assert.equal(hook.actualAmount, mainCase.text);
+    assert.equal(hook.actualAmount, cpayStyle(mainCase.text));
     assert.equal(await byHash(p.hash), o.id);
     carol = { address: addr, asset: main };
   });

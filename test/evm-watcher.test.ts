@@ -210,7 +210,7 @@ test('payment policy: underpaid closes and credits what arrived; overpaid and wi
   assert.equal(ov.hash, ho);
   assert.equal(ov.paidAmount, 12n * E18, 'everything paid is credited');
   assert.deepEqual(JSON.parse(ov.extInfo!), { expected: '10', received: '12', overpaid: '2' });
-  assert.equal((await hookFor(over.orderId, 14)).actualAmount, '12');
+  assert.equal((await hookFor(over.orderId, 14)).actualAmount, '12.00');
 
   const nr = await orderAt(near.orderId, 14);
   assert.equal(nr.hash, hn);

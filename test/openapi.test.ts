@@ -42,12 +42,12 @@ test('createOrder returns a pending order with both field generations and a cash
   const d = body.data;
   assert.equal(d.status, '0');
   assert.equal(d.orderStatus, 0);
-  assert.equal(d.orderAmount, '12.5');
+  assert.equal(d.orderAmount, '12.50', 'issue 10.8: CPay amount style');
   assert.equal(d.cryptoCurrency, 'USDT');
   assert.equal(d.merchantTradeNo, 'A-1');
   assert.equal(d.merchantId, m.merchantId);
   assert.equal(d.fee, d.serviceFee);
-  assert.equal(d.actualAmount, '0');
+  assert.equal(d.actualAmount, '0.00', 'issue 10.8: never a bare "0"');
   assert.ok(d.cashierURL.startsWith(`${env.url}/pay/`));
   const page = await fetch(d.cashierURL);
   assert.equal(page.status, 200);
@@ -188,7 +188,7 @@ test('sandbox payment completes the order, credits the balance, and a completed 
   const created = (await create(m, orderParams(m, 'PAY-1', { amount: '100' }))).body.data;
   const done = await sandboxSettle(env, created.orderId, 'complete');
   assert.equal(done.body.data.status, '14');
-  assert.equal(done.body.data.actualAmount, '100');
+  assert.equal(done.body.data.actualAmount, '100.00');
   const again = await sandboxSettle(env, created.orderId, 'fail');
   assert.equal(again.body.code, 20004);
   const detail = await getJson(
@@ -203,7 +203,7 @@ test('sandbox payment completes the order, credits the balance, and a completed 
   assert.equal(bal.body.code, 0);
   const usdt = bal.body.data.find((r: any) => r.cryptoCurrency === 'USDT');
   assert.ok(Number(usdt.availableBalance) >= 100);
-  assert.equal(usdt.freezeBalance, '0');
+  assert.equal(usdt.freezeBalance, '0.00');
   assert.ok(bal.body.data.some((r: any) => r.cryptoCurrency === 'BTC'));
 });
 

@@ -90,7 +90,7 @@ test('createOrder: signed, createTime added, amounts as strings, both field gene
   });
   assert.equal(o.orderStatus, OrderStatus.PENDING);
   assert.equal(o.status, '0');
-  assert.equal(o.orderAmount, '12.5');
+  assert.equal(o.orderAmount, '12.50', 'issue 10.8: CPay amount style');
   assert.equal(typeof o.orderAmount, 'string');
   assert.equal(o.merchantTradeNo, 'SDK-1');
   assert.equal(String(o.merchantId), String(m.merchantId));
@@ -147,8 +147,8 @@ test('getOrderDetail by merchantTradeNo, cpayOrderId and hash; getMerchantBalanc
     assert.equal(d.orderId, o.orderId);
     assert.equal(d.orderStatus, OrderStatus.COMPLETED);
     assert.equal(d.status, '14');
-    assert.equal(d.receivedAmount, '99');
-    assert.equal(d.serviceFee, '1');
+    assert.equal(d.receivedAmount, '99.00');
+    assert.equal(d.serviceFee, '1.00');
   }
   await assert.rejects(
     client.getOrderDetail({ merchantTradeNo: 'nope' }),
@@ -157,9 +157,9 @@ test('getOrderDetail by merchantTradeNo, cpayOrderId and hash; getMerchantBalanc
   const balance = await client.getMerchantBalance();
   const usdt = balance.find((b) => b.currency === 'USDT');
   assert.ok(usdt, JSON.stringify(balance));
-  assert.equal(usdt.availableBalance, '99');
+  assert.equal(usdt.availableBalance, '99.00');
   assert.equal(usdt.cryptoCurrency, 'USDT');
-  assert.equal(usdt.freezeBalance, '0');
+  assert.equal(usdt.freezeBalance, '0.00');
   const wallet = await client.getWalletAddress({ userId: 'alice' });
   const rows = wallet.map((r) => `${r.currency}/${r.network}`).sort();
   assert.ok(rows.includes('USDT/TRON(TRC-20)') && rows.includes('ETH/Ethereum(ERC-20)'), rows.join(' '));
@@ -396,7 +396,20 @@ test('real webhook deliveries (cpay and cpay-legacy) verify with the SDK, are ac
       e1.currency,
       e1.merchantUserId,
     ],
-    ['cpay', 'success', o1.orderId, 'WH-SDK-1', String(m1.merchantId), 14, '40', '40', '39', '1', 'USDT', 'u-5'],
+    [
+      'cpay',
+      'success',
+      o1.orderId,
+      'WH-SDK-1',
+      String(m1.merchantId),
+      14,
+      '40.00',
+      '40.00',
+      '39.00',
+      '1.00',
+      'USDT',
+      'u-5',
+    ],
   );
   assert.match(e1.createTime, /^\d{13}$/);
   for (let i = 0; i < 100 && !(await deliveryStates(o1.orderId)).includes('delivered'); i++) await sleep(50);

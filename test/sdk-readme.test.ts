@@ -148,13 +148,13 @@ test('quick start: order, sandbox payment, verified webhook, order detail, balan
   const { out, result } = await example('quickstart');
   assert.match(out.stdout, new RegExp(`open ${baseUrl}/pay/\\S+ and press Pay \\(status 0\\)`));
   assert.match(out.stdout, /sandbox: success/);
-  assert.match(out.stdout, /webhook: order \S+ status 14, received 12\.5 USDT/);
+  assert.match(out.stdout, /webhook: order \S+ status 14, received 12\.50 USDT/);
   assert.match(out.stdout, /refused: 10004 .+ \(traceid \d{12}X\d{7}\)/);
   assert.equal(result.webhookStatus, 14);
   assert.equal(result.detailStatus, 14);
   assert.deepEqual(
     result.balance.find((b: any) => b.currency === 'USDT'),
-    { availableBalance: '12.5', freezeBalance: '0', cryptoCurrency: 'USDT', currency: 'USDT' },
+    { availableBalance: '12.50', freezeBalance: '0.00', cryptoCurrency: 'USDT', currency: 'USDT' },
   );
 });
 

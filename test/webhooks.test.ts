@@ -74,11 +74,11 @@ test('cpay format: one `param` field with signed JSON; a failing receiver is ret
     assert.equal(payload.orderId, o.orderId);
     assert.equal(payload.orderStatus, 14);
     assert.equal(payload.merchantId, m.merchantId);
-    assert.equal(payload.orderAmount, '50');
-    assert.equal(payload.fee, '0.5');
-    assert.equal(payload.serviceFee, '0.5');
-    assert.equal(payload.receivedAmount, '49.5');
-    assert.equal(payload.actualAmount, '50');
+    assert.equal(payload.orderAmount, '50.00', 'issue 10.8: CPay amount style');
+    assert.equal(payload.fee, '0.50');
+    assert.equal(payload.serviceFee, '0.50');
+    assert.equal(payload.receivedAmount, '49.50');
+    assert.equal(payload.actualAmount, '50.00');
     assert.equal(payload.currency, 'USDT');
     const { sign, ...rest } = payload;
     const asStrings = Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, String(v)]));

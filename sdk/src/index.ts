@@ -1,6 +1,13 @@
 // @tender/sdk: typed clients for Tender's dialects and webhook verification. No runtime dependencies.
 export { TenderApiError, TenderNetworkError, TenderWebhookError, type Dialect } from './errors.js';
-export { canonicalString, sign, verify } from './signature.js';
+export {
+  canonicalString,
+  matchingRecipe,
+  sign,
+  verify,
+  SIGNATURE_RECIPES,
+  type SignatureRecipe,
+} from './signature.js';
 export type { TransportOptions } from './http.js';
 export {
   OpenApiClient,

@@ -8,7 +8,10 @@ import { sign } from './signature.js';
 export const OrderStatus = { PENDING: 0, PROCESSING: 11, COMPLETED: 14, CLOSED: 15 } as const;
 export type OrderStatusCode = (typeof OrderStatus)[keyof typeof OrderStatus];
 
-/** A decimal amount as text, e.g. "12.5" — never a JS number, so nothing is lost to floating point. */
+/**
+ * A decimal amount as text, e.g. "12.50" (Tender writes at least two decimals, as CPay does) — never a JS
+ * number, so nothing is lost to floating point.
+ */
 export type DecimalString = string;
 
 export interface OpenApiClientOptions extends TransportOptions {
@@ -51,7 +54,7 @@ export interface OrderData {
   currency: string;
   cryptoCurrency: string;
   orderAmount: DecimalString;
-  /** What the customer paid (older name; "0" until paid). */
+  /** What the customer paid (older name; "0.00" until paid). */
   actualAmount: DecimalString;
   /** What is credited to the merchant. */
   receivedAmount: DecimalString;

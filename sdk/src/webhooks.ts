@@ -1,9 +1,11 @@
 // CPay webhook verification, both formats Tender sends (shared/spec/cpay.md "In Tender"):
 // - `cpay` (default): ONE form field `param` holding a JSON object; answer the text `success`.
 // - `cpay-legacy` (seed 001 §15): the fields as top-level form fields; answer the text `OK`.
-// Both are signed like requests (seed 001 §16) with the merchant's security key.
+// Both are signed like requests (seed 001 §16) with the merchant's security key. Tender leaves out empty
+// fields and writes amounts "0.00", never "0", so its webhooks verify under every recipe the CPay demos use
+// (signature.ts); a webhook signed under any of them is accepted, and the event says which one matched.
 import { TenderWebhookError } from './errors.js';
-import { sign, safeEqualHex } from './signature.js';
+import { matchingRecipe, type SignatureRecipe } from './signature.js';
 import type { DecimalString, OrderStatusCode } from './openapi.js';
 
 export type CpayWebhookFormat = 'cpay' | 'cpay-legacy';
@@ -36,6 +38,8 @@ export interface CpayWebhookEvent {
   createTime: string;
   /** Every signed field as received, as strings. */
   fields: Readonly<Record<string, string>>;
+  /** The signature recipe the `sign` matched (Tender's own webhooks match `text`, hence all of them). */
+  recipe: SignatureRecipe;
 }
 
 /** The answer Tender expects for a format, as text for an HTTP 200 response. */
@@ -84,7 +88,8 @@ export function verifyCpayWebhook(body: string | URLSearchParams, securityKey: s
     given = form.get('sign') ?? '';
   }
   if (!given) throw new TenderWebhookError('webhook has no sign');
-  if (!safeEqualHex(sign(fields, securityKey), given))
+  const recipe = matchingRecipe(fields, securityKey, given);
+  if (!recipe)
     throw new TenderWebhookError('webhook sign does not match (wrong security key, rotated key, or tampered body)');
   const status = Number(fields.orderStatus);
   if (!fields.orderStatus || !STATUSES.has(status))
@@ -111,5 +116,6 @@ export function verifyCpayWebhook(body: string | URLSearchParams, securityKey: s
     extInfo: f('extInfo'),
     createTime: f('createTime'),
     fields: Object.freeze({ ...fields }),
+    recipe,
   };
 }
