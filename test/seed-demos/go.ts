@@ -145,6 +145,7 @@ export async function buildGo(demo: string, dir: string): Promise<GoDemo> {
     GOPROXY: 'off',
     GO111MODULE: 'on',
     CGO_ENABLED: '0',
+    GOTOOLCHAIN: 'local', // a newer go must not try to fetch another toolchain
   };
   const bin = join(dir, 'checksign');
   await run('go', ['build', '-o', bin, 'main.go'], { cwd: dir, env, timeoutMs: 300_000 });
