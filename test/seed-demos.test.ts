@@ -265,3 +265,35 @@ test("issue 10.1: the seed's Go demo's CheckSign verifies every webhook Tender s
   const refusals = new Set(out.filter((r) => r.error !== '').map((r) => r.error));
   assert.deepEqual([...refusals], ['verify sign fail'], 'tampered webhooks fail on the signature, nothing else');
 });
+
+// Keys and values a merchant's shop really sends: URL-special characters in the key and values, non-ASCII
+// text, names differing only in case. No empty value here, so every demo must agree with §16's text recipe.
+const AWKWARD = {
+  key: 'Zx9&k=1%20+/q-clé',
+  params: {
+    merchantId: '20000001',
+    callbackURL: 'https://shop.example/hook?a=1&b=2',
+    userId: '客户-7',
+    remark: 'café au lait',
+    Amount: '1',
+    amount: '2.50',
+    network: 'TRON(TRC-20)',
+  },
+};
+
+test("issue 10.1: the seed's Java, PHP and Go demos sign URL-special, non-ASCII and case-differing parameters as Tender does", {
+  skip: skip('java', 'javac') || skip('php', 'php') || skip('go', 'go'),
+}, async () => {
+  const expected = signParams(AWKWARD.params, AWKWARD.key);
+  const [, j] = await java!.sign([AWKWARD]);
+  assert.equal(j!.base, canonicalString(AWKWARD.params, AWKWARD.key), 'Java builds the same text');
+  assert.equal(j!.sign, expected, 'Java');
+  const [, p] = await php!.sign([AWKWARD]);
+  assert.equal(p!.sign, expected, 'PHP');
+  const [g, v] = await go!.run([
+    { op: 'sign', key: AWKWARD.key, paramsJson: JSON.stringify(AWKWARD.params) },
+    { op: 'verify', key: AWKWARD.key, paramsJson: JSON.stringify({ ...AWKWARD.params, sign: expected }) },
+  ]);
+  assert.equal(g!.sign, expected, 'Go');
+  assert.equal(v!.error, '', "Go's CheckSign accepts Tender's sign");
+});
