@@ -97,12 +97,22 @@ test('issue 10.1: a wrong signature is refused under every recipe (other key, ot
     });
     assert.equal(added.body.code, 10004, `${recipe}: a parameter added after signing`);
   }
+  // php-empty does not sign "0" values: a captured request with a "0" optional parameter added must still
+  // be refused by the endpoint's own rules, never turned into a different order.
+  const php = signParams(p, m.securityKey, 'php-empty');
+  for (const extra of ['network', 'callbackURL', 'successURL', 'failURL']) {
+    const r = await createOrder({ ...p, [extra]: '0', sign: php });
+    assert.notEqual(r.body.code, 0, `${extra}=0 added: ${JSON.stringify(r.body)}`);
+  }
   const { rows } = await env.deps.db.query('SELECT count(*)::int AS n FROM orders WHERE merchant_trade_no = $1', [
     'BAD-1',
   ]);
   assert.equal(rows[0].n, 0);
   const view = await merchantView(m);
-  for (const recipe of SIGNATURE_RECIPES) assert.equal(view.signatureRecipes[recipe].count, 0, recipe);
+  // Only the four "0"-added requests passed the signature check (then the endpoint refused them).
+  assert.equal(view.signatureRecipes.text.count, 0);
+  assert.equal(view.signatureRecipes['all-params'].count, 0);
+  assert.equal(view.signatureRecipes['php-empty'].count, 4);
 });
 
 test('issue 10.1: the matched recipe is counted in /metrics and per merchant in the operator view, exactly under concurrency', async () => {
