@@ -251,7 +251,6 @@ test('issue 10.6: createOrder sent as multipart/form-data (Postman form-data) is
   assert.equal(r.body.code, 0, JSON.stringify(r.body));
   assert.equal(r.body.data.merchantUserId, 'Zoë-7');
   assert.equal(r.body.data.successURL, 'https://shop.example/ok?a=1&b=2');
-  assert.equal(r.body.data.orderAmount, '12.5');
   // The same request as a form body is the same order (idempotent retry): the two are equivalent.
   const again = await postForm(`${env.url}/openapi/v1/createOrder`, p);
   assert.equal(again.body.data.orderId, r.body.data.orderId);
