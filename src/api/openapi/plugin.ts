@@ -41,16 +41,6 @@ export function orderData(deps: Deps, o: Order) {
   };
 }
 
-/**
- * createOrder's answer: §13 documents and shows `merchantId` as a string, while getOrderDetail's is a number
- * (§9 and the reference): each endpoint follows its own document (shared/spec "Types"), so a decoder typed
- * to either section reads it. The key keeps its place in the object.
- */
-export function createOrderData(deps: Deps, o: Order) {
-  const data = orderData(deps, o);
-  return { ...data, merchantId: String(data.merchantId) };
-}
-
 export async function openapiPlugin(app: FastifyInstance, opts: { deps: Deps }): Promise<void> {
   const { deps } = opts;
   const ok = (req: FastifyRequest, data: unknown) => ({ code: 0, msg: 'success', data, traceid: req.id });
@@ -135,7 +125,9 @@ export async function openapiPlugin(app: FastifyInstance, opts: { deps: Deps }):
         failUrl,
       },
     });
-    return reply.send(ok(req, { ...createOrderData(deps, order), ...(address ? { address } : {}) }));
+    // §13 documents and shows createOrder's merchantId as a string (getOrderDetail's stays a number, §9).
+    const data = { ...orderData(deps, order), merchantId: String(order.merchantId) };
+    return reply.send(ok(req, { ...data, ...(address ? { address } : {}) }));
   };
   app.post('/createOrder', createOrderRoute);
 
