@@ -77,14 +77,22 @@ export function webhookBody(
   return new URLSearchParams({ ...asStrings(sent), sign });
 }
 
+/** What Tender's documentation tells the merchant to answer (seed 001 §15: `OK`; the newer reference: `success`). */
 export function expectedAnswer(format: WebhookFormat): string {
   return format === 'cpay' ? 'success' : 'OK';
 }
 
+/**
+ * Either cpay format is acknowledged by HTTP 2xx with `success` or `OK` (trimmed, any case): merchants keep
+ * the answer of whichever generation they coded against when the format setting changes under them
+ * (shared/spec "Acknowledgement"); anything else is retried.
+ */
+const CPAY_ANSWERS = new Set(['success', 'ok']);
+
 export function isAcknowledged(format: WebhookFormat, httpStatus: number, body: string): boolean {
   // CinetPay: the merchant answers HTTP 200, whatever the body.
   if (format === 'cinetpay') return httpStatus === 200;
-  return httpStatus >= 200 && httpStatus < 300 && body.trim().toLowerCase() === expectedAnswer(format).toLowerCase();
+  return httpStatus >= 200 && httpStatus < 300 && CPAY_ANSWERS.has(body.trim().toLowerCase());
 }
 
 /**

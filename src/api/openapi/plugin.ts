@@ -15,6 +15,9 @@ import { asTenderError } from '../envelope.js';
 import { OPENAPI_CODES } from './error-codes.js';
 import { callbackUrlOf, collectParams, optional, required } from './params.js';
 import { checker } from '../schema-check.js';
+import { textRule } from '../edge.js';
+import { MULTIPART, multipartFields, readBounded } from './multipart.js';
+import { wireNetworkName } from '../../rails/crypto/networks.js';
 import {
   CreateOrderParams,
   GetMerchantBalanceParams,
@@ -56,6 +59,18 @@ export async function openapiPlugin(app: FastifyInstance, opts: { deps: Deps }):
       .send({ code: OPENAPI_CODES[mapped.err.code], msg: mapped.err.message, data: null, traceid: req.id });
   });
 
+  // multipart/form-data is a form body too (shared/spec "Content types"). Fastify parses no GET body, so a
+  // GET that carries one (Postman sends it when asked) is read here, and the text rule applied to it.
+  app.addContentTypeParser(MULTIPART, { parseAs: 'buffer' }, async (req: FastifyRequest, body: Buffer) =>
+    multipartFields(body, String(req.headers['content-type'])),
+  );
+  app.addHook('preValidation', async (req) => {
+    const type = String(req.headers['content-type'] ?? '');
+    if (req.method !== 'GET' || !MULTIPART.test(type)) return;
+    req.body = await multipartFields(await readBounded(req.raw, app.initialConfig.bodyLimit ?? 1048576), type);
+    await textRule(req);
+  });
+
   /**
    * Authenticates, then holds the parameters to the route's schema. A signed read that carries a
    * createTime is held to the replay window like createOrder, so a captured request cannot be replayed
@@ -81,7 +96,9 @@ export async function openapiPlugin(app: FastifyInstance, opts: { deps: Deps }):
       throw new TenderError('UNSUPPORTED_CURRENCY', `cryptoCurrency ${currency} is not supported`);
     const amount = parseDecimal(amountText, asset.exponent, 'amount', 8);
     if (amount === 0n) throw new TenderError('INVALID_PARAM', 'amount must be greater than zero');
-    const network = optional(p, 'network', 32);
+    // Aliases ("TRON", "ETH", ...) become the §3 wire name; an unknown name is refused by the core as before.
+    const networkText = optional(p, 'network', 32);
+    const network = networkText === undefined ? undefined : (wireNetworkName(networkText) ?? networkText);
     const callbackUrl = callbackUrlOf(p);
     const successUrl = optional(p, 'successURL');
     const failUrl = optional(p, 'failURL');

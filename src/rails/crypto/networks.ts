@@ -55,6 +55,27 @@ export const NETWORKS: readonly NetworkDef[] = [
   },
 ];
 
+/**
+ * Input spellings of each network besides its §3 wire name (shared/spec "Network names"): seed 001 §9's
+ * example writes "TRON", merchants write the chain's short name. Matched case-insensitively; answers always
+ * carry the wire name.
+ */
+const ALIASES: Readonly<Record<NetworkKey, readonly string[]>> = {
+  ETHEREUM: ['ETH', 'Ethereum'],
+  BSC: ['BSC'],
+  TRON: ['TRON'],
+  BITCOIN: ['BTC'],
+};
+
+/** The §3 wire name a merchant's network spelling means, or undefined when it names no known network. */
+export function wireNetworkName(input: string): NetworkDef['name'] | undefined {
+  const wanted = input.toLowerCase();
+  const hit = NETWORKS.find(
+    (n) => n.name.toLowerCase() === wanted || ALIASES[n.key].some((a) => a.toLowerCase() === wanted),
+  );
+  return hit?.name;
+}
+
 export interface NetworkConfig extends NetworkDef {
   rpc: string;
   confirmations: number;
