@@ -9,6 +9,8 @@ import type { AddressInfo } from 'node:net';
 import { startTestEnv, newMerchant, sleep, type TestEnv } from './harness.js';
 import { startWebhookDispatcher, type Dispatcher } from '../src/workers/webhook-dispatcher.js';
 import { completeOrder } from '../src/core/payments.js';
+import { startMobileMoneyPayment, submitMobileMoneyOtp } from '../src/core/mobile-money.js';
+import { SANDBOX_OTP, TEST_NUMBERS } from '../src/rails/mobile-money/index.js';
 import {
   CinetPayClient,
   TenderApiError,
@@ -169,4 +171,27 @@ test('a real notification verifies with the SDK (x-token), carries no status, an
       server.close(() => r());
     });
   }
+});
+
+test('issue 10.3: checkPayment gives the phone fields of a mobile-money payment (null before it)', async (t) => {
+  if (!available) {
+    t.skip(SKIP);
+    return;
+  }
+  const cp = new CinetPayClient({ baseUrl: env.url, apikey: creds.apikey!, siteId: creds.siteId! });
+  const init = await cp.initPayment(params('SDK-CP-PHONE'));
+  const before = await cp.checkPayment({ transactionId: 'SDK-CP-PHONE' });
+  assert.deepEqual([before.phoneNumber, before.phonePrefix], [null, null]);
+  const { rows } = await env.deps.db.query('SELECT id FROM orders WHERE pay_code = $1', [init.paymentToken]);
+  await startMobileMoneyPayment(env.deps, rows[0].id, {
+    operator: 'ORANGE',
+    phonePrefix: '225',
+    phone: TEST_NUMBERS.SUCCESS,
+  });
+  await submitMobileMoneyOtp(env.deps, rows[0].id, SANDBOX_OTP);
+  const paid = await cp.checkPayment({ transactionId: 'SDK-CP-PHONE' });
+  assert.deepEqual(
+    [paid.status, paid.paymentMethod, paid.phoneNumber, paid.phonePrefix],
+    ['ACCEPTED', 'OMCIV2', TEST_NUMBERS.SUCCESS, '225'],
+  );
 });

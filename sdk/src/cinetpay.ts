@@ -73,6 +73,9 @@ export interface CheckPaymentResult {
   operatorId: string | null;
   paymentDate: string | null;
   fundAvailabilityDate: string | null;
+  /** The customer's phone (mobile money), without and with its country prefix; null for cards or before payment. */
+  phoneNumber: string | null;
+  phonePrefix: string | null;
   apiResponseId: string;
   raw: unknown;
 }
@@ -172,6 +175,8 @@ export class CinetPayClient {
       operatorId: opt(d.operator_id),
       paymentDate: opt(d.payment_date),
       fundAvailabilityDate: opt(d.fund_availability_date),
+      phoneNumber: opt(d.phone_number),
+      phonePrefix: opt(d.phone_prefix),
       apiResponseId: String(j.api_response_id ?? ''),
       raw: j,
     };
