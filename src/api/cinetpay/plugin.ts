@@ -15,7 +15,7 @@ import {
 import { topLevelRawFields } from '../../domain/raw-json.js';
 import { formatMinor } from '../../domain/money.js';
 import { asTenderError } from '../envelope.js';
-import { credentials, requireFields, parseInit, withAliases, type Body } from './validate.js';
+import { checkCheckBody, credentials, requireFields, parseInit, withAliases, type Body } from './validate.js';
 import { destinationPolicy } from '../../domain/destination-policy.js';
 import type { CinetpaySiteRow } from '../../store/cinetpay-repo.js';
 
@@ -136,6 +136,7 @@ export async function cinetpayPlugin(app: FastifyInstance, opts: { deps: Deps })
   app.post('/payment/check', async (req, reply) => {
     const b = withAliases(await parseBody(req));
     const s = await site(b);
+    checkCheckBody(b);
     const str = (k: string) => (b[k] && b[k]!.type !== 'null' ? b[k]!.text.trim() : '');
     const transactionId = str('transaction_id');
     // CinetPay's docs name the check field payment_token; its SDKs send token. Both are read.

@@ -1,14 +1,24 @@
 // Validation of POST /v2/payment and /v2/payment/check as CinetPay does it (shared/spec/cinetpay.md),
-// refusing with CinetPay's codes (docs/cinetpay.md). Pure: no database.
+// refusing with CinetPay's codes (docs/cinetpay.md). Pure: no database. Each field's own rule is its schema
+// (schemas.ts, checked by schema-check.ts); here are only the key aliases, the rules across fields, the
+// text rule and what the merchant's values become.
 import type { AssetTable } from '../../domain/assets.js';
 import { CP, CinetpayRefusal } from '../../domain/cinetpay.js';
+import {
+  CARD_CUSTOMER_FIELDS,
+  type CURRENCIES,
+  CUSTOMER_FIELDS,
+  CheckBody,
+  CredentialsBody,
+  InitBody,
+} from './schemas.js';
+import { missingFieldsRefusal, schemaChecker } from './schema-check.js';
 import { parseDecimal } from '../../domain/money.js';
 import { hostOf } from '../../domain/redirects.js';
 import { literalRefusal, type DestinationPolicy } from '../../domain/destination-policy.js';
 import type { CinetpayInit } from '../../core/cinetpay.js';
 import { isBadText } from '../../domain/text.js';
 
-export const CURRENCIES = ['XOF', 'XAF', 'CDF', 'GNF', 'USD'] as const;
 /** Minimum amount per currency, in major units (Tender's table; CinetPay's docs give XOF/XAF/CDF/USD). */
 export const MINIMUMS: Record<(typeof CURRENCIES)[number], string> = {
   XOF: '100',
@@ -17,21 +27,10 @@ export const MINIMUMS: Record<(typeof CURRENCIES)[number], string> = {
   GNF: '1000',
   USD: '0.2',
 };
-export const CHANNELS = ['ALL', 'MOBILE_MONEY', 'CREDIT_CARD', 'WALLET'] as const;
-export const CARD_CUSTOMER_FIELDS = [
-  'customer_name',
-  'customer_surname',
-  'customer_email',
-  'customer_phone_number',
-  'customer_address',
-  'customer_city',
-  'customer_country',
-  'customer_state',
-  'customer_zip_code',
-] as const;
-export const CUSTOMER_FIELDS = ['customer_id', ...CARD_CUSTOMER_FIELDS] as const;
-const FORBIDDEN_DESCRIPTION = /[#/$_&]/;
-const MAX_TEXT = 255;
+
+const checkCredentials = schemaChecker(CredentialsBody);
+const checkInit = schemaChecker(InitBody);
+export const checkCheckBody = schemaChecker(CheckBody);
 
 /** A parsed body: each top-level value with its JSON type and its text (raw for numbers). */
 export type Body = Record<
@@ -53,11 +52,9 @@ function rawJsonText(v: Body[string]): string {
   return v.text !== '' ? v.text : JSON.stringify(v.value);
 }
 
-function text(b: Body, k: string, max = MAX_TEXT): string {
-  const v = b[k]!;
-  if (v.type !== 'string' && v.type !== 'number') refuse(CP.INVALID_PARAMETER, `${k} must be a string`);
-  const t = v.text.trim();
-  if (t.length > max) refuse(CP.INVALID_PARAMETER, `${k} must be at most ${max} characters`);
+/** A field its schema allowed as a string or number, trimmed, under the text rule (src/domain/text.ts). */
+function text(b: Body, k: string): string {
+  const t = b[k]!.text.trim();
   // Every field read through here is a single line (ids, codes, URLs, names); description may span lines.
   if (isBadText(t, k !== 'description')) refuse(CP.INVALID_PARAMETER, `${k} has control characters`);
   return t;
@@ -65,13 +62,12 @@ function text(b: Body, k: string, max = MAX_TEXT): string {
 
 export function requireFields(b: Body, fields: readonly string[]): void {
   const missing = fields.filter((f) => !present(b, f));
-  if (missing.length)
-    refuse(CP.MINIMUM_REQUIRED_FIELDS, `required field${missing.length > 1 ? 's' : ''} missing: ${missing.join(', ')}`);
+  if (missing.length) throw missingFieldsRefusal(missing);
 }
 
 export function credentials(b: Body): { apikey: string; siteId: string } {
-  requireFields(b, ['apikey', 'site_id']);
-  return { apikey: text(b, 'apikey'), siteId: text(b, 'site_id', 32) };
+  checkCredentials(b);
+  return { apikey: text(b, 'apikey'), siteId: text(b, 'site_id') };
 }
 
 /** amount: an integer (USD: up to 2 decimals), a multiple of 5 except in USD, at least the currency's minimum. */
@@ -80,10 +76,9 @@ export function parseAmount(
   currency: (typeof CURRENCIES)[number],
   assets: AssetTable,
 ): { amount: bigint; text: string } {
-  const v = b.amount!;
-  const t = v.text.trim();
-  if ((v.type !== 'number' && v.type !== 'string') || !/^[0-9]{1,15}(\.[0-9]+)?$/.test(t))
-    refuse(CP.ERROR_AMOUNT_TYPE, 'amount must be a positive integer');
+  const t = b.amount!.text.trim();
+  // The schema sees a JSON number's value; its digits must also be plain (1e3 and -0 are numbers too).
+  if (!/^[0-9]+(\.[0-9]+)?$/.test(t)) refuse(CP.ERROR_AMOUNT_TYPE, 'amount must be written as plain digits');
   const [int, frac = ''] = t.split('.');
   const fraction = frac.replace(/0+$/, '');
   if (currency === 'USD' ? fraction.length > 2 : fraction.length > 0) {
@@ -102,19 +97,21 @@ export function parseAmount(
 }
 
 function url(b: Body, k: string): string {
-  const u = text(b, k, 2048);
+  const u = text(b, k);
   if (!hostOf(u)) refuse(CP.ERROR_URL_NOTVALID, `${k} must be an absolute http(s) URL`);
   return u;
 }
 
+/** Channels as the schema allowed them (a comma-separated list of known names, any case), each once. */
 export function parseChannels(raw: string): string[] {
-  const list = raw
-    .split(',')
-    .map((c) => c.trim().toUpperCase())
-    .filter(Boolean);
-  if (!list.length || list.some((c) => !(CHANNELS as readonly string[]).includes(c)))
-    refuse(CP.ERROR_CHANNELS_NOTVALID, `channels must be ${CHANNELS.join(', ')} or a comma-separated combination`);
-  return [...new Set(list)];
+  return [
+    ...new Set(
+      raw
+        .split(',')
+        .map((c) => c.trim().toUpperCase())
+        .filter(Boolean),
+    ),
+  ];
 }
 
 /** Every field name the two endpoints read; a key is an alias of one of these only (see withAliases). */
@@ -159,68 +156,33 @@ export function withAliases(b: Body): Body {
 
 /** The whole initialisation body, after the credentials were checked. */
 export function parseInit(b: Body, assets: AssetTable, policy?: DestinationPolicy): CinetpayInit {
-  requireFields(b, ['amount', 'currency', 'description', 'notify_url', 'return_url']);
+  checkInit(b);
   // The seed 002 SDK's first version sends no transaction_id: the core generates one (returned in data).
-  const transactionId = present(b, 'transaction_id') ? text(b, 'transaction_id', 100) : null;
-  const cur = text(b, 'currency').toUpperCase();
-  if (!(CURRENCIES as readonly string[]).includes(cur))
-    refuse(CP.ERROR_CURRENCY_NOTVALID, `currency must be one of ${CURRENCIES.join(', ')}`);
-  const currency = cur as (typeof CURRENCIES)[number];
+  const transactionId = present(b, 'transaction_id') ? text(b, 'transaction_id') : null;
+  const currency = text(b, 'currency').toUpperCase() as (typeof CURRENCIES)[number];
   const { amount, text: amountText } = parseAmount(b, currency, assets);
   const description = text(b, 'description');
-  if (FORBIDDEN_DESCRIPTION.test(description))
-    refuse(CP.ERROR_DESCRIPTION_CHARACTERS, 'description must not contain # / $ _ &');
   const notifyUrl = url(b, 'notify_url');
   // Live mode: no notifications to loopback, private or metadata addresses (issue 9, defect 11).
   const ssrf = policy && literalRefusal(policy, notifyUrl);
   if (ssrf) refuse(CP.ERROR_URL_NOTVALID, `notify_url is not allowed: ${ssrf}`);
   const returnUrl = url(b, 'return_url');
   const channels = present(b, 'channels') ? parseChannels(text(b, 'channels')) : ['ALL'];
-  let lang: 'fr' | 'en' = 'fr';
-  if (present(b, 'lang')) {
-    const l = text(b, 'lang').toLowerCase();
-    if (l !== 'fr' && l !== 'en') refuse(CP.ERROR_LANG_NOTVALID, 'lang must be fr or en');
-    lang = l as 'fr' | 'en';
-  }
+  const lang = present(b, 'lang') ? (text(b, 'lang').toLowerCase() as 'fr' | 'en') : 'fr';
   let metadata: string | null = null;
   if (b.metadata !== undefined && b.metadata.type !== 'null') {
     // CinetPay stores metadata as text; integrations that pass an object (or a number) get its JSON text
-    // back in check and in cpm_custom, exactly as sent.
+    // back in check and in cpm_custom, exactly as sent. The limit is on that text, which no schema sees.
     metadata = b.metadata.type === 'string' ? b.metadata.text : rawJsonText(b.metadata);
     if (metadata.length > 4096) refuse(CP.INVALID_PARAMETER, 'metadata must be at most 4096 characters');
   }
-  let invoiceData: Record<string, unknown> | null = null;
-  if (b.invoice_data !== undefined && b.invoice_data.type !== 'null') {
-    const v = b.invoice_data.value;
-    if (b.invoice_data.type !== 'object') refuse(CP.ERROR_INVOICE_DATA, 'invoice_data must be an object');
-    const entries = Object.entries(v as Record<string, unknown>);
-    if (entries.length > 3) refuse(CP.ERROR_INVOICE_DATA, 'invoice_data has at most 3 keys');
-    if (
-      entries.some(
-        ([k, x]) => k.length > 50 || (typeof x !== 'string' && typeof x !== 'number') || String(x).length > 255,
-      )
-    ) {
-      refuse(CP.ERROR_INVOICE_DATA, 'invoice_data values must be short strings or numbers');
-    }
-    invoiceData = v as Record<string, unknown>;
-  }
-  let lockPhoneNumber = false;
-  if (present(b, 'lock_phone_number')) {
-    const l = b.lock_phone_number!.text.trim().toLowerCase();
-    if (l !== 'true' && l !== 'false') refuse(CP.INVALID_PARAMETER, 'lock_phone_number must be true or false');
-    lockPhoneNumber = l === 'true';
-  }
+  const invoiceData = b.invoice_data?.type === 'object' ? (b.invoice_data.value as Record<string, unknown>) : null;
+  const lockPhoneNumber = present(b, 'lock_phone_number') && text(b, 'lock_phone_number').toLowerCase() === 'true';
   if (lockPhoneNumber) requireFields(b, ['customer_phone_number']);
   if (channels.includes('CREDIT_CARD')) requireFields(b, CARD_CUSTOMER_FIELDS);
   const customer: Record<string, string> = {};
   for (const f of CUSTOMER_FIELDS) if (present(b, f)) customer[f] = text(b, f);
-  if (customer.customer_country !== undefined) {
-    customer.customer_country = customer.customer_country.toUpperCase();
-    if (!/^[A-Z]{2}$/.test(customer.customer_country))
-      refuse(CP.INVALID_PARAMETER, 'customer_country must be an ISO 3166-1 alpha-2 code');
-  }
-  if (customer.customer_email !== undefined && !/^[^\s@]+@[^\s@]+$/.test(customer.customer_email))
-    refuse(CP.INVALID_PARAMETER, 'customer_email is not an email address');
+  if (customer.customer_country !== undefined) customer.customer_country = customer.customer_country.toUpperCase();
   return {
     transactionId,
     amount,
