@@ -19,5 +19,6 @@ const init = await cinetpay.initPayment({
 console.log(`send the customer to ${init.paymentUrl}`);
 // Later — when a notification arrives (see fastify-webhook.ts), or when the customer comes back:
 const check = await cinetpay.checkPayment({ token: init.paymentToken });
-console.log(`status ${check.status} (${check.code} ${check.message})`); // WAITING_FOR_CUSTOMER until paid: not a failure
+// WAITING_FOR_CUSTOMER until paid: not a failure.
+console.log(`status ${check.status} (${check.code} ${check.message})`);
 console.log(JSON.stringify({ status: check.status, amount: check.amount, currency: check.currency }));

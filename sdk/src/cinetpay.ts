@@ -31,7 +31,10 @@ export interface InitPaymentParams {
   /** Up to 3 keys shown on the receipt. */
   invoiceData?: Record<string, string>;
   lockPhoneNumber?: boolean;
-  /** Required by the CREDIT_CARD channel: id, name, surname, email, phone, address, city, country (ISO2), state, zip. */
+  /**
+   * Required by the CREDIT_CARD channel: id, name, surname, email, phone, address, city, country (ISO2),
+   * state, zip.
+   */
   customer?: {
     id?: string;
     name?: string;
@@ -246,7 +249,10 @@ export const CINETPAY_TOKEN_FIELDS = [
   'cpm_error_message',
 ] as const;
 
-/** The x-token of a notification: HMAC-SHA256 (hex), keyed by the site's secret, of the fields concatenated without separators. */
+/**
+ * The x-token of a notification: HMAC-SHA256 (hex), keyed by the site's secret, of the fields concatenated
+ * without separators.
+ */
 export function cinetPayToken(fields: Readonly<Record<string, string | undefined>>, notifySecret: string): string {
   return createHmac('sha256', notifySecret)
     .update(CINETPAY_TOKEN_FIELDS.map((k) => fields[k] ?? '').join(''), 'utf8')

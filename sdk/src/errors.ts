@@ -37,7 +37,10 @@ export class TenderNetworkError extends Error {
   }
 }
 
-/** A webhook or notification failed verification (missing field, bad signature, malformed body). Answer it with a non-2xx status. */
+/**
+ * A webhook or notification failed verification (missing field, bad signature, malformed body). Answer it
+ * with a non-2xx status.
+ */
 export class TenderWebhookError extends Error {
   override readonly name = 'TenderWebhookError';
   constructor(message: string) {

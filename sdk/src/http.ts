@@ -73,9 +73,13 @@ export async function send(t: Required<TransportOptions>, req: HttpRequest): Pro
       timedOut = e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError');
     }
   }
-  const what = timedOut
-    ? `timed out after ${t.timeoutMs} ms`
-    : `failed: ${lastError instanceof Error ? (lastError.cause instanceof Error ? lastError.cause.message : lastError.message) : String(lastError)}`;
+  const cause =
+    lastError instanceof Error
+      ? lastError.cause instanceof Error
+        ? lastError.cause.message
+        : lastError.message
+      : String(lastError);
+  const what = timedOut ? `timed out after ${t.timeoutMs} ms` : `failed: ${cause}`;
   throw new TenderNetworkError(
     `${req.method} ${new URL(req.url).pathname} ${what} (${maxAttempts} attempt${maxAttempts > 1 ? 's' : ''})`,
     timedOut,

@@ -56,7 +56,8 @@ export class MinimalClient {
     assertDecimal(amount, 'amount');
     // The amount goes out as a JSON number written from the decimal text itself (no float in between),
     // which /watch echoes back verbatim.
-    const body = `{"merchant_secret":${JSON.stringify(this.#secret)},"amount":${amount}${o.currency ? `,"currency":${JSON.stringify(o.currency)}` : ''}}`;
+    const currency = o.currency ? `,"currency":${JSON.stringify(o.currency)}` : '';
+    const body = `{"merchant_secret":${JSON.stringify(this.#secret)},"amount":${amount}${currency}}`;
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (o.idempotencyKey) headers['idempotency-key'] = o.idempotencyKey;
     const ans = await send(this.#transport, {

@@ -195,10 +195,11 @@ export class OpenApiClient {
     }
     const traceid = typeof body.traceid === 'string' ? body.traceid : (ans.headers.get('x-trace-id') ?? undefined);
     if (typeof body.code !== 'number') {
+      const notEnvelope = (body as { message?: unknown }).message ?? body.msg ?? 'not an openapi envelope';
       throw new TenderApiError(
         'openapi',
         ans.status,
-        `HTTP ${ans.status}: ${String((body as { message?: unknown }).message ?? body.msg ?? 'not an openapi envelope')}`,
+        `HTTP ${ans.status}: ${String(notEnvelope)}`,
         traceid,
         ans.status,
         body,

@@ -105,7 +105,18 @@ export async function main(argv: string[]): Promise<number> {
         if (o.json) out(creds);
         else
           console.log(
-            `merchantId:     ${creds.merchantId}\nusername:       ${creds.username}\npassword:       ${creds.password}   (one-time: change it at first login)\nsecurityKey:    ${creds.securityKey}\nmerchantSecret: ${creds.merchantSecret}\nsiteId:         ${creds.siteId}   (CinetPay site_id)\napikey:         ${creds.apikey}   (CinetPay apikey)\nnotifySecret:   ${creds.notifySecret}   (CinetPay notification secret: keys the x-token)\nKeep the password, the security key, the merchant secret, the apikey and the notification secret private.`,
+            [
+              `merchantId:     ${creds.merchantId}`,
+              `username:       ${creds.username}`,
+              `password:       ${creds.password}   (one-time: change it at first login)`,
+              `securityKey:    ${creds.securityKey}`,
+              `merchantSecret: ${creds.merchantSecret}`,
+              `siteId:         ${creds.siteId}   (CinetPay site_id)`,
+              `apikey:         ${creds.apikey}   (CinetPay apikey)`,
+              `notifySecret:   ${creds.notifySecret}   (CinetPay notification secret: keys the x-token)`,
+              'Keep the password, the security key, the merchant secret, the apikey and the notification secret ' +
+                'private.',
+            ].join('\n'),
           );
         return 0;
       }
@@ -121,7 +132,13 @@ export async function main(argv: string[]): Promise<number> {
         if (o.json) out(r);
         else
           console.log(
-            `merchantId:   ${r.merchantId}\nsiteId:       ${r.siteId}\napikey:       ${r.apikey}\nnotifySecret: ${r.notifySecret}\nThe previous apikey and notification secret no longer work.`,
+            [
+              `merchantId:   ${r.merchantId}`,
+              `siteId:       ${r.siteId}`,
+              `apikey:       ${r.apikey}`,
+              `notifySecret: ${r.notifySecret}`,
+              'The previous apikey and notification secret no longer work.',
+            ].join('\n'),
           );
         return 0;
       }
@@ -157,8 +174,10 @@ export async function main(argv: string[]): Promise<number> {
             const bal = r.balances
               ?.map((b) => ('error' in b ? `${b.network}: ${b.error}` : `${b.balance} ${b.currency} on ${b.network}`))
               .join(', ');
+            const owner = r.purpose === 'user' ? `user ${r.userId}` : `order ${r.orderId}`;
             console.log(
-              `${r.family.padEnd(7)} ${r.derivationPath.padEnd(22)} ${r.address}  merchant ${r.merchantId} ${r.purpose === 'user' ? `user ${r.userId}` : `order ${r.orderId}`}${bal ? `  [${bal}]` : ''}`,
+              `${r.family.padEnd(7)} ${r.derivationPath.padEnd(22)} ${r.address}  merchant ${r.merchantId} ${owner}` +
+                (bal ? `  [${bal}]` : ''),
             );
           }
         return 0;

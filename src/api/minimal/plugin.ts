@@ -115,9 +115,11 @@ export async function minimalPlugin(app: FastifyInstance, opts: { deps: Deps }):
     const order = await getOrder(deps, { by: 'watchCode', watchCode });
     const merchant = await findMerchant(deps.db, order.merchantId);
     // amount is echoed exactly as it was given (raw JSON text), so the body is assembled by hand.
+    const completedAt = order.status === 14 ? wallTime(order.completedAt) : null;
     const body =
-      `{"status":${JSON.stringify(watchStatus(order))},"amount":${jsonAmount(order.amountText)},"merchant":${JSON.stringify(merchant!.brand)},` +
-      `"created_at":${JSON.stringify(wallTime(order.createdAt))},"completed_at":${JSON.stringify(order.status === 14 ? wallTime(order.completedAt) : null)}}`;
+      `{"status":${JSON.stringify(watchStatus(order))},"amount":${jsonAmount(order.amountText)},` +
+      `"merchant":${JSON.stringify(merchant!.brand)},"created_at":${JSON.stringify(wallTime(order.createdAt))},` +
+      `"completed_at":${JSON.stringify(completedAt)}}`;
     return reply.type('application/json; charset=utf-8').send(body);
   });
 }
