@@ -280,7 +280,8 @@ async function main(): Promise<void> {
   await admin.connect();
   await admin.query(`CREATE DATABASE ${dbName}`);
   const settings = await admin.query<{ name: string; setting: string }>(
-    "SELECT name, setting FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit', 'wal_sync_method', 'full_page_writes', 'server_version')",
+    `SELECT name, setting FROM pg_settings
+     WHERE name IN ('fsync', 'synchronous_commit', 'wal_sync_method', 'full_page_writes', 'server_version')`,
   );
   await admin.end();
   const pgSettings = Object.fromEntries(settings.rows.map((r) => [r.name, r.setting]));
@@ -363,7 +364,8 @@ async function main(): Promise<void> {
   });
   cleanup.pool = pool;
   await pool.query(
-    'CREATE TABLE bench_raw (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, payload text NOT NULL, created_at timestamptz NOT NULL DEFAULT now())',
+    `CREATE TABLE bench_raw (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, payload text NOT NULL,
+       created_at timestamptz NOT NULL DEFAULT now())`,
   );
   const payload = 'x'.repeat(64);
   const rawOp = async () => (await pool.query('INSERT INTO bench_raw (payload) VALUES ($1)', [payload])).rowCount === 1;
@@ -431,20 +433,27 @@ async function main(): Promise<void> {
   const f2 = (n: number) => Number(n.toFixed(2));
   const errorsOf = (m: Map<string, number>) => Object.fromEntries(m);
   const cpuLine = (c: ReturnType<typeof summary>['cpuMsPerOp']) =>
-    `bench ${c.bench.toFixed(2)} + server ${c.server.toFixed(2)} + postgres ${c.postgres.toFixed(2)} = ${c.total.toFixed(2)} ms`;
+    `bench ${c.bench.toFixed(2)} + server ${c.server.toFixed(2)} + postgres ${c.postgres.toFixed(2)} = ` +
+    `${c.total.toFixed(2)} ms`;
   console.log(
-    `machine: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), node ${process.version}, PostgreSQL ${pgSettings.server_version} (fsync=${pgSettings.fsync}, synchronous_commit=${pgSettings.synchronous_commit}, wal_sync_method=${pgSettings.wal_sync_method})`,
+    `machine: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), node ${process.version}, ` +
+      `PostgreSQL ${pgSettings.server_version} (fsync=${pgSettings.fsync}, ` +
+      `synchronous_commit=${pgSettings.synchronous_commit}, wal_sync_method=${pgSettings.wal_sync_method})`,
   );
   console.log(
-    `window: ${WARMUP_MS / 1000} s warm-up + ${DURATION_MS / 1000} s measured for each load, in ${ROUNDS} alternating slices; load average now ${loadavg()
-      .map((x) => x.toFixed(2))
-      .join(' ')}`,
+    `window: ${WARMUP_MS / 1000} s warm-up + ${DURATION_MS / 1000} s measured for each load, ` +
+      `in ${ROUNDS} alternating slices; load average now ${loadavg()
+        .map((x) => x.toFixed(2))
+        .join(' ')}`,
   );
   console.log(
-    `raw INSERT: ${f1(raw.perSecond)} rows/s (${RAW_LOOPS} loops, pool ${RAW_POOL}, autocommit), p50 ${raw.p50.toFixed(2)} ms, p99 ${raw.p99.toFixed(2)} ms, errors ${raw.failed}`,
+    `raw INSERT: ${f1(raw.perSecond)} rows/s (${RAW_LOOPS} loops, pool ${RAW_POOL}, autocommit), ` +
+      `p50 ${raw.p50.toFixed(2)} ms, p99 ${raw.p99.toFixed(2)} ms, errors ${raw.failed}`,
   );
   console.log(
-    `createOrder: ${f1(co.perSecond)} orders/s (${CONCURRENCY} clients over HTTP via ${CLIENT}, server pool ${SERVER_POOL ?? 'default'}), p50 ${co.p50.toFixed(2)} ms, p99 ${co.p99.toFixed(2)} ms, errors ${co.failed}`,
+    `createOrder: ${f1(co.perSecond)} orders/s (${CONCURRENCY} clients over HTTP via ${CLIENT}, ` +
+      `server pool ${SERVER_POOL ?? 'default'}), p50 ${co.p50.toFixed(2)} ms, p99 ${co.p99.toFixed(2)} ms, ` +
+      `errors ${co.failed}`,
   );
   console.log(`CPU per raw INSERT: ${cpuLine(raw.cpuMsPerOp)}`);
   console.log(`CPU per createOrder: ${cpuLine(co.cpuMsPerOp)}`);

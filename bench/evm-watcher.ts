@@ -182,10 +182,13 @@ try {
     sendMs,
   };
   console.log(
-    `${N} USDT deposits in ${blocks} block(s): all seen ${detectMs} ms after the mining call → ${result.depositsPerSecond} deposits/s`,
+    `${N} USDT deposits in ${blocks} block(s): all seen ${detectMs} ms after the mining call → ` +
+      `${result.depositsPerSecond} deposits/s`,
   );
   console.log(
-    `confirming block → webhook received: median ${result.webhookDelayMs.median} ms, p95 ${result.webhookDelayMs.p95} ms, max ${result.webhookDelayMs.max} ms (confirm + ledger + webhook of ${N} orders)`,
+    `confirming block → webhook received: median ${result.webhookDelayMs.median} ms, ` +
+      `p95 ${result.webhookDelayMs.p95} ms, max ${result.webhookDelayMs.max} ms ` +
+      `(confirm + ledger + webhook of ${N} orders)`,
   );
   console.log(JSON.stringify(result));
 } finally {
