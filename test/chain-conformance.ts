@@ -83,7 +83,10 @@ export interface ChainDriver {
   addressPattern: RegExp;
   /** The amounts the scenarios pay; `token` only where the chain has one. */
   amounts: { native: AmountCase; token?: AmountCase };
-  /** Starts the chain (or its stand-in); returns the env Tender is started with (TENDER_RPC_*, xpub, token, confirmations…). */
+  /**
+   * Starts the chain (or its stand-in); returns the env Tender is started with (TENDER_RPC_*, xpub, token,
+   * confirmations…).
+   */
   start(): Promise<Record<string, string>>;
   stop(): Promise<void>;
   /** The current head (block number / height). */
@@ -150,7 +153,8 @@ export function runChainConformance(d: ChainDriver): ChainContext {
     rx = await webhookReceiver([{ status: 200, body: 'success' }]);
     m = await newMerchant(env, { callbackUrl: rx.url, feeBps: 100 });
     dispatcher = startWebhookDispatcher(env.deps, { pollMs: 50 });
-    watcher = startChainWatcher(env.deps, net, { pollMs: 50, initialLookback: d.initialLookback }); // no `chain`: the production source
+    // no `chain`: the production source
+    watcher = startChainWatcher(env.deps, net, { pollMs: 50, initialLookback: d.initialLookback });
   });
 
   after(async () => {
@@ -279,12 +283,14 @@ export function runChainConformance(d: ChainDriver): ChainContext {
 
   if (d.amounts.token) {
     test(
-      `${d.name}: an order paid in USDT: seen → 11, ${d.confirmations} confirmations → 14 with hash, amounts and fee; webhook; found by hash`,
+      `${d.name}: an order paid in USDT: seen → 11, ${d.confirmations} confirmations → 14 with hash,` +
+        ` amounts and fee; webhook; found by hash`,
       paidOrder('USDT', d.amounts.token, 'USDT'),
     );
   }
   test(
-    `${d.name}: an order paid in ${d.native} (native): seen → 11, ${d.confirmations} confirmations → 14 with hash, amounts and fee; webhook; found by hash`,
+    `${d.name}: an order paid in ${d.native} (native): seen → 11, ${d.confirmations} confirmations →` +
+      ` 14 with hash, amounts and fee; webhook; found by hash`,
     paidOrder('native', d.amounts.native, d.native),
   );
 
@@ -309,56 +315,64 @@ export function runChainConformance(d: ChainDriver): ChainContext {
     carol = { address: addr, asset: main };
   });
 
-  test(`${d.name}: watcher restart after "seen": nothing lost, nothing doubled; a second watcher cannot take the lease`, async () => {
-    const second = startChainWatcher(env.deps, net, { pollMs: 50 });
-    assert.equal(await second.runOnce(), false, 'the running watcher holds the network lease');
-    await second.stop();
+  test(
+    `${d.name}: watcher restart after "seen": nothing lost, nothing doubled; a second watcher` +
+      ` cannot take the lease`,
+    async () => {
+      const second = startChainWatcher(env.deps, net, { pollMs: 50 });
+      assert.equal(await second.runOnce(), false, 'the running watcher holds the network lease');
+      await second.stop();
 
-    const o = await cryptoOrder(`${d.name}-RESTART`, mainCase.text, currencyOf(main));
-    const totalBefore = await entries();
-    const p = await d.pay(o.address, main, mainCase.chain);
-    await orderAt(o.orderId, 11);
-    await watcher!.stop();
-    watcher = undefined;
-    await d.confirm(d.confirmations + 2);
-    watcher = startChainWatcher(env.deps, net, { pollMs: 50 });
-    await orderAt(o.orderId, 14);
-    await d.confirm(d.confirmations);
-    await caughtUp();
-    await sleep(300);
-    assert.equal((await deposits(p.hash)).length, 1);
-    assert.equal(await entries(o.orderId), 1);
-    assert.equal(await entries(), totalBefore + 1, 'exactly one new ledger entry');
-  });
+      const o = await cryptoOrder(`${d.name}-RESTART`, mainCase.text, currencyOf(main));
+      const totalBefore = await entries();
+      const p = await d.pay(o.address, main, mainCase.chain);
+      await orderAt(o.orderId, 11);
+      await watcher!.stop();
+      watcher = undefined;
+      await d.confirm(d.confirmations + 2);
+      watcher = startChainWatcher(env.deps, net, { pollMs: 50 });
+      await orderAt(o.orderId, 14);
+      await d.confirm(d.confirmations);
+      await caughtUp();
+      await sleep(300);
+      assert.equal((await deposits(p.hash)).length, 1);
+      assert.equal(await entries(o.orderId), 1);
+      assert.equal(await entries(), totalBefore + 1, 'exactly one new ledger entry');
+    },
+  );
 
-  test(`${d.name}: a re-org before confirmation takes the deposit back (never credited); the same transaction mined again is credited once`, async () => {
-    await caughtUp();
-    const o = await cryptoOrder(`${d.name}-REORG`, mainCase.text, currencyOf(main));
-    const mark = await d.checkpoint();
-    const p = await d.pay(o.address, main, mainCase.chain);
-    await orderAt(o.orderId, 11);
-    assert.equal((await deposits(p.hash))[0].block_hash, p.blockHash);
-    await d.rollback(mark);
-    await until('reorged deposit', async () => (await deposits(p.hash))[0]?.status === 'reorged');
-    await d.confirm(d.confirmations + 1);
-    await caughtUp();
-    await sleep(300);
-    assert.equal((await deposits(p.hash))[0].status, 'reorged');
-    assert.equal((await order(o.orderId)).status, 11, 'no way back to 0; the order waits for a payment that sticks');
-    assert.equal(await entries(o.orderId), 0, 'nothing credited');
+  test(
+    `${d.name}: a re-org before confirmation takes the deposit back (never credited); the same` +
+      ` transaction mined again is credited once`,
+    async () => {
+      await caughtUp();
+      const o = await cryptoOrder(`${d.name}-REORG`, mainCase.text, currencyOf(main));
+      const mark = await d.checkpoint();
+      const p = await d.pay(o.address, main, mainCase.chain);
+      await orderAt(o.orderId, 11);
+      assert.equal((await deposits(p.hash))[0].block_hash, p.blockHash);
+      await d.rollback(mark);
+      await until('reorged deposit', async () => (await deposits(p.hash))[0]?.status === 'reorged');
+      await d.confirm(d.confirmations + 1);
+      await caughtUp();
+      await sleep(300);
+      assert.equal((await deposits(p.hash))[0].status, 'reorged');
+      assert.equal((await order(o.orderId)).status, 11, 'no way back to 0; the order waits for a payment that sticks');
+      assert.equal(await entries(o.orderId), 0, 'nothing credited');
 
-    // The same transaction is included again in a later block: seen again, confirmed as usual, credited once.
-    const again = await d.replay(p);
-    assert.equal(again.hash, p.hash);
-    assert.notEqual(again.blockHash, p.blockHash);
-    await d.confirm(d.confirmations - 1);
-    const done = await orderAt(o.orderId, 14);
-    assert.equal(done.hash, p.hash);
-    const rows = await confirmed(p.hash);
-    assert.equal(rows.length, 1);
-    assert.equal(rows[0].block_hash, again.blockHash);
-    assert.equal(await entries(o.orderId), 1);
-  });
+      // The same transaction is included again in a later block: seen again, confirmed as usual, credited once.
+      const again = await d.replay(p);
+      assert.equal(again.hash, p.hash);
+      assert.notEqual(again.blockHash, p.blockHash);
+      await d.confirm(d.confirmations - 1);
+      const done = await orderAt(o.orderId, 14);
+      assert.equal(done.hash, p.hash);
+      const rows = await confirmed(p.hash);
+      assert.equal(rows.length, 1);
+      assert.equal(rows[0].block_hash, again.blockHash);
+      assert.equal(await entries(o.orderId), 1);
+    },
+  );
 
   test(`${d.name}: defect 9.1: a deposit that cannot be credited is set aside; a later one is credited`, async () => {
     await caughtUp();
@@ -404,37 +418,41 @@ export function runChainConformance(d: ChainDriver): ChainContext {
     assert.equal(await entries(), totalBefore);
   });
 
-  test(`${d.name}: the operator listing shows deposit addresses with their derivation path and live on-chain balances`, async () => {
-    const o = await cryptoOrder(`${d.name}-LIST-1`, mainCase.text, currencyOf(main));
-    const expected: Array<{ network: string; currency: string; balance: string }> = [];
-    if (d.amounts.token) await d.pay(o.address, 'USDT', d.amounts.token.chain);
-    await d.pay(o.address, 'native', d.amounts.native.chain);
-    expected.push({ network: NET, currency: d.native, balance: d.amounts.native.text });
-    if (d.amounts.token) expected.push({ network: NET, currency: 'USDT', balance: d.amounts.token.text });
-    const list = await listDepositAddresses(env.deps, { merchantId: String(m.merchantId), balances: true });
-    const row = list.find((r) => r.address === o.address)!;
-    assert.ok(row, 'the order address is listed');
-    assert.equal(row.family, d.family);
-    assert.equal(row.purpose, 'order');
-    assert.equal(row.orderId, o.orderId);
-    assert.equal(row.derivationPath, `${d.accountPath}/0/${row.index}`);
-    assert.deepEqual(row.balances, expected);
-    // The derivation path really is where the key holder finds the funds.
-    assert.equal(d.addressOfKey(referenceRoot.derive(row.derivationPath)), o.address);
+  test(
+    `${d.name}: the operator listing shows deposit addresses with their derivation path and live` +
+      ` on-chain balances`,
+    async () => {
+      const o = await cryptoOrder(`${d.name}-LIST-1`, mainCase.text, currencyOf(main));
+      const expected: Array<{ network: string; currency: string; balance: string }> = [];
+      if (d.amounts.token) await d.pay(o.address, 'USDT', d.amounts.token.chain);
+      await d.pay(o.address, 'native', d.amounts.native.chain);
+      expected.push({ network: NET, currency: d.native, balance: d.amounts.native.text });
+      if (d.amounts.token) expected.push({ network: NET, currency: 'USDT', balance: d.amounts.token.text });
+      const list = await listDepositAddresses(env.deps, { merchantId: String(m.merchantId), balances: true });
+      const row = list.find((r) => r.address === o.address)!;
+      assert.ok(row, 'the order address is listed');
+      assert.equal(row.family, d.family);
+      assert.equal(row.purpose, 'order');
+      assert.equal(row.orderId, o.orderId);
+      assert.equal(row.derivationPath, `${d.accountPath}/0/${row.index}`);
+      assert.deepEqual(row.balances, expected);
+      // The derivation path really is where the key holder finds the funds.
+      assert.equal(d.addressOfKey(referenceRoot.derive(row.derivationPath)), o.address);
 
-    // The no-order deposit's user address, with what arrived there.
-    assert.ok(carol, 'the no-order deposit scenario ran');
-    const user = list.find((r) => r.address === carol!.address)!;
-    assert.ok(user, 'the user address is listed');
-    assert.equal(user.purpose, 'user');
-    assert.equal(user.userId, 'carol');
-    assert.equal(user.family, d.family);
-    assert.equal(user.derivationPath, `${d.accountPath}/0/${user.index}`);
-    assert.deepEqual(
-      user.balances!.find((b) => 'currency' in b && b.currency === currencyOf(carol!.asset)),
-      { network: NET, currency: currencyOf(carol.asset), balance: mainCase.text },
-    );
-  });
+      // The no-order deposit's user address, with what arrived there.
+      assert.ok(carol, 'the no-order deposit scenario ran');
+      const user = list.find((r) => r.address === carol!.address)!;
+      assert.ok(user, 'the user address is listed');
+      assert.equal(user.purpose, 'user');
+      assert.equal(user.userId, 'carol');
+      assert.equal(user.family, d.family);
+      assert.equal(user.derivationPath, `${d.accountPath}/0/${user.index}`);
+      assert.deepEqual(
+        user.balances!.find((b) => 'currency' in b && b.currency === currencyOf(carol!.asset)),
+        { network: NET, currency: currencyOf(carol.asset), balance: mainCase.text },
+      );
+    },
+  );
 
   return ctx;
 }

@@ -100,7 +100,8 @@ async function newPage(): Promise<Page> {
 const text = async (page: Page, sel: string) => (await page.locator(sel).innerText()).trim();
 const buttons = (page: Page) => page.locator('button, input[type=submit]').count();
 
-test('openapi order: the page shows brand, amount, currency, status and time left; Pay lands on successURL with txnRef', {
+test('openapi order: the page shows brand, amount, currency, status and time left; Pay lands on successURL ' +
+  'with txnRef', {
   skip,
 }, async () => {
   const ok = `${shop.url}/thanks?order=A-1`;

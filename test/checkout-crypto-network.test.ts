@@ -88,9 +88,10 @@ test("choosing a network sets it and allocates the order's address; the same cho
   assert.deepEqual(await state(o.orderId), s, 'no second address, nothing changed');
 
   // getOrderDetail reports the chosen network.
-  const d = await fetch(
-    `${env.url}/openapi/v1/getOrderDetail?${new URLSearchParams(signed({ merchantId: String(m.merchantId), cpayOrderId: o.orderId }, m.securityKey))}`,
-  ).then((x) => x.json());
+  const query = new URLSearchParams(
+    signed({ merchantId: String(m.merchantId), cpayOrderId: o.orderId }, m.securityKey),
+  );
+  const d = await fetch(`${env.url}/openapi/v1/getOrderDetail?${query}`).then((x) => x.json());
   assert.equal(d.data.network, 'TRON(TRC-20)');
 });
 
@@ -110,17 +111,20 @@ test('another network after the choice is refused with a clear error, and nothin
   assert.deepEqual(await state(o.orderId), before);
 });
 
-test("an order created with a network: choosing it again returns createOrder's address, another is refused", async () => {
-  const o = await order({ network: 'Ethereum(ERC-20)' });
-  assert.ok(o.address);
-  const same = await chooseOrderNetwork(env.deps, { payCode: o.payCode }, 'Ethereum(ERC-20)');
-  assert.equal(same.address, o.address);
-  await assert.rejects(
-    chooseOrderNetwork(env.deps, { payCode: o.payCode }, 'BSC(BEP-20)'),
-    refused('ILLEGAL_TRANSITION'),
-  );
-  assert.equal((await state(o.orderId)).addresses.length, 1);
-});
+test(
+  'an order created with a network: choosing it again ' + "returns createOrder's address, another is refused",
+  async () => {
+    const o = await order({ network: 'Ethereum(ERC-20)' });
+    assert.ok(o.address);
+    const same = await chooseOrderNetwork(env.deps, { payCode: o.payCode }, 'Ethereum(ERC-20)');
+    assert.equal(same.address, o.address);
+    await assert.rejects(
+      chooseOrderNetwork(env.deps, { payCode: o.payCode }, 'BSC(BEP-20)'),
+      refused('ILLEGAL_TRANSITION'),
+    );
+    assert.equal((await state(o.orderId)).addresses.length, 1);
+  },
+);
 
 test('two different networks racing: exactly one wins, one address, the losers are refused', async () => {
   for (let round = 0; round < 5; round++) {
@@ -151,46 +155,52 @@ test('two different networks racing: exactly one wins, one address, the losers a
   }
 });
 
-test('refusals: a network that does not offer the asset, an amount it cannot represent, a final or expired order', async () => {
-  const o = await order();
-  const notOffered = await choose(o.payCode, 'Bitcoin');
-  assert.equal(notOffered.status, 400);
-  assert.match(notOffered.text, /USDT is not offered on Bitcoin/);
-  await assert.rejects(chooseOrderNetwork(env.deps, { payCode: o.payCode }, 'Solana'), refused('UNSUPPORTED_CURRENCY'));
-  assert.equal((await state(o.orderId)).network, null);
-
-  // 7 decimals: exact on BSC (18), not on TRON or Ethereum (6).
-  const seven = await order({ amount: '12.1234567' });
-  await assert.rejects(
-    chooseOrderNetwork(env.deps, { payCode: seven.payCode }, 'TRON(TRC-20)'),
-    refused('AMOUNT_NOT_REPRESENTABLE'),
-  );
-  assert.equal((await choose(seven.payCode, 'Ethereum(ERC-20)')).status, 400);
-  assert.equal((await state(seven.orderId)).network, null);
-  assert.equal(
-    (await chooseOrderNetwork(env.deps, { payCode: seven.payCode }, 'BSC(BEP-20)')).network.name,
-    'BSC(BEP-20)',
-  );
-
-  const closed = await order();
-  await closeOrder(env.deps, closed.orderId, 'failed');
-  await assert.rejects(
-    chooseOrderNetwork(env.deps, { payCode: closed.payCode }, 'TRON(TRC-20)'),
-    refused('ILLEGAL_TRANSITION'),
-  );
-  const stale = await choose(closed.payCode, 'TRON(TRC-20)');
-  assert.equal(stale.status, 303, 'a stale page is shown again with the real status');
-  assert.deepEqual(await state(closed.orderId), { network: null, addresses: [] });
-
-  const expiring = await order();
-  env.clock.advance(env.deps.config.orderTtlSeconds + 1);
-  try {
+test(
+  'refusals: a network that does not offer the asset, ' + 'an amount it cannot represent, a final or expired order',
+  async () => {
+    const o = await order();
+    const notOffered = await choose(o.payCode, 'Bitcoin');
+    assert.equal(notOffered.status, 400);
+    assert.match(notOffered.text, /USDT is not offered on Bitcoin/);
     await assert.rejects(
-      chooseOrderNetwork(env.deps, { payCode: expiring.payCode }, 'TRON(TRC-20)'),
-      refused('ORDER_EXPIRED'),
+      chooseOrderNetwork(env.deps, { payCode: o.payCode }, 'Solana'),
+      refused('UNSUPPORTED_CURRENCY'),
     );
-  } finally {
-    env.clock.advance(-(env.deps.config.orderTtlSeconds + 1));
-  }
-  assert.deepEqual(await state(expiring.orderId), { network: null, addresses: [] });
-});
+    assert.equal((await state(o.orderId)).network, null);
+
+    // 7 decimals: exact on BSC (18), not on TRON or Ethereum (6).
+    const seven = await order({ amount: '12.1234567' });
+    await assert.rejects(
+      chooseOrderNetwork(env.deps, { payCode: seven.payCode }, 'TRON(TRC-20)'),
+      refused('AMOUNT_NOT_REPRESENTABLE'),
+    );
+    assert.equal((await choose(seven.payCode, 'Ethereum(ERC-20)')).status, 400);
+    assert.equal((await state(seven.orderId)).network, null);
+    assert.equal(
+      (await chooseOrderNetwork(env.deps, { payCode: seven.payCode }, 'BSC(BEP-20)')).network.name,
+      'BSC(BEP-20)',
+    );
+
+    const closed = await order();
+    await closeOrder(env.deps, closed.orderId, 'failed');
+    await assert.rejects(
+      chooseOrderNetwork(env.deps, { payCode: closed.payCode }, 'TRON(TRC-20)'),
+      refused('ILLEGAL_TRANSITION'),
+    );
+    const stale = await choose(closed.payCode, 'TRON(TRC-20)');
+    assert.equal(stale.status, 303, 'a stale page is shown again with the real status');
+    assert.deepEqual(await state(closed.orderId), { network: null, addresses: [] });
+
+    const expiring = await order();
+    env.clock.advance(env.deps.config.orderTtlSeconds + 1);
+    try {
+      await assert.rejects(
+        chooseOrderNetwork(env.deps, { payCode: expiring.payCode }, 'TRON(TRC-20)'),
+        refused('ORDER_EXPIRED'),
+      );
+    } finally {
+      env.clock.advance(-(env.deps.config.orderTtlSeconds + 1));
+    }
+    assert.deepEqual(await state(expiring.orderId), { network: null, addresses: [] });
+  },
+);

@@ -70,28 +70,31 @@ async function waitDelivered(orderId: string): Promise<void> {
 
 // ---------- 10.2 acknowledgement ----------
 
-test('issue 10.2: a cpay-format merchant answering OK (seed 001 §15) is acknowledged, not retried to give-up', async () => {
-  // HTTP 500 with the right word and a near-miss word are retried; " ok\n" is the acknowledgement.
-  const rx = await webhookReceiver([
-    { status: 500, body: 'OK' },
-    { status: 200, body: 'OKAY' },
-    { status: 200, body: ' ok\n' },
-  ]);
-  try {
-    const mc = await newMerchant(env, { callbackUrl: rx.url });
-    const r = await postForm(`${env.url}/openapi/v1/createOrder`, signed(orderParams(mc), mc.securityKey));
-    assert.equal(r.body.code, 0, JSON.stringify(r.body));
-    await sandboxSettle(env, r.body.data.orderId, 'complete');
-    await rx.waitFor(3);
-    await waitDelivered(r.body.data.orderId);
-    assert.deepEqual(await okAttempts(r.body.data.orderId), [false, false, true]);
-    assert.ok(rx.calls[0]!.form.has('param'), 'the merchant is on the default cpay format');
-    await sleep(300);
-    assert.equal(rx.calls.length, 3, 'nothing is sent once acknowledged');
-  } finally {
-    await rx.close();
-  }
-});
+test(
+  'issue 10.2: a cpay-format merchant answering OK (seed ' + '001 §15) is acknowledged, not retried to give-up',
+  async () => {
+    // HTTP 500 with the right word and a near-miss word are retried; " ok\n" is the acknowledgement.
+    const rx = await webhookReceiver([
+      { status: 500, body: 'OK' },
+      { status: 200, body: 'OKAY' },
+      { status: 200, body: ' ok\n' },
+    ]);
+    try {
+      const mc = await newMerchant(env, { callbackUrl: rx.url });
+      const r = await postForm(`${env.url}/openapi/v1/createOrder`, signed(orderParams(mc), mc.securityKey));
+      assert.equal(r.body.code, 0, JSON.stringify(r.body));
+      await sandboxSettle(env, r.body.data.orderId, 'complete');
+      await rx.waitFor(3);
+      await waitDelivered(r.body.data.orderId);
+      assert.deepEqual(await okAttempts(r.body.data.orderId), [false, false, true]);
+      assert.ok(rx.calls[0]!.form.has('param'), 'the merchant is on the default cpay format');
+      await sleep(300);
+      assert.equal(rx.calls.length, 3, 'nothing is sent once acknowledged');
+    } finally {
+      await rx.close();
+    }
+  },
+);
 
 test('issue 10.2: a cpay-legacy merchant answering success (the newer reference) is acknowledged', async () => {
   const rx = await webhookReceiver([
@@ -253,17 +256,21 @@ async function encoded(form: FormData): Promise<{ type: string; body: Buffer }> 
   return { type: r.headers.get('content-type')!, body: Buffer.from(await r.arrayBuffer()) };
 }
 
-test('issue 10.6: createOrder sent as multipart/form-data (Postman form-data) is accepted like a form body', async () => {
-  const p = signed(orderParams(m, { userId: 'Zoë-7', successURL: 'https://shop.example/ok?a=1&b=2' }), m.securityKey);
-  const r = await postMultipart('createOrder', multipart(p));
-  assert.equal(r.status, 200);
-  assert.equal(r.body.code, 0, JSON.stringify(r.body));
-  assert.equal(r.body.data.merchantUserId, 'Zoë-7');
-  assert.equal(r.body.data.successURL, 'https://shop.example/ok?a=1&b=2');
-  // The same request as a form body is the same order (idempotent retry): the two are equivalent.
-  const again = await postForm(`${env.url}/openapi/v1/createOrder`, p);
-  assert.equal(again.body.data.orderId, r.body.data.orderId);
-});
+test(
+  'issue 10.6: createOrder sent as multipart/form-data ' + '(Postman form-data) is accepted like a form body',
+  async () => {
+    const extra = { userId: 'Zoë-7', successURL: 'https://shop.example/ok?a=1&b=2' };
+    const p = signed(orderParams(m, extra), m.securityKey);
+    const r = await postMultipart('createOrder', multipart(p));
+    assert.equal(r.status, 200);
+    assert.equal(r.body.code, 0, JSON.stringify(r.body));
+    assert.equal(r.body.data.merchantUserId, 'Zoë-7');
+    assert.equal(r.body.data.successURL, 'https://shop.example/ok?a=1&b=2');
+    // The same request as a form body is the same order (idempotent retry): the two are equivalent.
+    const again = await postForm(`${env.url}/openapi/v1/createOrder`, p);
+    assert.equal(again.body.data.orderId, r.body.data.orderId);
+  },
+);
 
 test('issue 10.6: the signature covers the exact multipart field values', async () => {
   const p = orderParams(m);
@@ -272,34 +279,37 @@ test('issue 10.6: the signature covers the exact multipart field values', async 
   assert.equal(r.body.code, 10004, JSON.stringify(r.body));
 });
 
-test('issue 10.6: a file part, a repeated field and a broken body are refused; the text rule still applies', async () => {
-  const p = signed(orderParams(m), m.securityKey);
-  const withFile = await postMultipart('createOrder', multipart(p, { name: 'receipt', content: 'hello' }));
-  assert.equal(withFile.status, 200);
-  assert.equal(withFile.body.code, 10011, JSON.stringify(withFile.body));
-  assert.match(withFile.body.msg, /receipt is a file/);
+test(
+  'issue 10.6: a file part, a repeated field and a ' + 'broken body are refused; the text rule still applies',
+  async () => {
+    const p = signed(orderParams(m), m.securityKey);
+    const withFile = await postMultipart('createOrder', multipart(p, { name: 'receipt', content: 'hello' }));
+    assert.equal(withFile.status, 200);
+    assert.equal(withFile.body.code, 10011, JSON.stringify(withFile.body));
+    assert.match(withFile.body.msg, /receipt is a file/);
 
-  const twice = multipart(p);
-  twice.append('amount', '99');
-  const repeated = await postMultipart('createOrder', twice);
-  assert.equal(repeated.body.code, 10011, JSON.stringify(repeated.body));
-  assert.match(repeated.body.msg, /amount is given more than once/);
+    const twice = multipart(p);
+    twice.append('amount', '99');
+    const repeated = await postMultipart('createOrder', twice);
+    assert.equal(repeated.body.code, 10011, JSON.stringify(repeated.body));
+    assert.match(repeated.body.msg, /amount is given more than once/);
 
-  const broken = await rawRequest(
-    'POST',
-    '/openapi/v1/createOrder',
-    { 'content-type': 'multipart/form-data; boundary=XYZ' },
-    Buffer.from('--ABC\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n--ABC--\r\n'),
-  );
-  assert.equal(broken.body.code, 10012, JSON.stringify(broken.body));
+    const broken = await rawRequest(
+      'POST',
+      '/openapi/v1/createOrder',
+      { 'content-type': 'multipart/form-data; boundary=XYZ' },
+      Buffer.from('--ABC\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n--ABC--\r\n'),
+    );
+    assert.equal(broken.body.code, 10012, JSON.stringify(broken.body));
 
-  // A control character is refused in a multipart body exactly as in a form body.
-  const bad = signed(orderParams(m, { userId: 'u\u0007x' }), m.securityKey);
-  const asForm = await postForm(`${env.url}/openapi/v1/createOrder`, bad);
-  const asMultipart = await postMultipart('createOrder', multipart(bad));
-  assert.notEqual(asForm.body.code, 0);
-  assert.equal(asMultipart.body.code, asForm.body.code, JSON.stringify([asForm.body, asMultipart.body]));
-});
+    // A control character is refused in a multipart body exactly as in a form body.
+    const bad = signed(orderParams(m, { userId: 'u\u0007x' }), m.securityKey);
+    const asForm = await postForm(`${env.url}/openapi/v1/createOrder`, bad);
+    const asMultipart = await postMultipart('createOrder', multipart(bad));
+    assert.notEqual(asForm.body.code, 0);
+    assert.equal(asMultipart.body.code, asForm.body.code, JSON.stringify([asForm.body, asMultipart.body]));
+  },
+);
 
 test('issue 10.6: multipart bodies are bounded by the body limit, on POST and on a GET that carries one', async () => {
   const big = multipart({ ...signed(orderParams(m), m.securityKey), remark: 'x'.repeat(1100 * 1024) });
@@ -311,17 +321,20 @@ test('issue 10.6: multipart bodies are bounded by the body limit, on POST and on
   assert.equal(get.body.code, 10012);
 });
 
-test('issue 10.6: a GET with a multipart/form-data body (Postman allows it) is read like its query string', async () => {
-  const created = await createOrder(orderParams(m));
-  const params = signed({ merchantId: String(m.merchantId), cpayOrderId: created.body.data.orderId }, m.securityKey);
-  const { type, body } = await encoded(multipart(params));
-  const r = await rawRequest('GET', '/openapi/v1/getOrderDetail', { 'content-type': type }, body);
-  assert.equal(r.body.code, 0, JSON.stringify(r.body));
-  assert.equal(r.body.data.orderId, created.body.data.orderId);
-  const { type: t2, body: b2 } = await encoded(multipart({ ...params, sign: forge(params.sign!) }));
-  const forged = await rawRequest('GET', '/openapi/v1/getOrderDetail', { 'content-type': t2 }, b2);
-  assert.equal(forged.body.code, 10004, JSON.stringify(forged.body));
-});
+test(
+  'issue 10.6: a GET with a multipart/form-data body ' + '(Postman allows it) is read like its query string',
+  async () => {
+    const created = await createOrder(orderParams(m));
+    const params = signed({ merchantId: String(m.merchantId), cpayOrderId: created.body.data.orderId }, m.securityKey);
+    const { type, body } = await encoded(multipart(params));
+    const r = await rawRequest('GET', '/openapi/v1/getOrderDetail', { 'content-type': type }, body);
+    assert.equal(r.body.code, 0, JSON.stringify(r.body));
+    assert.equal(r.body.data.orderId, created.body.data.orderId);
+    const { type: t2, body: b2 } = await encoded(multipart({ ...params, sign: forge(params.sign!) }));
+    const forged = await rawRequest('GET', '/openapi/v1/getOrderDetail', { 'content-type': t2 }, b2);
+    assert.equal(forged.body.code, 10004, JSON.stringify(forged.body));
+  },
+);
 
 // ---------- 10.7 network aliases ----------
 

@@ -86,7 +86,8 @@ async function assertInvariants(): Promise<void> {
   assert.deepEqual(broken, {}, `broken invariants: ${JSON.stringify(broken, null, 1).slice(0, 3000)}`);
 }
 
-test('kill -9 of the server under load: restarted, it takes over its orphaned PostgreSQL; ledger and order invariants hold', {
+test('kill -9 of the server under load: restarted, it takes over its orphaned PostgreSQL; ledger and order ' +
+  'invariants hold', {
   timeout: 240_000,
 }, async () => {
   const first = await startServer('server 1');

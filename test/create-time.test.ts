@@ -54,25 +54,28 @@ test('issue 10.5: the three units are told apart by shape and magnitude', () => 
     assert.throws(() => createTimeMs(bad), { code: 'INVALID_PARAM' }, bad);
 });
 
-test('issue 10.5: createOrder accepts createTime in seconds and as yyyyMMddHHmmss (UTC), and stores milliseconds', async () => {
-  const now = env.clock.now().getTime();
-  const cases = [
-    ['CT-MS', String(now)],
-    ['CT-S', seconds(now)],
-    ['CT-CAL', calendar(now)],
-  ] as const;
-  for (const [tradeNo, createTime] of cases) {
-    const r = await createOrder(tradeNo, createTime);
-    assert.equal(r.body.code, 0, `${tradeNo} ${createTime}: ${JSON.stringify(r.body)}`);
-    const { rows } = await env.deps.db.query('SELECT create_time_ms::text AS t FROM orders WHERE id = $1', [
-      r.body.data.orderId,
-    ]);
-    assert.ok(Math.abs(Number(rows[0].t) - now) < 1000, `${tradeNo}: stored ${rows[0].t}, sent ${createTime}`);
-  }
-  // The idempotent repeat with the same order in another unit is the same order (createTime is not fingerprinted).
-  const again = await createOrder('CT-MS', seconds(now + 3000));
-  assert.equal(again.body.code, 0, JSON.stringify(again.body));
-});
+test(
+  'issue 10.5: createOrder accepts createTime in seconds ' + 'and as yyyyMMddHHmmss (UTC), and stores milliseconds',
+  async () => {
+    const now = env.clock.now().getTime();
+    const cases = [
+      ['CT-MS', String(now)],
+      ['CT-S', seconds(now)],
+      ['CT-CAL', calendar(now)],
+    ] as const;
+    for (const [tradeNo, createTime] of cases) {
+      const r = await createOrder(tradeNo, createTime);
+      assert.equal(r.body.code, 0, `${tradeNo} ${createTime}: ${JSON.stringify(r.body)}`);
+      const { rows } = await env.deps.db.query('SELECT create_time_ms::text AS t FROM orders WHERE id = $1', [
+        r.body.data.orderId,
+      ]);
+      assert.ok(Math.abs(Number(rows[0].t) - now) < 1000, `${tradeNo}: stored ${rows[0].t}, sent ${createTime}`);
+    }
+    // The idempotent repeat with the same order in another unit is the same order (createTime is not fingerprinted).
+    const again = await createOrder('CT-MS', seconds(now + 3000));
+    assert.equal(again.body.code, 0, JSON.stringify(again.body));
+  },
+);
 
 test('issue 10.5: each unit is held to the replay window, on createOrder and on signed reads', async () => {
   const now = env.clock.now().getTime();

@@ -31,24 +31,27 @@ async function noUncaught<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-test('defect 9.2: a connection killed mid-transaction rejects inTx with an outage error; the process lives on', async () => {
-  await noUncaught(async () => {
-    let calls = 0;
-    const err = await inTx(db, async (tx) => {
-      calls++;
-      await tx.query('SELECT 1');
-      // What a restart does to a busy backend: terminate it (from inside, so the timing is exact).
-      await tx.query('SELECT pg_terminate_backend(pg_backend_pid())');
-      return 'unreachable';
-    }).catch((e: unknown) => e);
-    assert.ok(err instanceof Error, `inTx resolved: ${String(err)}`);
-    assert.ok(isDatabaseUnavailable(err), `not an outage: ${(err as Error).message}`);
-    assert.equal(calls, 1, 'the use-case ran again on a lost connection');
-  });
-  // The broken client was destroyed, not handed to the next transaction.
-  for (let i = 0; i < 6; i++)
-    assert.equal(await inTx(db, async (tx) => (await tx.query('SELECT 1 AS x')).rows[0].x), 1);
-});
+test(
+  'defect 9.2: a connection killed mid-transaction ' + 'rejects inTx with an outage error; the process lives on',
+  async () => {
+    await noUncaught(async () => {
+      let calls = 0;
+      const err = await inTx(db, async (tx) => {
+        calls++;
+        await tx.query('SELECT 1');
+        // What a restart does to a busy backend: terminate it (from inside, so the timing is exact).
+        await tx.query('SELECT pg_terminate_backend(pg_backend_pid())');
+        return 'unreachable';
+      }).catch((e: unknown) => e);
+      assert.ok(err instanceof Error, `inTx resolved: ${String(err)}`);
+      assert.ok(isDatabaseUnavailable(err), `not an outage: ${(err as Error).message}`);
+      assert.equal(calls, 1, 'the use-case ran again on a lost connection');
+    });
+    // The broken client was destroyed, not handed to the next transaction.
+    for (let i = 0; i < 6; i++)
+      assert.equal(await inTx(db, async (tx) => (await tx.query('SELECT 1 AS x')).rows[0].x), 1);
+  },
+);
 
 test('defect 9.2: a connection lost during COMMIT is reported as outcome unknown and not retried', async () => {
   const admin = createPool(url, 1);

@@ -66,7 +66,8 @@ export async function startDebianCluster(): Promise<DebianCluster> {
   const port = await freePort();
   appendFileSync(
     join(data, 'postgresql.conf'),
-    `listen_addresses = '127.0.0.1'\nport = ${port}\nunix_socket_directories = ''\nmax_connections = 100\nfsync = off\n`,
+    `listen_addresses = '127.0.0.1'\nport = ${port}\nunix_socket_directories = ''\nmax_connections =` +
+      ` 100\nfsync = off\n`,
   );
   const log = join(work, 'server.log');
   await asPg('pg_ctl', ['-D', data, '-l', log, '-w', '-t', '60', 'start']);

@@ -146,98 +146,108 @@ test('defect 9.4: 61+ digit amounts are refused in every dialect, not a numeric 
   assert.equal(ok.body.code, 0, JSON.stringify(ok.body));
 });
 
-test('defect 9.4: non-numeric admin ids in GET, PATCH, rotate-key and rotate-cinetpay are a 400, not a 500', async () => {
-  for (const [path, method, body] of [
-    ['/merchants/abc', 'GET', undefined],
-    ['/merchants/abc', 'PATCH', { feeBps: 1 }],
-    ['/merchants/1%27%3B--', 'PATCH', { feeBps: 1 }],
-    ['/merchants/abc/rotate-key', 'POST', {}],
-    ['/merchants/99999999999999999999999/rotate-key', 'POST', {}],
-    ['/merchants/abc/rotate-cinetpay', 'POST', {}],
-    ['/orders/a%20b', 'GET', undefined],
-  ] as const) {
-    const r = await admin(path, method, body);
-    assert.equal(r.status, 400, `${method} ${path}`);
-    const j = (await r.json()) as { error: string; message: string; traceid: string };
-    assert.equal(j.error, 'INVALID_PARAM');
-    assert.ok(j.traceid);
-  }
-  assert.equal((await admin('/merchants/424242/rotate-key', 'POST', {})).status, 404);
-  assert.equal((await admin(`/merchants/${m.merchantId}`)).status, 200);
-});
+test(
+  'defect 9.4: non-numeric admin ids in GET, PATCH, ' + 'rotate-key and rotate-cinetpay are a 400, not a 500',
+  async () => {
+    for (const [path, method, body] of [
+      ['/merchants/abc', 'GET', undefined],
+      ['/merchants/abc', 'PATCH', { feeBps: 1 }],
+      ['/merchants/1%27%3B--', 'PATCH', { feeBps: 1 }],
+      ['/merchants/abc/rotate-key', 'POST', {}],
+      ['/merchants/99999999999999999999999/rotate-key', 'POST', {}],
+      ['/merchants/abc/rotate-cinetpay', 'POST', {}],
+      ['/orders/a%20b', 'GET', undefined],
+    ] as const) {
+      const r = await admin(path, method, body);
+      assert.equal(r.status, 400, `${method} ${path}`);
+      const j = (await r.json()) as { error: string; message: string; traceid: string };
+      assert.equal(j.error, 'INVALID_PARAM');
+      assert.ok(j.traceid);
+    }
+    assert.equal((await admin('/merchants/424242/rotate-key', 'POST', {})).status, 404);
+    assert.equal((await admin(`/merchants/${m.merchantId}`)).status, 200);
+  },
+);
 
-test('defect 9.4: refusals before a route (414, 400 bad URL, 413, 415, 431, 404, malformed) use the dialect’s envelope, HTML on pages', async () => {
-  const long = 'x'.repeat(600);
-  // 414: a path parameter over the router's limit.
-  const a414 = await rawRequest(env.url, `GET /admin/merchants/${long} HTTP/1.1\r\nhost: x`);
-  assert.equal(a414.status, 414);
-  assert.equal(JSON.parse(a414.body).error, 'INVALID_PARAM');
-  const o414 = await rawRequest(env.url, `POST /sandbox/orders/${long}/complete HTTP/1.1\r\nhost: x`);
-  assert.equal(o414.status, 414);
-  assert.equal(JSON.parse(o414.body).code, 10011);
-  const p414 = await rawRequest(env.url, `GET /pay/${long}/status HTTP/1.1\r\nhost: x`);
-  assert.equal(p414.status, 414);
-  assert.match(p414.headers['content-type']!, /text\/html/);
-  // 400: bad percent-encoding in the path.
-  const bad = await rawRequest(env.url, 'GET /watch/%E0%A4%A HTTP/1.1\r\nhost: x');
-  assert.equal(bad.status, 400);
-  assert.equal(JSON.parse(bad.body).code, 'invalid_param');
-  const badPage = await rawRequest(env.url, 'GET /payment/%FF HTTP/1.1\r\nhost: x');
-  assert.equal(badPage.status, 400);
-  assert.match(badPage.body, /<!doctype html>/i);
-  // 431: headers too large, per dialect from the raw packet's request line.
-  const big = `x-pad: ${'a'.repeat(20_000)}`;
-  const c431 = await rawRequest(env.url, `POST /v2/payment HTTP/1.1\r\nhost: x\r\n${big}`);
-  assert.equal(c431.status, 431);
-  assert.equal(JSON.parse(c431.body).code, '624');
-  assert.equal(c431.headers['x-trace-id'], JSON.parse(c431.body).api_response_id);
-  const m431 = await rawRequest(env.url, `POST /api/start_payment HTTP/1.1\r\nhost: x\r\n${big}`);
-  assert.equal(m431.status, 431);
-  assert.equal(JSON.parse(m431.body).code, 'invalid_param');
-  const o431 = await rawRequest(env.url, `GET /openapi/v1/getOrderDetail?x=${'y'.repeat(20_000)} HTTP/1.1\r\nhost: x`);
-  assert.equal(o431.status, 431);
-  assert.equal(JSON.parse(o431.body).code, 10011);
-  const page431 = await rawRequest(env.url, `GET /pay/${'a'.repeat(20_000)} HTTP/1.1\r\nhost: x`);
-  assert.equal(page431.status, 431);
-  assert.match(page431.body, /<!doctype html>/i);
-  // Malformed HTTP: the openapi shape (no path to go by).
-  const junk = await rawRequest(env.url, 'HELLO THERE');
-  assert.equal(junk.status, 400);
-  assert.equal(JSON.parse(junk.body).code, 10012);
-  // 413 and 415.
-  const body413 = 'a'.repeat(1024 * 1024 + 10);
-  const o413 = await rawRequest(
-    env.url,
-    'POST /openapi/v1/createOrder HTTP/1.1\r\nhost: x\r\ncontent-type: application/json',
-    body413,
-  );
-  assert.equal(o413.status, 413);
-  assert.equal(JSON.parse(o413.body).code, 10012);
-  const c413 = await rawRequest(
-    env.url,
-    'POST /v2/payment HTTP/1.1\r\nhost: x\r\ncontent-type: application/json',
-    body413,
-  );
-  assert.equal(c413.status, 413);
-  assert.ok(JSON.parse(c413.body).api_response_id);
-  const o415 = await rawRequest(
-    env.url,
-    'POST /openapi/v1/createOrder HTTP/1.1\r\nhost: x\r\ncontent-type: text/xml',
-    '<a/>',
-  );
-  assert.equal(o415.status, 415);
-  assert.equal(JSON.parse(o415.body).code, 10012);
-  // 404 per dialect.
-  assert.equal((await getJson(`${env.url}/v2/nope`)).body.code, '404');
-  assert.equal((await getJson(`${env.url}/api/nope`)).body.code, 'not_found');
-  assert.equal((await getJson(`${env.url}/openapi/v1/nope`)).body.code, 404);
-  const a404 = await fetch(`${env.url}/admin/nope`, { headers: { authorization: `Bearer ${env.adminToken}` } });
-  assert.equal(a404.status, 404);
-  assert.equal(((await a404.json()) as { error: string }).error, 'NOT_FOUND');
-  const page404 = await fetch(`${env.url}/pay/a/b/c/d`);
-  assert.equal(page404.status, 404);
-  assert.match(page404.headers.get('content-type')!, /text\/html/);
-});
+test(
+  'defect 9.4: refusals before a route (414, 400 bad URL, 413, 415, 431, 404, malformed) use the ' +
+    'dialect’s envelope, HTML on pages',
+  async () => {
+    const long = 'x'.repeat(600);
+    // 414: a path parameter over the router's limit.
+    const a414 = await rawRequest(env.url, `GET /admin/merchants/${long} HTTP/1.1\r\nhost: x`);
+    assert.equal(a414.status, 414);
+    assert.equal(JSON.parse(a414.body).error, 'INVALID_PARAM');
+    const o414 = await rawRequest(env.url, `POST /sandbox/orders/${long}/complete HTTP/1.1\r\nhost: x`);
+    assert.equal(o414.status, 414);
+    assert.equal(JSON.parse(o414.body).code, 10011);
+    const p414 = await rawRequest(env.url, `GET /pay/${long}/status HTTP/1.1\r\nhost: x`);
+    assert.equal(p414.status, 414);
+    assert.match(p414.headers['content-type']!, /text\/html/);
+    // 400: bad percent-encoding in the path.
+    const bad = await rawRequest(env.url, 'GET /watch/%E0%A4%A HTTP/1.1\r\nhost: x');
+    assert.equal(bad.status, 400);
+    assert.equal(JSON.parse(bad.body).code, 'invalid_param');
+    const badPage = await rawRequest(env.url, 'GET /payment/%FF HTTP/1.1\r\nhost: x');
+    assert.equal(badPage.status, 400);
+    assert.match(badPage.body, /<!doctype html>/i);
+    // 431: headers too large, per dialect from the raw packet's request line.
+    const big = `x-pad: ${'a'.repeat(20_000)}`;
+    const c431 = await rawRequest(env.url, `POST /v2/payment HTTP/1.1\r\nhost: x\r\n${big}`);
+    assert.equal(c431.status, 431);
+    assert.equal(JSON.parse(c431.body).code, '624');
+    assert.equal(c431.headers['x-trace-id'], JSON.parse(c431.body).api_response_id);
+    const m431 = await rawRequest(env.url, `POST /api/start_payment HTTP/1.1\r\nhost: x\r\n${big}`);
+    assert.equal(m431.status, 431);
+    assert.equal(JSON.parse(m431.body).code, 'invalid_param');
+    const o431 = await rawRequest(
+      env.url,
+      `GET /openapi/v1/getOrderDetail?x=${'y'.repeat(20_000)} HTTP/1.1\r\nhost: x`,
+    );
+    assert.equal(o431.status, 431);
+    assert.equal(JSON.parse(o431.body).code, 10011);
+    const page431 = await rawRequest(env.url, `GET /pay/${'a'.repeat(20_000)} HTTP/1.1\r\nhost: x`);
+    assert.equal(page431.status, 431);
+    assert.match(page431.body, /<!doctype html>/i);
+    // Malformed HTTP: the openapi shape (no path to go by).
+    const junk = await rawRequest(env.url, 'HELLO THERE');
+    assert.equal(junk.status, 400);
+    assert.equal(JSON.parse(junk.body).code, 10012);
+    // 413 and 415.
+    const body413 = 'a'.repeat(1024 * 1024 + 10);
+    const o413 = await rawRequest(
+      env.url,
+      'POST /openapi/v1/createOrder HTTP/1.1\r\nhost: x\r\ncontent-type: application/json',
+      body413,
+    );
+    assert.equal(o413.status, 413);
+    assert.equal(JSON.parse(o413.body).code, 10012);
+    const c413 = await rawRequest(
+      env.url,
+      'POST /v2/payment HTTP/1.1\r\nhost: x\r\ncontent-type: application/json',
+      body413,
+    );
+    assert.equal(c413.status, 413);
+    assert.ok(JSON.parse(c413.body).api_response_id);
+    const o415 = await rawRequest(
+      env.url,
+      'POST /openapi/v1/createOrder HTTP/1.1\r\nhost: x\r\ncontent-type: text/xml',
+      '<a/>',
+    );
+    assert.equal(o415.status, 415);
+    assert.equal(JSON.parse(o415.body).code, 10012);
+    // 404 per dialect.
+    assert.equal((await getJson(`${env.url}/v2/nope`)).body.code, '404');
+    assert.equal((await getJson(`${env.url}/api/nope`)).body.code, 'not_found');
+    assert.equal((await getJson(`${env.url}/openapi/v1/nope`)).body.code, 404);
+    const a404 = await fetch(`${env.url}/admin/nope`, { headers: { authorization: `Bearer ${env.adminToken}` } });
+    assert.equal(a404.status, 404);
+    assert.equal(((await a404.json()) as { error: string }).error, 'NOT_FOUND');
+    const page404 = await fetch(`${env.url}/pay/a/b/c/d`);
+    assert.equal(page404.status, 404);
+    assert.match(page404.headers.get('content-type')!, /text\/html/);
+  },
+);
 
 test('defect 9.12: signed reads that carry createTime are held to the replay window', async () => {
   const created = await create(orderParams('FRESH-1'));
@@ -264,40 +274,43 @@ test('defect 9.12: signed reads that carry createTime are held to the replay win
   assert.equal(wallet.body.code, 10005);
 });
 
-test('defect 9.12: identifiers with & or = are refused, so two parameter sets cannot share one signed text', async () => {
-  // {merchantTradeNo: "A&userId=evil"} and {merchantTradeNo: "A", userId: "evil"} would sign alike.
-  const forged = { merchantId: String(m.merchantId), merchantTradeNo: 'A&userId=evil', createTime: now() };
-  const honest = {
-    merchantId: String(m.merchantId),
-    merchantTradeNo: 'A',
-    userId: 'evil',
-    createTime: forged.createTime,
-  };
-  assert.equal(signParams(forged, m.securityKey), signParams(honest, m.securityKey), 'the canonical text collides');
-  const cases: Array<Record<string, string>> = [
-    { merchantTradeNo: 'A&userId=evil' },
-    { merchantTradeNo: 'A=B' },
-    { userId: 'u&amount=1' },
-  ];
-  for (const extra of cases) {
-    const r = await create(orderParams('ID-1', extra));
-    assert.equal(r.body.code, 10011, `${JSON.stringify(extra)} → ${JSON.stringify(r.body)}`);
-  }
-  const lookup = await getJson(
-    `${env.url}/openapi/v1/getOrderDetail`,
-    signed({ merchantId: String(m.merchantId), merchantTradeNo: 'x=y' }, m.securityKey),
-  );
-  assert.equal(lookup.body.code, 10011);
-  // The seeds' and SDKs' shapes stay valid; user ids may be in any script.
-  for (const [no, user] of [
-    ['test07', '1001'],
-    ['SDK-1.a:b_c', '客户-7'],
-    ['1018163312113640372232', 'xxx-1001'],
-  ]) {
-    const r = await create(orderParams(no!, { userId: user! }));
-    assert.equal(r.body.code, 0, `${no}: ${JSON.stringify(r.body)}`);
-  }
-});
+test(
+  'defect 9.12: identifiers with & or = are refused, ' + 'so two parameter sets cannot share one signed text',
+  async () => {
+    // {merchantTradeNo: "A&userId=evil"} and {merchantTradeNo: "A", userId: "evil"} would sign alike.
+    const forged = { merchantId: String(m.merchantId), merchantTradeNo: 'A&userId=evil', createTime: now() };
+    const honest = {
+      merchantId: String(m.merchantId),
+      merchantTradeNo: 'A',
+      userId: 'evil',
+      createTime: forged.createTime,
+    };
+    assert.equal(signParams(forged, m.securityKey), signParams(honest, m.securityKey), 'the canonical text collides');
+    const cases: Array<Record<string, string>> = [
+      { merchantTradeNo: 'A&userId=evil' },
+      { merchantTradeNo: 'A=B' },
+      { userId: 'u&amount=1' },
+    ];
+    for (const extra of cases) {
+      const r = await create(orderParams('ID-1', extra));
+      assert.equal(r.body.code, 10011, `${JSON.stringify(extra)} → ${JSON.stringify(r.body)}`);
+    }
+    const lookup = await getJson(
+      `${env.url}/openapi/v1/getOrderDetail`,
+      signed({ merchantId: String(m.merchantId), merchantTradeNo: 'x=y' }, m.securityKey),
+    );
+    assert.equal(lookup.body.code, 10011);
+    // The seeds' and SDKs' shapes stay valid; user ids may be in any script.
+    for (const [no, user] of [
+      ['test07', '1001'],
+      ['SDK-1.a:b_c', '客户-7'],
+      ['1018163312113640372232', 'xxx-1001'],
+    ]) {
+      const r = await create(orderParams(no!, { userId: user! }));
+      assert.equal(r.body.code, 0, `${no}: ${JSON.stringify(r.body)}`);
+    }
+  },
+);
 
 test('defect 9.12: API JSON answers carry cache-control: no-store and x-content-type-options: nosniff', async () => {
   const answers = [

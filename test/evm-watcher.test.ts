@@ -184,61 +184,68 @@ const confirmedDeposit = (hash: string) =>
     return r?.status === 'confirmed' ? r : undefined;
   });
 
-test('payment policy: underpaid closes and credits what arrived; overpaid and within-tolerance complete with what was paid', async () => {
-  const under = await cryptoOrder('EVM-UNDER', '10', 'USDT');
-  const over = await cryptoOrder('EVM-OVER', '10', 'USDT');
-  const near = await cryptoOrder('EVM-NEAR', '10', 'USDT');
-  const hu = await payToken(under.address, 5_000_000n);
-  const ho = await payToken(over.address, 12_000_000n);
-  const hn = await payToken(near.address, 9_950_000n); // 0.5% short, tolerance is 1%
-  await mine(3);
+test(
+  'payment policy: underpaid closes and credits what arrived; overpaid and within-tolerance complete ' +
+    'with what was paid',
+  async () => {
+    const under = await cryptoOrder('EVM-UNDER', '10', 'USDT');
+    const over = await cryptoOrder('EVM-OVER', '10', 'USDT');
+    const near = await cryptoOrder('EVM-NEAR', '10', 'USDT');
+    const hu = await payToken(under.address, 5_000_000n);
+    const ho = await payToken(over.address, 12_000_000n);
+    const hn = await payToken(near.address, 9_950_000n); // 0.5% short, tolerance is 1%
+    await mine(3);
 
-  const u = await orderAt(under.orderId, 15);
-  assert.equal(u.remark, 'underpaid');
-  assert.deepEqual(JSON.parse(u.extInfo!), { expected: '10', received: '5' });
-  assert.equal(await entries(under.orderId), 0);
-  const credit = await confirmedDeposit(hu);
-  const co = await order(credit.order_id);
-  assert.equal(co.dialect, 'deposit');
-  assert.equal(co.status, 14);
-  assert.equal(co.paidAmount, 5n * E18);
-  assert.deepEqual(JSON.parse(co.extInfo!), { underpaidOrderId: under.orderId });
-  await hookFor(under.orderId, 15);
-  await hookFor(co.id, 14);
+    const u = await orderAt(under.orderId, 15);
+    assert.equal(u.remark, 'underpaid');
+    assert.deepEqual(JSON.parse(u.extInfo!), { expected: '10', received: '5' });
+    assert.equal(await entries(under.orderId), 0);
+    const credit = await confirmedDeposit(hu);
+    const co = await order(credit.order_id);
+    assert.equal(co.dialect, 'deposit');
+    assert.equal(co.status, 14);
+    assert.equal(co.paidAmount, 5n * E18);
+    assert.deepEqual(JSON.parse(co.extInfo!), { underpaidOrderId: under.orderId });
+    await hookFor(under.orderId, 15);
+    await hookFor(co.id, 14);
 
-  const ov = await orderAt(over.orderId, 14);
-  assert.equal(ov.hash, ho);
-  assert.equal(ov.paidAmount, 12n * E18, 'everything paid is credited');
-  assert.deepEqual(JSON.parse(ov.extInfo!), { expected: '10', received: '12', overpaid: '2' });
-  assert.equal((await hookFor(over.orderId, 14)).actualAmount, '12.00');
+    const ov = await orderAt(over.orderId, 14);
+    assert.equal(ov.hash, ho);
+    assert.equal(ov.paidAmount, 12n * E18, 'everything paid is credited');
+    assert.deepEqual(JSON.parse(ov.extInfo!), { expected: '10', received: '12', overpaid: '2' });
+    assert.equal((await hookFor(over.orderId, 14)).actualAmount, '12.00');
 
-  const nr = await orderAt(near.orderId, 14);
-  assert.equal(nr.hash, hn);
-  assert.equal(nr.paidAmount, 9_950_000n * E12);
-  assert.deepEqual(JSON.parse(nr.extInfo!), { expected: '10', received: '9.95', underpaid: '0.05' });
-});
+    const nr = await orderAt(near.orderId, 14);
+    assert.equal(nr.hash, hn);
+    assert.equal(nr.paidAmount, 9_950_000n * E12);
+    assert.deepEqual(JSON.parse(nr.extInfo!), { expected: '10', received: '9.95', underpaid: '0.05' });
+  },
+);
 
-test('a payment to an order that already closed, or in another asset than ordered, is credited as a no-order deposit', async () => {
-  const late = await cryptoOrder('EVM-LATE', '4', 'USDT');
-  await closeOrder(c.env.deps, late.orderId, 'expired', 'expired');
-  const wrong = await cryptoOrder('EVM-WRONG-ASSET', '4', 'USDT');
-  const hl = await payToken(late.address, 4_000_000n);
-  const hw = await payEth(wrong.address, 2n * 10n ** 15n);
-  await mine(3);
-  for (const [hash, userOrder] of [
-    [hl, late.orderId],
-    [hw, wrong.orderId],
-  ] as const) {
-    const row = await confirmedDeposit(hash);
-    const o = await order(row.order_id);
-    assert.equal(o.dialect, 'deposit');
-    assert.equal(o.status, 14);
-    assert.equal(o.userId, 'buyer-1', "the order's user");
-    assert.equal(o.hash, hash);
-    assert.equal(o.network, NET);
-    await hookFor(o.id, 14);
-    assert.notEqual((await order(userOrder)).status, 14);
-  }
-  assert.equal((await order(wrong.orderId)).status, 0, 'ETH does not pay a USDT order');
-  assert.equal((await order((await deposits(hw))[0].order_id)).currency, 'ETH');
-});
+test(
+  'a payment to an order that already closed, ' + 'or in another asset than ordered, is credited as a no-order deposit',
+  async () => {
+    const late = await cryptoOrder('EVM-LATE', '4', 'USDT');
+    await closeOrder(c.env.deps, late.orderId, 'expired', 'expired');
+    const wrong = await cryptoOrder('EVM-WRONG-ASSET', '4', 'USDT');
+    const hl = await payToken(late.address, 4_000_000n);
+    const hw = await payEth(wrong.address, 2n * 10n ** 15n);
+    await mine(3);
+    for (const [hash, userOrder] of [
+      [hl, late.orderId],
+      [hw, wrong.orderId],
+    ] as const) {
+      const row = await confirmedDeposit(hash);
+      const o = await order(row.order_id);
+      assert.equal(o.dialect, 'deposit');
+      assert.equal(o.status, 14);
+      assert.equal(o.userId, 'buyer-1', "the order's user");
+      assert.equal(o.hash, hash);
+      assert.equal(o.network, NET);
+      await hookFor(o.id, 14);
+      assert.notEqual((await order(userOrder)).status, 14);
+    }
+    assert.equal((await order(wrong.orderId)).status, 0, 'ETH does not pay a USDT order');
+    assert.equal((await order((await deposits(hw))[0].order_id)).currency, 'ETH');
+  },
+);

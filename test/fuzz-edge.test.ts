@@ -458,65 +458,69 @@ test('defect 9.4: seeded fuzz sweep — zero 5xx and every refusal in its dialec
   assert.deepEqual(problems.slice(0, 15), [], `${problems.length} bad answers of ${reqs.length} (seed ${SEED})`);
 });
 
-test('defect 9.4: raw-socket cases (bad percent-encoding, NUL, lone surrogates, invalid UTF-8, 414, 431) stay in the envelope', async () => {
-  const paths = [
-    '/openapi/v1/getOrderDetail?merchantId=%ED%A0%80&sign=%00',
-    '/openapi/v1/getOrderDetail?merchantId=1&cpayOrderId=%00',
-    '/openapi/v1/openapi/v1/getMerchantBalance?merchantId=%FF%FE',
-    `/openapi/v1/createOrder?merchantId=${m.merchantId}&amount=${'9'.repeat(61)}`,
-    '/watch/%ED%A0%80',
-    '/watch/%00',
-    '/watch/%E0%A4%A',
-    '/pay/%ED%A0%80',
-    '/pay/%00/status',
-    '/pay/%C0%AF',
-    '/payment/%ED%A0%80?lang=en',
-    '/payment/%00',
-    '/admin/merchants/%00',
-    '/admin/merchants/%ED%A0%80/rotate-key',
-    `/admin/merchants/${'1'.repeat(600)}`,
-    `/sandbox/orders/${'o'.repeat(600)}/complete`,
-    '/v2/payment/%00',
-    '/healthz?x=%00',
-    '/%ED%A0%80',
-  ];
-  const methodOf = (p: string) => (/createOrder|rotate-key|complete|\/v2\//.test(p) ? 'POST' : 'GET');
-  const auth = `authorization: Bearer ${env.adminToken}`;
-  for (const path of paths) {
-    const res = await rawRequest(env.url, `${methodOf(path)} ${path} HTTP/1.1\r\nhost: x\r\n${auth}`);
-    assert.equal(
-      envelopeProblem(path, res.status, res.headers['content-type'] ?? '', res.body),
-      undefined,
-      `${path}: ${res.status} ${res.body.slice(0, 200)}`,
+test(
+  'defect 9.4: raw-socket cases (bad percent-encoding, NUL, lone surrogates, invalid UTF-8, 414, 431) ' +
+    'stay in the envelope',
+  async () => {
+    const paths = [
+      '/openapi/v1/getOrderDetail?merchantId=%ED%A0%80&sign=%00',
+      '/openapi/v1/getOrderDetail?merchantId=1&cpayOrderId=%00',
+      '/openapi/v1/openapi/v1/getMerchantBalance?merchantId=%FF%FE',
+      `/openapi/v1/createOrder?merchantId=${m.merchantId}&amount=${'9'.repeat(61)}`,
+      '/watch/%ED%A0%80',
+      '/watch/%00',
+      '/watch/%E0%A4%A',
+      '/pay/%ED%A0%80',
+      '/pay/%00/status',
+      '/pay/%C0%AF',
+      '/payment/%ED%A0%80?lang=en',
+      '/payment/%00',
+      '/admin/merchants/%00',
+      '/admin/merchants/%ED%A0%80/rotate-key',
+      `/admin/merchants/${'1'.repeat(600)}`,
+      `/sandbox/orders/${'o'.repeat(600)}/complete`,
+      '/v2/payment/%00',
+      '/healthz?x=%00',
+      '/%ED%A0%80',
+    ];
+    const methodOf = (p: string) => (/createOrder|rotate-key|complete|\/v2\//.test(p) ? 'POST' : 'GET');
+    const auth = `authorization: Bearer ${env.adminToken}`;
+    for (const path of paths) {
+      const res = await rawRequest(env.url, `${methodOf(path)} ${path} HTTP/1.1\r\nhost: x\r\n${auth}`);
+      assert.equal(
+        envelopeProblem(path, res.status, res.headers['content-type'] ?? '', res.body),
+        undefined,
+        `${path}: ${res.status} ${res.body.slice(0, 200)}`,
+      );
+    }
+    // Raw invalid UTF-8 bytes (not percent-encoded) in the target, and in a JSON body.
+    const rawUtf8 = await rawRequest(env.url, 'GET /watch/\xff\xfe HTTP/1.1\r\nhost: x');
+    assert.ok(rawUtf8.status < 500, rawUtf8.body);
+    const badBody = await rawRequest(
+      env.url,
+      'POST /v2/payment HTTP/1.1\r\nhost: x\r\ncontent-type: application/json',
+      '{"apikey":"\udc00","site_id":"\u0000"}',
     );
-  }
-  // Raw invalid UTF-8 bytes (not percent-encoded) in the target, and in a JSON body.
-  const rawUtf8 = await rawRequest(env.url, 'GET /watch/\xff\xfe HTTP/1.1\r\nhost: x');
-  assert.ok(rawUtf8.status < 500, rawUtf8.body);
-  const badBody = await rawRequest(
-    env.url,
-    'POST /v2/payment HTTP/1.1\r\nhost: x\r\ncontent-type: application/json',
-    '{"apikey":"\udc00","site_id":"\u0000"}',
-  );
-  assert.equal(
-    envelopeProblem('/v2/payment', badBody.status, badBody.headers['content-type'] ?? '', badBody.body),
-    undefined,
-  );
-  // 431 and over-long URLs per dialect.
-  for (const path of [
-    '/openapi/v1/createOrder',
-    '/api/start_payment',
-    '/v2/payment',
-    '/admin/merchants',
-    '/pay/x',
-    '/payment/x',
-  ]) {
-    const res = await rawRequest(env.url, `GET ${path}?q=${'z'.repeat(20_000)} HTTP/1.1\r\nhost: x`);
-    assert.equal(res.status, 431, path);
     assert.equal(
-      envelopeProblem(path, res.status, res.headers['content-type'] ?? '', res.body),
+      envelopeProblem('/v2/payment', badBody.status, badBody.headers['content-type'] ?? '', badBody.body),
       undefined,
-      `${path}: ${res.body.slice(0, 200)}`,
     );
-  }
-});
+    // 431 and over-long URLs per dialect.
+    for (const path of [
+      '/openapi/v1/createOrder',
+      '/api/start_payment',
+      '/v2/payment',
+      '/admin/merchants',
+      '/pay/x',
+      '/payment/x',
+    ]) {
+      const res = await rawRequest(env.url, `GET ${path}?q=${'z'.repeat(20_000)} HTTP/1.1\r\nhost: x`);
+      assert.equal(res.status, 431, path);
+      assert.equal(
+        envelopeProblem(path, res.status, res.headers['content-type'] ?? '', res.body),
+        undefined,
+        `${path}: ${res.body.slice(0, 200)}`,
+      );
+    }
+  },
+);

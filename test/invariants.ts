@@ -34,7 +34,9 @@ const CHECKS: Record<string, string> = {
       SELECT 1 FROM order_events ev WHERE ev.order_id = o.id AND ev.to_status = o.status)`,
 };
 
-/** Violations per invariant; `acknowledged` orders must all exist; no order may stay open `graceSeconds` past expiry. */
+/**
+ * Violations per invariant; `acknowledged` orders must all exist; no order may stay open `graceSeconds` past expiry.
+ */
 export async function invariantViolations(
   url: string,
   acknowledged: Acknowledged[],

@@ -44,7 +44,8 @@ test('fees, balances and invariants across many payments', async () => {
   );
   assert.equal(sumsPerEntry.rows.length, 0, 'every journal entry sums to zero per currency');
   const drift = await env.deps.db.query(
-    `SELECT a.code FROM ledger_accounts a LEFT JOIN postings p ON p.account_id = a.id GROUP BY a.id HAVING a.balance <> COALESCE(sum(p.amount), 0)`,
+    `SELECT a.code FROM ledger_accounts a LEFT JOIN postings p ON p.account_id = a.id GROUP BY a.id
+    HAVING a.balance <> COALESCE(sum(p.amount), 0)`,
   );
   assert.equal(drift.rows.length, 0, 'every balance equals the sum of its postings');
 
@@ -81,21 +82,24 @@ test('racing completions of one order post exactly one journal entry', async () 
   );
 });
 
-test('expiry closes pending orders after the TTL, writes no ledger entry, and a closed order cannot be paid', async () => {
-  const m = await newMerchant(env, { brand: 'Slow' });
-  const id = await createOrder(m.merchantId, m.securityKey, 'EXP-1', '3');
-  assert.equal(await expireDueOrders(env.deps), 0);
-  env.clock.advance(env.deps.config.orderTtlSeconds + 1);
-  try {
-    assert.ok((await expireDueOrders(env.deps)) >= 1);
-  } finally {
-    env.clock.advance(-(env.deps.config.orderTtlSeconds + 1));
-  }
-  const { rows } = await env.deps.db.query('SELECT status, remark FROM orders WHERE id = $1', [id]);
-  assert.deepEqual([rows[0].status, rows[0].remark], [15, 'expired']);
-  await assert.rejects(completeOrder(env.deps, id, { rail: 'sandbox' }), /cannot go from 15 to 14/);
-  const je = await env.deps.db.query('SELECT count(*)::int AS n FROM journal_entries WHERE order_id = $1', [id]);
-  assert.equal(je.rows[0].n, 0);
-  const detail = await sandboxSettle(env, id, 'complete');
-  assert.equal(detail.body.code, 20004);
-});
+test(
+  'expiry closes pending orders after the TTL, ' + 'writes no ledger entry, and a closed order cannot be paid',
+  async () => {
+    const m = await newMerchant(env, { brand: 'Slow' });
+    const id = await createOrder(m.merchantId, m.securityKey, 'EXP-1', '3');
+    assert.equal(await expireDueOrders(env.deps), 0);
+    env.clock.advance(env.deps.config.orderTtlSeconds + 1);
+    try {
+      assert.ok((await expireDueOrders(env.deps)) >= 1);
+    } finally {
+      env.clock.advance(-(env.deps.config.orderTtlSeconds + 1));
+    }
+    const { rows } = await env.deps.db.query('SELECT status, remark FROM orders WHERE id = $1', [id]);
+    assert.deepEqual([rows[0].status, rows[0].remark], [15, 'expired']);
+    await assert.rejects(completeOrder(env.deps, id, { rail: 'sandbox' }), /cannot go from 15 to 14/);
+    const je = await env.deps.db.query('SELECT count(*)::int AS n FROM journal_entries WHERE order_id = $1', [id]);
+    assert.equal(je.rows[0].n, 0);
+    const detail = await sandboxSettle(env, id, 'complete');
+    assert.equal(detail.body.code, 20004);
+  },
+);

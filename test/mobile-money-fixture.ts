@@ -120,7 +120,8 @@ export async function crashOnce(
       RETURN NEW;
     END $$`);
   await db.query(
-    `CREATE TRIGGER crash_${name} BEFORE UPDATE ON ${table} FOR EACH ROW WHEN (${when}) EXECUTE FUNCTION crash_${name}()`,
+    `CREATE TRIGGER crash_${name} BEFORE UPDATE ON ${table} FOR EACH ROW WHEN (${when})
+    EXECUTE FUNCTION crash_${name}()`,
   );
   return async () => {
     await db.query(`DROP TRIGGER crash_${name} ON ${table}`);

@@ -123,7 +123,8 @@ async function killDuring(
   await until('PostgreSQL to end the dead client transaction', async () => (await sleepingBackends()) === 0, 60_000);
 }
 
-test('defect 9.9: kill -9 of the server inside start and inside the OTP settlement leaves attempt and order consistent; a new server completes the payment', {
+test('defect 9.9: kill -9 of the server inside start and inside the OTP settlement leaves attempt and ' +
+  'order consistent; a new server completes the payment', {
   timeout: 240_000,
 }, async () => {
   let s = await server();

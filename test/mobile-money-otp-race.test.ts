@@ -83,47 +83,58 @@ test('defect 9.8: 30 concurrent wrong OTPs ask the connector exactly 3 times', a
   assertFailedOnLimit(await snapshot(env.deps.db, o.id), 'core');
 });
 
-test('defect 9.8: the right code after the limit never completes the order (20 trials, 3 to 7 wrong codes)', async () => {
-  for (let trial = 0; trial < 20; trial++) {
-    const wrongCodes = 3 + (trial % 5);
-    let limitReached!: () => void;
-    const reached = new Promise<void>((r) => (limitReached = r));
-    // Resolves as soon as the connector has given the failing verdict of the third wrong code, before
-    // that verdict's transaction commits: the right code is submitted inside the old crash window.
-    const rail = recordingRail((otp, out) => {
-      if (otp === WRONG && out.kind === 'failed') limitReached();
-    });
-    const o = await cinetpayOrder(env, m, `T${trial}`);
-    await startMobileMoneyPayment(env.deps, o.id, orange, rail);
-    const wrong = Array.from({ length: wrongCodes }, () => submitMobileMoneyOtp(env.deps, o.id, WRONG, rail));
-    await within(reached, 20_000, `trial ${trial}: the connector never refused a wrong code`);
-    const right = await submitMobileMoneyOtp(env.deps, o.id, SANDBOX_OTP, rail);
-    await Promise.all(wrong);
-    assert.notEqual(right.order.status, 14, `trial ${trial}: the right code completed the order`);
-    assert.ok(!rail.otps.includes(SANDBOX_OTP), `trial ${trial}: the right code was checked after the limit`);
-    assertFailedOnLimit(await snapshot(env.deps.db, o.id), `trial ${trial} (${wrongCodes} wrong)`);
-  }
-});
+test(
+  'defect 9.8: the right code after the limit never ' + 'completes the order (20 trials, 3 to 7 wrong codes)',
+  async () => {
+    for (let trial = 0; trial < 20; trial++) {
+      const wrongCodes = 3 + (trial % 5);
+      let limitReached!: () => void;
+      const reached = new Promise<void>((r) => (limitReached = r));
+      // Resolves as soon as the connector has given the failing verdict of the third wrong code, before
+      // that verdict's transaction commits: the right code is submitted inside the old crash window.
+      const rail = recordingRail((otp, out) => {
+        if (otp === WRONG && out.kind === 'failed') limitReached();
+      });
+      const o = await cinetpayOrder(env, m, `T${trial}`);
+      await startMobileMoneyPayment(env.deps, o.id, orange, rail);
+      const wrong = Array.from({ length: wrongCodes }, () => submitMobileMoneyOtp(env.deps, o.id, WRONG, rail));
+      await within(reached, 20_000, `trial ${trial}: the connector never refused a wrong code`);
+      const right = await submitMobileMoneyOtp(env.deps, o.id, SANDBOX_OTP, rail);
+      await Promise.all(wrong);
+      assert.notEqual(right.order.status, 14, `trial ${trial}: the right code completed the order`);
+      assert.ok(!rail.otps.includes(SANDBOX_OTP), `trial ${trial}: the right code was checked after the limit`);
+      assertFailedOnLimit(await snapshot(env.deps.db, o.id), `trial ${trial} (${wrongCodes} wrong)`);
+    }
+  },
+);
 
-test('defect 9.8: wrong and right codes racing on the page end consistently: completed only if the right code came before the limit (20 trials)', async () => {
-  for (let trial = 0; trial < 20; trial++) {
-    const wrongCodes = 3 + (trial % 5);
-    const o = await cinetpayOrder(env, m, `P${trial}`);
-    await pageForm(env.url, o.token, 'mobile-money', { operator: 'ORANGE', phone_prefix: '225', phone: orange.phone });
-    const wrong = Array.from({ length: wrongCodes }, () => pageForm(env.url, o.token, 'otp', { otp: WRONG }));
-    const right = pageForm(env.url, o.token, 'otp', { otp: SANDBOX_OTP });
-    await Promise.all([...wrong, right]);
-    const s = await snapshot(env.deps.db, o.id);
-    const label = `trial ${trial} (${wrongCodes} wrong)`;
-    if (s.status === 14) {
-      assert.equal(s.attempt?.state, 'succeeded', label);
-      assert.ok(
-        s.attempt!.otp_attempts < 3,
-        `${label}: completed after ${s.attempt!.otp_attempts} counted wrong codes`,
-      );
-      assert.deepEqual(s.events, [0, 11, 14], label);
-      assert.deepEqual(s.hooks, [11, 14], label);
-      assert.equal(s.ledgerEntries, 1, label);
-    } else assertFailedOnLimit(s, label);
-  }
-});
+test(
+  'defect 9.8: wrong and right codes racing on the page end consistently: completed only if the right ' +
+    'code came before the limit (20 trials)',
+  async () => {
+    for (let trial = 0; trial < 20; trial++) {
+      const wrongCodes = 3 + (trial % 5);
+      const o = await cinetpayOrder(env, m, `P${trial}`);
+      await pageForm(env.url, o.token, 'mobile-money', {
+        operator: 'ORANGE',
+        phone_prefix: '225',
+        phone: orange.phone,
+      });
+      const wrong = Array.from({ length: wrongCodes }, () => pageForm(env.url, o.token, 'otp', { otp: WRONG }));
+      const right = pageForm(env.url, o.token, 'otp', { otp: SANDBOX_OTP });
+      await Promise.all([...wrong, right]);
+      const s = await snapshot(env.deps.db, o.id);
+      const label = `trial ${trial} (${wrongCodes} wrong)`;
+      if (s.status === 14) {
+        assert.equal(s.attempt?.state, 'succeeded', label);
+        assert.ok(
+          s.attempt!.otp_attempts < 3,
+          `${label}: completed after ${s.attempt!.otp_attempts} counted wrong codes`,
+        );
+        assert.deepEqual(s.events, [0, 11, 14], label);
+        assert.deepEqual(s.hooks, [11, 14], label);
+        assert.equal(s.ledgerEntries, 1, label);
+      } else assertFailedOnLimit(s, label);
+    }
+  },
+);

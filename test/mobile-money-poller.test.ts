@@ -86,36 +86,41 @@ test('push approval and customer timeout are settled by the poller alone', async
   }
 });
 
-test('the poller reaches every waiting payment: 55 OTP payments still pending do not keep a newer push approval from settling', async () => {
-  // More waiting payments than one pass takes (50). A pass used to take the 50 least recently updated, and a
-  // pending verdict updates nothing, so the same 50 came back every pass and a newer approval waited.
-  const waiting: string[] = [];
-  for (let i = 0; i < 55; i++) {
-    const id = await cinetpayOrder(`WAIT-${i}`);
-    await startMobileMoneyPayment(env.deps, id, {
-      operator: 'ORANGE',
+test(
+  'the poller reaches every waiting payment: 55 OTP payments still pending do not keep a newer push ' +
+    'approval from settling',
+  async () => {
+    // More waiting payments than one pass takes (50). A pass used to take the 50 least recently updated, and a
+    // pending verdict updates nothing, so the same 50 came back every pass and a newer approval waited.
+    const waiting: string[] = [];
+    for (let i = 0; i < 55; i++) {
+      const id = await cinetpayOrder(`WAIT-${i}`);
+      await startMobileMoneyPayment(env.deps, id, {
+        operator: 'ORANGE',
+        phonePrefix: '225',
+        phone: TEST_NUMBERS.SUCCESS,
+      });
+      waiting.push(id);
+    }
+    const approved = await cinetpayOrder('POLL-LATE');
+    await startMobileMoneyPayment(env.deps, approved, {
+      operator: 'MTN',
       phonePrefix: '225',
       phone: TEST_NUMBERS.SUCCESS,
     });
-    waiting.push(id);
-  }
-  const approved = await cinetpayOrder('POLL-LATE');
-  await startMobileMoneyPayment(env.deps, approved, {
-    operator: 'MTN',
-    phonePrefix: '225',
-    phone: TEST_NUMBERS.SUCCESS,
-  });
-  env.clock.advance(3);
-  const poller = startMobileMoneyPoller(env.deps, 60_000);
-  try {
-    await poller.runOnce();
-    await poller.runOnce();
-  } finally {
-    await poller.stop();
-  }
-  assert.equal((await findOrder(env.deps.db, { by: 'id', id: approved }))!.status, 14, 'reached within two passes');
-  const { rows } = await env.deps.db.query('SELECT count(*)::int AS n FROM orders WHERE id = ANY($1) AND status = 11', [
-    waiting,
-  ]);
-  assert.equal(rows[0].n, 55, 'the OTP payments still wait for their code');
-});
+    env.clock.advance(3);
+    const poller = startMobileMoneyPoller(env.deps, 60_000);
+    try {
+      await poller.runOnce();
+      await poller.runOnce();
+    } finally {
+      await poller.stop();
+    }
+    assert.equal((await findOrder(env.deps.db, { by: 'id', id: approved }))!.status, 14, 'reached within two passes');
+    const { rows } = await env.deps.db.query(
+      'SELECT count(*)::int AS n FROM orders WHERE id = ANY($1) AND status = 11',
+      [waiting],
+    );
+    assert.equal(rows[0].n, 55, 'the OTP payments still wait for their code');
+  },
+);

@@ -65,7 +65,10 @@ test('parameters are accepted from the query string, a form body and a JSON body
   // JSON numbers are signed as their raw text.
   const raw = orderParams(m, 'J-2');
   const s = signed(raw, m.securityKey).sign;
-  const text = `{"merchantId": ${raw.merchantId}, "merchantTradeNo": "J-2", "createTime": ${raw.createTime}, "userId": "user-1", "amount": "12.5", "cryptoCurrency": "USDT", "sign": "${s}"}`;
+  const text =
+    `{"merchantId": ${raw.merchantId}, "merchantTradeNo": "J-2", "createTime":` +
+    ` ${raw.createTime}, "userId": "user-1", "amount": "12.5", "cryptoCurrency": "USDT", "sign":` +
+    ` "${s}"}`;
   const viaRawJson = await postJson(`${env.url}/openapi/v1/createOrder`, text);
   assert.equal(viaRawJson.body.code, 0, JSON.stringify(viaRawJson.body));
 });
@@ -184,28 +187,31 @@ test("getOrderDetail by merchantTradeNo, cpayOrderId; never another merchant's o
   assert.equal((await q(m, { hash: 'deadbeef' })).body.code, 20002);
 });
 
-test('sandbox payment completes the order, credits the balance, and a completed order never changes again', async () => {
-  const created = (await create(m, orderParams(m, 'PAY-1', { amount: '100' }))).body.data;
-  const done = await sandboxSettle(env, created.orderId, 'complete');
-  assert.equal(done.body.data.status, '14');
-  assert.equal(done.body.data.actualAmount, '100.00');
-  const again = await sandboxSettle(env, created.orderId, 'fail');
-  assert.equal(again.body.code, 20004);
-  const detail = await getJson(
-    `${env.url}/openapi/v1/getOrderDetail`,
-    signed({ merchantId: String(m.merchantId), cpayOrderId: created.orderId }, m.securityKey),
-  );
-  assert.equal(detail.body.data.orderStatus, 14);
-  const bal = await getJson(
-    `${env.url}/openapi/v1/getMerchantBalance`,
-    signed({ merchantId: String(m.merchantId) }, m.securityKey),
-  );
-  assert.equal(bal.body.code, 0);
-  const usdt = bal.body.data.find((r: any) => r.cryptoCurrency === 'USDT');
-  assert.ok(Number(usdt.availableBalance) >= 100);
-  assert.equal(usdt.freezeBalance, '0.00');
-  assert.ok(bal.body.data.some((r: any) => r.cryptoCurrency === 'BTC'));
-});
+test(
+  'sandbox payment completes the order, credits the balance, ' + 'and a completed order never changes again',
+  async () => {
+    const created = (await create(m, orderParams(m, 'PAY-1', { amount: '100' }))).body.data;
+    const done = await sandboxSettle(env, created.orderId, 'complete');
+    assert.equal(done.body.data.status, '14');
+    assert.equal(done.body.data.actualAmount, '100.00');
+    const again = await sandboxSettle(env, created.orderId, 'fail');
+    assert.equal(again.body.code, 20004);
+    const detail = await getJson(
+      `${env.url}/openapi/v1/getOrderDetail`,
+      signed({ merchantId: String(m.merchantId), cpayOrderId: created.orderId }, m.securityKey),
+    );
+    assert.equal(detail.body.data.orderStatus, 14);
+    const bal = await getJson(
+      `${env.url}/openapi/v1/getMerchantBalance`,
+      signed({ merchantId: String(m.merchantId) }, m.securityKey),
+    );
+    assert.equal(bal.body.code, 0);
+    const usdt = bal.body.data.find((r: any) => r.cryptoCurrency === 'USDT');
+    assert.ok(Number(usdt.availableBalance) >= 100);
+    assert.equal(usdt.freezeBalance, '0.00');
+    assert.ok(bal.body.data.some((r: any) => r.cryptoCurrency === 'BTC'));
+  },
+);
 
 test('key rotation: the old key stops working, the new one works', async () => {
   const mc = await newMerchant(env, { brand: 'Rotator' });

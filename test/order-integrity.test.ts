@@ -95,42 +95,45 @@ test("defect 9.1: the campaign's NUL description is refused with 624 and writes 
   assert.deepEqual(await ordersOfTradeNo(`cp:${a.siteId}:${transactionId}`), []);
 });
 
-test('defect 9.1: one order that cannot be expired does not hold up the expiry of 150 others of two merchants', async () => {
-  // Drain anything due from earlier tests so this pass only sees these orders.
-  while ((await expireDueOrders(env.deps)) > 0);
-  const orders = [];
-  for (let i = 0; i < 150; i++) orders.push(await orderFor(i % 2 ? a : b));
-  const poisoned = orders[0]!;
-  await env.deps.db.query(`CREATE FUNCTION fail_expiry() RETURNS trigger LANGUAGE plpgsql AS $$
+test(
+  'defect 9.1: one order that cannot be expired does ' + 'not hold up the expiry of 150 others of two merchants',
+  async () => {
+    // Drain anything due from earlier tests so this pass only sees these orders.
+    while ((await expireDueOrders(env.deps)) > 0);
+    const orders = [];
+    for (let i = 0; i < 150; i++) orders.push(await orderFor(i % 2 ? a : b));
+    const poisoned = orders[0]!;
+    await env.deps.db.query(`CREATE FUNCTION fail_expiry() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN IF OLD.id = '${poisoned.id}' THEN RAISE EXCEPTION 'injected fault'; END IF; RETURN NEW; END $$`);
-  await env.deps.db.query(
-    'CREATE TRIGGER fail_expiry BEFORE UPDATE ON orders FOR EACH ROW EXECUTE FUNCTION fail_expiry()',
-  );
-  try {
-    env.clock.advance(env.deps.config.orderTtlSeconds + 1);
-    let passes = 0;
-    while ((await expireDueOrders(env.deps)) > 0) passes++;
-    assert.ok(passes >= 2, 'the batches went on after the failing order');
-    const statuses = await env.deps.db.query<{ id: string; status: number }>(
-      'SELECT id, status FROM orders WHERE id = ANY($1)',
-      [orders.map((o) => o.id)],
+    await env.deps.db.query(
+      'CREATE TRIGGER fail_expiry BEFORE UPDATE ON orders FOR EACH ROW EXECUTE FUNCTION fail_expiry()',
     );
-    const open = statuses.rows.filter((r) => r.status !== 15).map((r) => r.id);
-    assert.deepEqual(open, [poisoned.id], 'every order but the failing one is closed');
-    const failures = await workFailures(env.deps.db, 'order-expiry');
-    const f = failures.find((x) => x.item_id === poisoned.id);
-    assert.ok(f, 'the failing order is recorded for the operator');
-    assert.match(f.last_error, /injected fault/);
-    assert.ok(f.retry_at > env.clock.now(), 'and set aside until its retry time');
-    assert.equal(await expireDueOrders(env.deps), 0, 'a pass before that time does not touch it');
-  } finally {
-    await env.deps.db.query('DROP TRIGGER fail_expiry ON orders; DROP FUNCTION fail_expiry()');
-  }
-  env.clock.advance(3600);
-  assert.equal(await expireDueOrders(env.deps), 1, 'after its retry time it is expired like the others');
-  const after = await env.deps.db.query('SELECT status FROM orders WHERE id = $1', [poisoned.id]);
-  assert.equal(after.rows[0].status, 15);
-});
+    try {
+      env.clock.advance(env.deps.config.orderTtlSeconds + 1);
+      let passes = 0;
+      while ((await expireDueOrders(env.deps)) > 0) passes++;
+      assert.ok(passes >= 2, 'the batches went on after the failing order');
+      const statuses = await env.deps.db.query<{ id: string; status: number }>(
+        'SELECT id, status FROM orders WHERE id = ANY($1)',
+        [orders.map((o) => o.id)],
+      );
+      const open = statuses.rows.filter((r) => r.status !== 15).map((r) => r.id);
+      assert.deepEqual(open, [poisoned.id], 'every order but the failing one is closed');
+      const failures = await workFailures(env.deps.db, 'order-expiry');
+      const f = failures.find((x) => x.item_id === poisoned.id);
+      assert.ok(f, 'the failing order is recorded for the operator');
+      assert.match(f.last_error, /injected fault/);
+      assert.ok(f.retry_at > env.clock.now(), 'and set aside until its retry time');
+      assert.equal(await expireDueOrders(env.deps), 0, 'a pass before that time does not touch it');
+    } finally {
+      await env.deps.db.query('DROP TRIGGER fail_expiry ON orders; DROP FUNCTION fail_expiry()');
+    }
+    env.clock.advance(3600);
+    assert.equal(await expireDueOrders(env.deps), 1, 'after its retry time it is expired like the others');
+    const after = await env.deps.db.query('SELECT status FROM orders WHERE id = $1', [poisoned.id]);
+    assert.equal(after.rows[0].status, 15);
+  },
+);
 
 test('defect 9.1: the outbox builds a CinetPay notification for an order whose dialect row is missing', async () => {
   const transactionId = txId();
@@ -227,18 +230,21 @@ test('defect 9.5: amounts above the currency maximum are refused with their own 
   assert.match(cp.body.description, /maximum/);
 });
 
-test('defect 9.5: no merchant can break a shared account: after the largest order is paid, others still complete', async () => {
-  const big = await openapiOrder(a, '1000000');
-  await completeOrder(env.deps, big.body.data.orderId, { rail: 'sandbox' });
-  const small = await openapiOrder(b, '5');
-  const done = await completeOrder(env.deps, small.body.data.orderId, { rail: 'sandbox' });
-  assert.equal(done.status, 14);
-  const clearing = await env.deps.db.query(
-    "SELECT balance FROM ledger_accounts WHERE code LIKE 'rail:sandbox:%' AND currency = 'USDT'",
-  );
-  assert.ok(clearing.rows.length > 0);
-  for (const r of clearing.rows) assert.ok(BigInt(r.balance) > -(10n ** 40n), 'the clearing balance stays small');
-});
+test(
+  'defect 9.5: no merchant can break a shared account: ' + 'after the largest order is paid, others still complete',
+  async () => {
+    const big = await openapiOrder(a, '1000000');
+    await completeOrder(env.deps, big.body.data.orderId, { rail: 'sandbox' });
+    const small = await openapiOrder(b, '5');
+    const done = await completeOrder(env.deps, small.body.data.orderId, { rail: 'sandbox' });
+    assert.equal(done.status, 14);
+    const clearing = await env.deps.db.query(
+      "SELECT balance FROM ledger_accounts WHERE code LIKE 'rail:sandbox:%' AND currency = 'USDT'",
+    );
+    assert.ok(clearing.rows.length > 0);
+    for (const r of clearing.rows) assert.ok(BigInt(r.balance) > -(10n ** 40n), 'the clearing balance stays small');
+  },
+);
 
 test('defect 9.5: TENDER_MAX_AMOUNTS overrides the defaults and is checked at start', async () => {
   const assets = await loadAssets(env.deps.db, parseMaxAmounts('USD=100, BTC=0.5'));
@@ -256,28 +262,31 @@ test('defect 9.5: TENDER_MAX_AMOUNTS overrides the defaults and is checked at st
   assert.deepEqual(unbounded.rows, []);
 });
 
-test('defect 9.5: money that arrived on chain is credited whatever its size (the maximum is for orders only)', async () => {
-  const tron = env.deps.config.crypto.networks.find((n) => n.family === 'tron')!;
-  const [addr] = (await walletAddresses(env.deps, String(b.merchantId), 'whale')).filter(
-    (w) => w.currency === 'USDT' && w.network === tron.name,
-  );
-  const before =
-    (await getBalances(env.deps, String(b.merchantId))).find((r) => r.currency === 'USDT')?.available ?? 0n;
-  const seen = await recordSeenDeposit(env.deps, {
-    network: tron,
-    txHash: `${Date.now()}`.padStart(64, 'a'),
-    logIndex: 0,
-    blockNumber: 1n,
-    blockHash: 'b'.repeat(64),
-    address: addr!.address,
-    asset: 'USDT',
-    chainAmount: 2_000_000n * 10n ** 6n,
-  });
-  const done = await confirmDeposit(env.deps, tron, seen!.id);
-  assert.equal(done?.status, 14);
-  const after = (await getBalances(env.deps, String(b.merchantId))).find((r) => r.currency === 'USDT')!.available;
-  assert.equal(after - before, 2_000_000n * 10n ** 18n);
-});
+test(
+  'defect 9.5: money that arrived on chain is credited ' + 'whatever its size (the maximum is for orders only)',
+  async () => {
+    const tron = env.deps.config.crypto.networks.find((n) => n.family === 'tron')!;
+    const [addr] = (await walletAddresses(env.deps, String(b.merchantId), 'whale')).filter(
+      (w) => w.currency === 'USDT' && w.network === tron.name,
+    );
+    const before =
+      (await getBalances(env.deps, String(b.merchantId))).find((r) => r.currency === 'USDT')?.available ?? 0n;
+    const seen = await recordSeenDeposit(env.deps, {
+      network: tron,
+      txHash: `${Date.now()}`.padStart(64, 'a'),
+      logIndex: 0,
+      blockNumber: 1n,
+      blockHash: 'b'.repeat(64),
+      address: addr!.address,
+      asset: 'USDT',
+      chainAmount: 2_000_000n * 10n ** 6n,
+    });
+    const done = await confirmDeposit(env.deps, tron, seen!.id);
+    assert.equal(done?.status, 14);
+    const after = (await getBalances(env.deps, String(b.merchantId))).find((r) => r.currency === 'USDT')!.available;
+    assert.equal(after - before, 2_000_000n * 10n ** 18n);
+  },
+);
 
 test('defect 9.1: creating a merchant writes the merchant and its CinetPay site in one transaction', async () => {
   await env.deps.db.query(`CREATE FUNCTION fail_site() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -292,55 +301,58 @@ test('defect 9.1: creating a merchant writes the merchant and its CinetPay site 
   assert.deepEqual(left.rows, [], 'no merchant without its site');
 });
 
-test('defect 9.1: crediting a deposit and marking it confirmed are one transaction (a fault between changes nothing)', async () => {
-  const tron = env.deps.config.crypto.networks.find((n) => n.family === 'tron')!;
-  const r = await postForm(
-    `${env.url}/openapi/v1/createOrder`,
-    signed(
-      {
-        merchantId: String(a.merchantId),
-        merchantTradeNo: `DEP-${Date.now()}`,
-        createTime: String(env.clock.now().getTime()),
-        userId: 'u1',
-        amount: '25',
-        cryptoCurrency: 'USDT',
-        network: tron.name,
-      },
-      a.securityKey,
-    ),
-  );
-  assert.equal(r.body.code, 0, JSON.stringify(r.body));
-  const seen = await recordSeenDeposit(env.deps, {
-    network: tron,
-    txHash: `${Date.now()}`.padStart(64, 'c'),
-    logIndex: 0,
-    blockNumber: 2n,
-    blockHash: 'd'.repeat(64),
-    address: r.body.data.address,
-    asset: 'USDT',
-    chainAmount: 25_000_000n,
-  });
-  await env.deps.db.query(`CREATE FUNCTION fail_mark() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN IF NEW.status = 'confirmed' THEN RAISE EXCEPTION 'injected fault'; END IF; RETURN NEW; END $$`);
-  await env.deps.db.query(
-    'CREATE TRIGGER fail_mark BEFORE UPDATE ON chain_deposits FOR EACH ROW EXECUTE FUNCTION fail_mark()',
-  );
-  const orderId = r.body.data.orderId as string;
-  const entries = async () =>
-    Number(
-      (await env.deps.db.query('SELECT count(*) FROM journal_entries WHERE order_id = $1', [orderId])).rows[0].count,
+test(
+  'defect 9.1: crediting a deposit and marking it confirmed ' + 'are one transaction (a fault between changes nothing)',
+  async () => {
+    const tron = env.deps.config.crypto.networks.find((n) => n.family === 'tron')!;
+    const r = await postForm(
+      `${env.url}/openapi/v1/createOrder`,
+      signed(
+        {
+          merchantId: String(a.merchantId),
+          merchantTradeNo: `DEP-${Date.now()}`,
+          createTime: String(env.clock.now().getTime()),
+          userId: 'u1',
+          amount: '25',
+          cryptoCurrency: 'USDT',
+          network: tron.name,
+        },
+        a.securityKey,
+      ),
     );
-  try {
-    await assert.rejects(confirmDeposit(env.deps, tron, seen!.id), /injected fault/);
-    const o = await env.deps.db.query('SELECT status FROM orders WHERE id = $1', [orderId]);
-    assert.equal(o.rows[0].status, 11, 'the order is not completed without its deposit marked');
-    assert.equal(await entries(), 0, 'and nothing is credited');
-  } finally {
-    await env.deps.db.query('DROP TRIGGER fail_mark ON chain_deposits; DROP FUNCTION fail_mark()');
-  }
-  const done = await confirmDeposit(env.deps, tron, seen!.id);
-  assert.equal(done?.status, 14);
-  assert.equal(await entries(), 1);
-  assert.equal(await confirmDeposit(env.deps, tron, seen!.id), undefined, 'a second confirmation does nothing');
-  assert.equal(await entries(), 1);
-});
+    assert.equal(r.body.code, 0, JSON.stringify(r.body));
+    const seen = await recordSeenDeposit(env.deps, {
+      network: tron,
+      txHash: `${Date.now()}`.padStart(64, 'c'),
+      logIndex: 0,
+      blockNumber: 2n,
+      blockHash: 'd'.repeat(64),
+      address: r.body.data.address,
+      asset: 'USDT',
+      chainAmount: 25_000_000n,
+    });
+    await env.deps.db.query(`CREATE FUNCTION fail_mark() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN IF NEW.status = 'confirmed' THEN RAISE EXCEPTION 'injected fault'; END IF; RETURN NEW; END $$`);
+    await env.deps.db.query(
+      'CREATE TRIGGER fail_mark BEFORE UPDATE ON chain_deposits FOR EACH ROW EXECUTE FUNCTION fail_mark()',
+    );
+    const orderId = r.body.data.orderId as string;
+    const entries = async () =>
+      Number(
+        (await env.deps.db.query('SELECT count(*) FROM journal_entries WHERE order_id = $1', [orderId])).rows[0].count,
+      );
+    try {
+      await assert.rejects(confirmDeposit(env.deps, tron, seen!.id), /injected fault/);
+      const o = await env.deps.db.query('SELECT status FROM orders WHERE id = $1', [orderId]);
+      assert.equal(o.rows[0].status, 11, 'the order is not completed without its deposit marked');
+      assert.equal(await entries(), 0, 'and nothing is credited');
+    } finally {
+      await env.deps.db.query('DROP TRIGGER fail_mark ON chain_deposits; DROP FUNCTION fail_mark()');
+    }
+    const done = await confirmDeposit(env.deps, tron, seen!.id);
+    assert.equal(done?.status, 14);
+    assert.equal(await entries(), 1);
+    assert.equal(await confirmDeposit(env.deps, tron, seen!.id), undefined, 'a second confirmation does nothing');
+    assert.equal(await entries(), 1);
+  },
+);

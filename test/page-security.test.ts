@@ -140,81 +140,87 @@ test("defect 9.12: own origin is the public URL, or the request's Host on a loop
   assert.equal(isOwnOrigin('null', pub, '127.0.0.1:4000'), false);
 });
 
-test("defect 9.12: the pages' CSP has a fresh nonce per response, no 'unsafe-inline' script, and form-action", async () => {
-  const { code } = await pendingPayCode({
-    successURL: 'https://shop.example/thanks',
-    failURL: 'https://pay.partner.example/sorry',
-  });
-  const nonces = new Set<string>();
-  for (let i = 0; i < 2; i++) {
-    const res = await fetch(`${env.url}/pay/${code}`);
-    const csp = res.headers.get('content-security-policy') ?? '';
-    const html = await res.text();
-    const scriptSrc = /script-src ([^;]+)/.exec(csp)![1]!;
-    assert.doesNotMatch(scriptSrc, /unsafe-inline/);
-    const nonce = /^'nonce-([A-Za-z0-9+/=]{22,})'$/.exec(scriptSrc.trim())?.[1];
-    assert.ok(nonce, csp);
-    nonces.add(nonce);
-    assert.match(csp, /form-action 'self' https:\/\/shop\.example https:\/\/pay\.partner\.example(;|$)/);
-    assert.equal(res.headers.get('referrer-policy'), 'same-origin');
-    const scripts = [...html.matchAll(/<script([^>]*)>/g)].map((s) => s[1]);
-    assert.ok(scripts.length > 0);
-    for (const attrs of scripts) assert.equal(attrs, ` nonce="${nonce}"`);
-  }
-  assert.equal(nonces.size, 2, 'a new nonce per response');
-  const notFound = await fetch(`${env.url}/pay/nope`);
-  assert.match(notFound.headers.get('content-security-policy') ?? '', /script-src 'none'.*form-action 'self'/);
+test(
+  "defect 9.12: the pages' CSP has a fresh nonce per response, " + "no 'unsafe-inline' script, and form-action",
+  async () => {
+    const { code } = await pendingPayCode({
+      successURL: 'https://shop.example/thanks',
+      failURL: 'https://pay.partner.example/sorry',
+    });
+    const nonces = new Set<string>();
+    for (let i = 0; i < 2; i++) {
+      const res = await fetch(`${env.url}/pay/${code}`);
+      const csp = res.headers.get('content-security-policy') ?? '';
+      const html = await res.text();
+      const scriptSrc = /script-src ([^;]+)/.exec(csp)![1]!;
+      assert.doesNotMatch(scriptSrc, /unsafe-inline/);
+      const nonce = /^'nonce-([A-Za-z0-9+/=]{22,})'$/.exec(scriptSrc.trim())?.[1];
+      assert.ok(nonce, csp);
+      nonces.add(nonce);
+      assert.match(csp, /form-action 'self' https:\/\/shop\.example https:\/\/pay\.partner\.example(;|$)/);
+      assert.equal(res.headers.get('referrer-policy'), 'same-origin');
+      const scripts = [...html.matchAll(/<script([^>]*)>/g)].map((s) => s[1]);
+      assert.ok(scripts.length > 0);
+      for (const attrs of scripts) assert.equal(attrs, ` nonce="${nonce}"`);
+    }
+    assert.equal(nonces.size, 2, 'a new nonce per response');
+    const notFound = await fetch(`${env.url}/pay/nope`);
+    assert.match(notFound.headers.get('content-security-policy') ?? '', /script-src 'none'.*form-action 'self'/);
 
-  const init = await postJson(`${env.url}/v2/payment`, {
-    apikey: m.apikey,
-    site_id: m.siteId,
-    transaction_id: 'PS-CP-2',
-    amount: 1500,
-    currency: 'XOF',
-    description: 'Panier',
-    notify_url: 'http://127.0.0.1:9/notify',
-    return_url: 'https://shop.example/merci',
-    channels: 'ALL',
-  });
-  const page = await fetch(init.body.data.payment_url);
-  const csp = page.headers.get('content-security-policy') ?? '';
-  assert.doesNotMatch(csp, /script-src[^;]*unsafe-inline/);
-  assert.match(csp, /script-src 'nonce-[^']+'/);
-  assert.match(csp, /form-action 'self'/);
-});
+    const init = await postJson(`${env.url}/v2/payment`, {
+      apikey: m.apikey,
+      site_id: m.siteId,
+      transaction_id: 'PS-CP-2',
+      amount: 1500,
+      currency: 'XOF',
+      description: 'Panier',
+      notify_url: 'http://127.0.0.1:9/notify',
+      return_url: 'https://shop.example/merci',
+      channels: 'ALL',
+    });
+    const page = await fetch(init.body.data.payment_url);
+    const csp = page.headers.get('content-security-policy') ?? '';
+    assert.doesNotMatch(csp, /script-src[^;]*unsafe-inline/);
+    assert.match(csp, /script-src 'nonce-[^']+'/);
+    assert.match(csp, /form-action 'self'/);
+  },
+);
 
-test('defect 9.12: successURL/failURL never downgrade to http nor change port; operator hosts follow the rule', async () => {
-  const refused: Array<[string, string]> = [
-    ['successURL', 'http://shop.example/thanks'],
-    ['failURL', 'http://www.shop.example/sorry'],
-    ['successURL', 'https://shop.example:8443/thanks'],
-    ['successURL', 'https://shop.example:80/thanks'],
-    ['failURL', 'http://pay.partner.example/sorry'],
-    ['failURL', 'https://pay.partner.example:444/sorry'],
-  ];
-  for (const [field, url] of refused) {
-    const { body } = await order({ [field]: url });
-    assert.equal(body.code, 10020, `${field}=${url}: ${JSON.stringify(body)}`);
-    assert.match(body.msg, /https|port/);
-  }
-  for (const url of ['https://shop.example/ok', 'https://shop.example:443/ok', 'https://pay.partner.example/ok']) {
-    const { body } = await order({ successURL: url });
-    assert.equal(body.code, 0, `${url}: ${JSON.stringify(body)}`);
-  }
-  // The minimal dialect's ?redirect= on the page: a clear 400 page, no buttons.
-  const started = await postJson(`${env.url}/api/start_payment`, { merchant_secret: m.merchantSecret, amount: 5 });
-  for (const bad of ['http://shop.example/back', 'https://shop.example:8080/back']) {
-    const res = await fetch(`${env.url}/pay/${started.body.code}?redirect=${encodeURIComponent(bad)}`);
-    assert.equal(res.status, 400, bad);
-    const html = await res.text();
-    assert.match(html, /Invalid return address/);
-    assert.doesNotMatch(html, /id="pay"/);
-  }
-  const good = await fetch(
-    `${env.url}/pay/${started.body.code}?redirect=${encodeURIComponent('https://shop.example/b')}`,
-  );
-  assert.equal(good.status, 200);
-});
+test(
+  'defect 9.12: successURL/failURL never downgrade to ' + 'http nor change port; operator hosts follow the rule',
+  async () => {
+    const refused: Array<[string, string]> = [
+      ['successURL', 'http://shop.example/thanks'],
+      ['failURL', 'http://www.shop.example/sorry'],
+      ['successURL', 'https://shop.example:8443/thanks'],
+      ['successURL', 'https://shop.example:80/thanks'],
+      ['failURL', 'http://pay.partner.example/sorry'],
+      ['failURL', 'https://pay.partner.example:444/sorry'],
+    ];
+    for (const [field, url] of refused) {
+      const { body } = await order({ [field]: url });
+      assert.equal(body.code, 10020, `${field}=${url}: ${JSON.stringify(body)}`);
+      assert.match(body.msg, /https|port/);
+    }
+    for (const url of ['https://shop.example/ok', 'https://shop.example:443/ok', 'https://pay.partner.example/ok']) {
+      const { body } = await order({ successURL: url });
+      assert.equal(body.code, 0, `${url}: ${JSON.stringify(body)}`);
+    }
+    // The minimal dialect's ?redirect= on the page: a clear 400 page, no buttons.
+    const started = await postJson(`${env.url}/api/start_payment`, { merchant_secret: m.merchantSecret, amount: 5 });
+    for (const bad of ['http://shop.example/back', 'https://shop.example:8080/back']) {
+      const res = await fetch(`${env.url}/pay/${started.body.code}?redirect=${encodeURIComponent(bad)}`);
+      assert.equal(res.status, 400, bad);
+      const html = await res.text();
+      assert.match(html, /Invalid return address/);
+      assert.doesNotMatch(html, /id="pay"/);
+    }
+    const good = await fetch(
+      `${env.url}/pay/${started.body.code}?redirect=${encodeURIComponent('https://shop.example/b')}`,
+    );
+    assert.equal(good.status, 200);
+  },
+);
 
 test('defect 9.12: an http website (a local sandbox shop) keeps http redirects on its own port', async () => {
   const local = await newMerchant(env, { website: 'http://127.0.0.1:3000' });

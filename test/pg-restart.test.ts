@@ -20,7 +20,8 @@ after(async () => {
   for (const c of cleanup.reverse()) await c().catch(() => {});
 });
 
-test(`defect 9.2: ${RESTARTS} immediate PostgreSQL restarts under load: the process survives, answers 30001 meanwhile, resumes by itself`, {
+test(`defect 9.2: ${RESTARTS} immediate PostgreSQL restarts under load: the process survives, answers` +
+  ` 30001 meanwhile, resumes by itself`, {
   timeout: 300_000,
   skip: debianClusterUnavailable(),
 }, async (t) => {

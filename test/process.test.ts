@@ -76,7 +76,9 @@ const problems = (out: string) =>
     .join('\n');
 const describe = (p: Proc) =>
   `--- ${p.name} (pid ${p.child.pid}${p.exited ? `, exited ${p.child.exitCode ?? p.child.signalCode}` : ''})\n` +
-  `stderr:\n${tail(p.stderr) || '(empty)'}\nstdout warnings/errors:\n${problems(p.stdout) || '(none)'}\nstdout tail:\n${tail(p.stdout, 3000) || '(empty)'}`;
+  `stderr:\n${tail(p.stderr) || '(empty)'}\nstdout` +
+  ` warnings/errors:\n${problems(p.stdout) || '(none)'}\nstdout` +
+  ` tail:\n${tail(p.stdout, 3000) || '(empty)'}`;
 
 /** Runs a test body; on failure prints what every process started meanwhile wrote, then fails. */
 async function withProcessOutput(fn: () => Promise<void>): Promise<void> {

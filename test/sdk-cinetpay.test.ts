@@ -53,125 +53,134 @@ const params = (transactionId: string, notifyUrl = 'https://shop.example/notify'
   metadata: 'cart-9',
 });
 
-test('initPayment / checkPayment: token and URL, idempotent by transaction_id, pending is WAITING_FOR_CUSTOMER', async (t) => {
-  if (!available) {
-    t.skip(SKIP);
-    return;
-  }
-  const cp = new CinetPayClient({ baseUrl: env.url, apikey: creds.apikey!, siteId: creds.siteId! });
-  const init = await cp.initPayment(params('SDK-CP-1'));
-  assert.equal(init.code, '201');
-  assert.equal(init.message, 'CREATED');
-  assert.ok(init.paymentToken);
-  assert.ok(init.paymentUrl.startsWith(env.url), init.paymentUrl);
-  assert.ok(init.apiResponseId);
-  assert.equal((await fetch(init.paymentUrl)).status, 200);
-  const again = await cp.initPayment(params('SDK-CP-1'));
-  assert.deepEqual(
-    [again.paymentToken, again.paymentUrl],
-    [init.paymentToken, init.paymentUrl],
-    'the same body returns the same token and URL',
-  );
-  for (const by of [{ transactionId: 'SDK-CP-1' }, { token: init.paymentToken }]) {
-    const c = await cp.checkPayment(by);
+test(
+  'initPayment / checkPayment: token and URL, ' + 'idempotent by transaction_id, pending is WAITING_FOR_CUSTOMER',
+  async (t) => {
+    if (!available) {
+      t.skip(SKIP);
+      return;
+    }
+    const cp = new CinetPayClient({ baseUrl: env.url, apikey: creds.apikey!, siteId: creds.siteId! });
+    const init = await cp.initPayment(params('SDK-CP-1'));
+    assert.equal(init.code, '201');
+    assert.equal(init.message, 'CREATED');
+    assert.ok(init.paymentToken);
+    assert.ok(init.paymentUrl.startsWith(env.url), init.paymentUrl);
+    assert.ok(init.apiResponseId);
+    assert.equal((await fetch(init.paymentUrl)).status, 200);
+    const again = await cp.initPayment(params('SDK-CP-1'));
     assert.deepEqual(
-      [c.status, c.amount, c.currency, c.description, c.metadata],
-      ['WAITING_FOR_CUSTOMER', '1500', 'XOF', 'Order 1001', 'cart-9'],
+      [again.paymentToken, again.paymentUrl],
+      [init.paymentToken, init.paymentUrl],
+      'the same body returns the same token and URL',
     );
-    assert.notEqual(c.code, '00');
-  }
-  const dup = await cp.initPayment({ ...params('SDK-CP-1'), amount: '2000' }).then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  assert.ok(
-    dup instanceof TenderApiError &&
-      dup.dialect === 'cinetpay' &&
-      dup.code === '624' &&
-      /TRANSACTION_EXIST/.test(dup.msg),
-    String(dup),
-  );
-  const badKey = await new CinetPayClient({ baseUrl: env.url, apikey: 'nope', siteId: creds.siteId! })
-    .checkPayment({ transactionId: 'SDK-CP-1' })
-    .then(
+    for (const by of [{ transactionId: 'SDK-CP-1' }, { token: init.paymentToken }]) {
+      const c = await cp.checkPayment(by);
+      assert.deepEqual(
+        [c.status, c.amount, c.currency, c.description, c.metadata],
+        ['WAITING_FOR_CUSTOMER', '1500', 'XOF', 'Order 1001', 'cart-9'],
+      );
+      assert.notEqual(c.code, '00');
+    }
+    const dup = await cp.initPayment({ ...params('SDK-CP-1'), amount: '2000' }).then(
       () => undefined,
       (e: unknown) => e,
     );
-  assert.ok(
-    badKey instanceof TenderApiError && badKey.code === '609' && Boolean(badKey.traceid) && badKey.httpStatus >= 400,
-    String(badKey),
-  );
-  const badSite = await new CinetPayClient({ baseUrl: env.url, apikey: creds.apikey!, siteId: '1' })
-    .initPayment(params('SDK-CP-2'))
-    .then(
+    assert.ok(
+      dup instanceof TenderApiError &&
+        dup.dialect === 'cinetpay' &&
+        dup.code === '624' &&
+        /TRANSACTION_EXIST/.test(dup.msg),
+      String(dup),
+    );
+    const badKey = await new CinetPayClient({ baseUrl: env.url, apikey: 'nope', siteId: creds.siteId! })
+      .checkPayment({ transactionId: 'SDK-CP-1' })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    assert.ok(
+      badKey instanceof TenderApiError && badKey.code === '609' && Boolean(badKey.traceid) && badKey.httpStatus >= 400,
+      String(badKey),
+    );
+    const badSite = await new CinetPayClient({ baseUrl: env.url, apikey: creds.apikey!, siteId: '1' })
+      .initPayment(params('SDK-CP-2'))
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    assert.ok(badSite instanceof TenderApiError && badSite.code === '613', String(badSite));
+    const bad = await cp.initPayment({ ...params('SDK-CP-3'), amount: '1501' }).then(
       () => undefined,
       (e: unknown) => e,
     );
-  assert.ok(badSite instanceof TenderApiError && badSite.code === '613', String(badSite));
-  const bad = await cp.initPayment({ ...params('SDK-CP-3'), amount: '1501' }).then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  assert.ok(bad instanceof TenderApiError && bad.code === '624', String(bad));
-});
+    assert.ok(bad instanceof TenderApiError && bad.code === '624', String(bad));
+  },
+);
 
-test('a real notification verifies with the SDK (x-token), carries no status, and checkPayment then says ACCEPTED', async (t) => {
-  if (!available) {
-    t.skip(SKIP);
-    return;
-  }
-  const seen: Array<{ n: CinetPayNotification; check: CheckPaymentResult }> = [];
-  const rejected: string[] = [];
-  const bodies: Array<{ body: string; token: string }> = [];
-  const cp = new CinetPayClient({ baseUrl: env.url, apikey: creds.apikey!, siteId: creds.siteId! });
-  const server: Server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => (body += c));
-    req.on('end', async () => {
-      bodies.push({ body, token: String(req.headers['x-token'] ?? '') });
-      try {
-        const n = verifyCinetPayNotification(body, req.headers, creds.notifySecret!);
-        seen.push({ n, check: await cp.checkPayment({ transactionId: n.transactionId }) });
-        res.writeHead(200).end('OK');
-      } catch (e) {
-        rejected.push(String(e));
-        res.writeHead(400).end();
-      }
+test(
+  'a real notification verifies with the SDK (x-token), ' + 'carries no status, and checkPayment then says ACCEPTED',
+  async (t) => {
+    if (!available) {
+      t.skip(SKIP);
+      return;
+    }
+    const seen: Array<{ n: CinetPayNotification; check: CheckPaymentResult }> = [];
+    const rejected: string[] = [];
+    const bodies: Array<{ body: string; token: string }> = [];
+    const cp = new CinetPayClient({ baseUrl: env.url, apikey: creds.apikey!, siteId: creds.siteId! });
+    const server: Server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', async () => {
+        bodies.push({ body, token: String(req.headers['x-token'] ?? '') });
+        try {
+          const n = verifyCinetPayNotification(body, req.headers, creds.notifySecret!);
+          seen.push({ n, check: await cp.checkPayment({ transactionId: n.transactionId }) });
+          res.writeHead(200).end('OK');
+        } catch (e) {
+          rejected.push(String(e));
+          res.writeHead(400).end();
+        }
+      });
     });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  try {
-    const init = await cp.initPayment(
-      params('SDK-CP-N', `http://127.0.0.1:${(server.address() as AddressInfo).port}/notify`),
-    );
-    const { rows } = await env.deps.db.query('SELECT id FROM orders WHERE pay_code = $1', [init.paymentToken]);
-    assert.equal(rows.length, 1);
-    await completeOrder(env.deps, rows[0].id, { rail: 'sandbox' });
-    for (let i = 0; i < 300 && !seen.some((s) => s.check.status === 'ACCEPTED'); i++) await sleep(50);
-    assert.deepEqual(rejected, []);
-    const last = seen[seen.length - 1]!;
-    assert.deepEqual(
-      [last.n.transactionId, last.n.siteId, last.check.status, last.check.code, last.check.amount],
-      ['SDK-CP-N', String(creds.siteId), 'ACCEPTED', '00', '1500'],
-    );
-    assert.ok(!('status' in last.n), 'the notification itself carries no status');
-    // The same body with a changed field, or checked with another secret, is refused.
-    const { body, token } = bodies[bodies.length - 1]!;
-    const tampered = new URLSearchParams(body);
-    tampered.set('cpm_amount', '15000');
-    assert.throws(
-      () => verifyCinetPayNotification(tampered, { 'x-token': token }, creds.notifySecret!),
-      TenderWebhookError,
-    );
-    assert.throws(() => verifyCinetPayNotification(body, { 'x-token': token }, 'another-secret'), TenderWebhookError);
-    assert.equal(verifyCinetPayNotification(body, { 'x-token': token }, creds.notifySecret!).transactionId, 'SDK-CP-N');
-  } finally {
-    await new Promise<void>((r) => {
-      server.closeAllConnections();
-      server.close(() => r());
-    });
-  }
-});
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const init = await cp.initPayment(
+        params('SDK-CP-N', `http://127.0.0.1:${(server.address() as AddressInfo).port}/notify`),
+      );
+      const { rows } = await env.deps.db.query('SELECT id FROM orders WHERE pay_code = $1', [init.paymentToken]);
+      assert.equal(rows.length, 1);
+      await completeOrder(env.deps, rows[0].id, { rail: 'sandbox' });
+      for (let i = 0; i < 300 && !seen.some((s) => s.check.status === 'ACCEPTED'); i++) await sleep(50);
+      assert.deepEqual(rejected, []);
+      const last = seen[seen.length - 1]!;
+      assert.deepEqual(
+        [last.n.transactionId, last.n.siteId, last.check.status, last.check.code, last.check.amount],
+        ['SDK-CP-N', String(creds.siteId), 'ACCEPTED', '00', '1500'],
+      );
+      assert.ok(!('status' in last.n), 'the notification itself carries no status');
+      // The same body with a changed field, or checked with another secret, is refused.
+      const { body, token } = bodies[bodies.length - 1]!;
+      const tampered = new URLSearchParams(body);
+      tampered.set('cpm_amount', '15000');
+      assert.throws(
+        () => verifyCinetPayNotification(tampered, { 'x-token': token }, creds.notifySecret!),
+        TenderWebhookError,
+      );
+      assert.throws(() => verifyCinetPayNotification(body, { 'x-token': token }, 'another-secret'), TenderWebhookError);
+      assert.equal(
+        verifyCinetPayNotification(body, { 'x-token': token }, creds.notifySecret!).transactionId,
+        'SDK-CP-N',
+      );
+    } finally {
+      await new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      });
+    }
+  },
+);
 
 test('issue 10.3: checkPayment gives the phone fields of a mobile-money payment (null before it)', async (t) => {
   if (!available) {

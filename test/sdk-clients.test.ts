@@ -131,40 +131,43 @@ test('createOrder: signed, createTime added, amounts as strings, both field gene
   assert.equal(net.network, 'TRON(TRC-20)');
 });
 
-test('getOrderDetail by merchantTradeNo, cpayOrderId and hash; getMerchantBalance after a payment; getWalletAddress', async () => {
-  const o = await client.createOrder({
-    merchantTradeNo: 'SDK-2',
-    userId: 'u-2',
-    amount: '100',
-    cryptoCurrency: 'USDT',
-  });
-  await markProcessing(env.deps, o.orderId, { rail: 'sandbox', hash: '0xfeed', network: 'TRON(TRC-20)' });
-  await completeOrder(env.deps, o.orderId, { rail: 'sandbox' });
-  const byNo = await client.getOrderDetail({ merchantTradeNo: 'SDK-2' });
-  const byId = await client.getOrderDetail({ cpayOrderId: o.orderId });
-  const byHash = await client.getOrderDetail({ hash: '0xfeed' });
-  for (const d of [byNo, byId, byHash]) {
-    assert.equal(d.orderId, o.orderId);
-    assert.equal(d.orderStatus, OrderStatus.COMPLETED);
-    assert.equal(d.status, '14');
-    assert.equal(d.receivedAmount, '99.00');
-    assert.equal(d.serviceFee, '1.00');
-  }
-  await assert.rejects(
-    client.getOrderDetail({ merchantTradeNo: 'nope' }),
-    (e: unknown) => e instanceof TenderApiError && e.code === 20002,
-  );
-  const balance = await client.getMerchantBalance();
-  const usdt = balance.find((b) => b.currency === 'USDT');
-  assert.ok(usdt, JSON.stringify(balance));
-  assert.equal(usdt.availableBalance, '99.00');
-  assert.equal(usdt.cryptoCurrency, 'USDT');
-  assert.equal(usdt.freezeBalance, '0.00');
-  const wallet = await client.getWalletAddress({ userId: 'alice' });
-  const rows = wallet.map((r) => `${r.currency}/${r.network}`).sort();
-  assert.ok(rows.includes('USDT/TRON(TRC-20)') && rows.includes('ETH/Ethereum(ERC-20)'), rows.join(' '));
-  assert.deepEqual(await client.getWalletAddress({ userId: 'alice' }), wallet, 'stable per user');
-});
+test(
+  'getOrderDetail by merchantTradeNo, cpayOrderId and hash; ' + 'getMerchantBalance after a payment; getWalletAddress',
+  async () => {
+    const o = await client.createOrder({
+      merchantTradeNo: 'SDK-2',
+      userId: 'u-2',
+      amount: '100',
+      cryptoCurrency: 'USDT',
+    });
+    await markProcessing(env.deps, o.orderId, { rail: 'sandbox', hash: '0xfeed', network: 'TRON(TRC-20)' });
+    await completeOrder(env.deps, o.orderId, { rail: 'sandbox' });
+    const byNo = await client.getOrderDetail({ merchantTradeNo: 'SDK-2' });
+    const byId = await client.getOrderDetail({ cpayOrderId: o.orderId });
+    const byHash = await client.getOrderDetail({ hash: '0xfeed' });
+    for (const d of [byNo, byId, byHash]) {
+      assert.equal(d.orderId, o.orderId);
+      assert.equal(d.orderStatus, OrderStatus.COMPLETED);
+      assert.equal(d.status, '14');
+      assert.equal(d.receivedAmount, '99.00');
+      assert.equal(d.serviceFee, '1.00');
+    }
+    await assert.rejects(
+      client.getOrderDetail({ merchantTradeNo: 'nope' }),
+      (e: unknown) => e instanceof TenderApiError && e.code === 20002,
+    );
+    const balance = await client.getMerchantBalance();
+    const usdt = balance.find((b) => b.currency === 'USDT');
+    assert.ok(usdt, JSON.stringify(balance));
+    assert.equal(usdt.availableBalance, '99.00');
+    assert.equal(usdt.cryptoCurrency, 'USDT');
+    assert.equal(usdt.freezeBalance, '0.00');
+    const wallet = await client.getWalletAddress({ userId: 'alice' });
+    const rows = wallet.map((r) => `${r.currency}/${r.network}`).sort();
+    assert.ok(rows.includes('USDT/TRON(TRC-20)') && rows.includes('ETH/Ethereum(ERC-20)'), rows.join(' '));
+    assert.deepEqual(await client.getWalletAddress({ userId: 'alice' }), wallet, 'stable per user');
+  },
+);
 
 test('errors are TenderApiError with code, msg, traceid and HTTP status', async () => {
   const bad = new OpenApiClient({ baseUrl: env.url, merchantId: m.merchantId, securityKey: 'wrong-key', retries: 0 });
@@ -216,7 +219,10 @@ test('timeouts: a server that never answers fails after timeoutMs with TenderNet
   assert.equal(hits, 2, 'a POST without an idempotency key is sent once');
 });
 
-/** A proxy in front of Tender that drops (destroys) the connection for the first `drop` requests to each path — after Tender has answered. */
+/**
+ * A proxy in front of Tender that drops (destroys) the connection for the first `drop` requests to each path — after
+ * Tender has answered.
+ */
 async function flakyProxy(drop: number) {
   const seen = new Map<string, number>();
   const requests: string[] = [];
@@ -252,61 +258,64 @@ async function flakyProxy(drop: number) {
   };
 }
 
-test('retries with backoff on idempotent calls only: GETs and createOrder (same merchantTradeNo); never a plain POST', async () => {
-  const proxy = await flakyProxy(2);
-  const c = new OpenApiClient({
-    baseUrl: proxy.url,
-    merchantId: m.merchantId,
-    securityKey: m.securityKey,
-    retries: 2,
-    retryDelayMs: 20,
-  });
-  const balance = await c.getMerchantBalance();
-  assert.ok(Array.isArray(balance));
-  assert.equal(proxy.count('GET', '/openapi/v1/getMerchantBalance'), 3, 'two lost answers, then success');
-  // createOrder: the first two attempts DID create the order on Tender, their answers were lost; the
-  // retry with the same merchantTradeNo returns that order instead of making another.
-  const o = await c.createOrder({ merchantTradeNo: 'SDK-RETRY', userId: 'u', amount: '5', cryptoCurrency: 'USDT' });
-  assert.equal(proxy.count('POST', '/openapi/v1/createOrder'), 3);
-  const { rows } = await env.deps.db.query(
-    `SELECT count(*)::int AS n FROM orders WHERE merchant_trade_no = 'SDK-RETRY'`,
-  );
-  assert.equal(rows[0].n, 1, 'exactly one order');
-  assert.equal((await client.getOrderDetail({ merchantTradeNo: 'SDK-RETRY' })).orderId, o.orderId);
-  // Out of retries: the failure surfaces as TenderNetworkError with the attempt count.
-  const p2 = await flakyProxy(5);
-  const c2 = new OpenApiClient({
-    baseUrl: p2.url,
-    merchantId: m.merchantId,
-    securityKey: m.securityKey,
-    retries: 1,
-    retryDelayMs: 10,
-  });
-  await assert.rejects(
-    c2.getMerchantBalance(),
-    (e: unknown) => e instanceof TenderNetworkError && !e.timedOut && e.attempts === 2,
-  );
-  assert.equal(p2.count('GET', '/openapi/v1/getMerchantBalance'), 2);
-  // Minimal dialect: start_payment without an Idempotency-Key is not idempotent, so it is sent once.
-  const p3 = await flakyProxy(1);
-  const mc = new MinimalClient({ baseUrl: p3.url, merchantSecret: m.merchantSecret, retries: 3, retryDelayMs: 10 });
-  await assert.rejects(mc.startPayment('10'), TenderNetworkError);
-  assert.equal(p3.count('POST', '/api/start_payment'), 1);
-  // With an Idempotency-Key it is: the retry returns the payment the lost attempt started.
-  const started = await mc.startPayment('10', { idempotencyKey: 'cart-77' });
-  assert.equal(p3.count('POST', '/api/start_payment'), 2);
-  const { rows: r2 } = await env.deps.db.query(
-    `SELECT count(*)::int AS n FROM orders WHERE merchant_trade_no = 'idem:cart-77'`,
-  );
-  assert.equal(r2[0].n, 1);
-  // watch is a GET: retried.
-  const p4 = await flakyProxy(1);
-  const w = await new MinimalClient({ baseUrl: p4.url, merchantSecret: m.merchantSecret, retryDelayMs: 10 }).watch(
-    started.watchCode,
-  );
-  assert.equal(w.status, 'created');
-  assert.equal(p4.count('GET', `/watch/${started.watchCode}`), 2);
-});
+test(
+  'retries with backoff on idempotent calls only: ' + 'GETs and createOrder (same merchantTradeNo); never a plain POST',
+  async () => {
+    const proxy = await flakyProxy(2);
+    const c = new OpenApiClient({
+      baseUrl: proxy.url,
+      merchantId: m.merchantId,
+      securityKey: m.securityKey,
+      retries: 2,
+      retryDelayMs: 20,
+    });
+    const balance = await c.getMerchantBalance();
+    assert.ok(Array.isArray(balance));
+    assert.equal(proxy.count('GET', '/openapi/v1/getMerchantBalance'), 3, 'two lost answers, then success');
+    // createOrder: the first two attempts DID create the order on Tender, their answers were lost; the
+    // retry with the same merchantTradeNo returns that order instead of making another.
+    const o = await c.createOrder({ merchantTradeNo: 'SDK-RETRY', userId: 'u', amount: '5', cryptoCurrency: 'USDT' });
+    assert.equal(proxy.count('POST', '/openapi/v1/createOrder'), 3);
+    const { rows } = await env.deps.db.query(
+      `SELECT count(*)::int AS n FROM orders WHERE merchant_trade_no = 'SDK-RETRY'`,
+    );
+    assert.equal(rows[0].n, 1, 'exactly one order');
+    assert.equal((await client.getOrderDetail({ merchantTradeNo: 'SDK-RETRY' })).orderId, o.orderId);
+    // Out of retries: the failure surfaces as TenderNetworkError with the attempt count.
+    const p2 = await flakyProxy(5);
+    const c2 = new OpenApiClient({
+      baseUrl: p2.url,
+      merchantId: m.merchantId,
+      securityKey: m.securityKey,
+      retries: 1,
+      retryDelayMs: 10,
+    });
+    await assert.rejects(
+      c2.getMerchantBalance(),
+      (e: unknown) => e instanceof TenderNetworkError && !e.timedOut && e.attempts === 2,
+    );
+    assert.equal(p2.count('GET', '/openapi/v1/getMerchantBalance'), 2);
+    // Minimal dialect: start_payment without an Idempotency-Key is not idempotent, so it is sent once.
+    const p3 = await flakyProxy(1);
+    const mc = new MinimalClient({ baseUrl: p3.url, merchantSecret: m.merchantSecret, retries: 3, retryDelayMs: 10 });
+    await assert.rejects(mc.startPayment('10'), TenderNetworkError);
+    assert.equal(p3.count('POST', '/api/start_payment'), 1);
+    // With an Idempotency-Key it is: the retry returns the payment the lost attempt started.
+    const started = await mc.startPayment('10', { idempotencyKey: 'cart-77' });
+    assert.equal(p3.count('POST', '/api/start_payment'), 2);
+    const { rows: r2 } = await env.deps.db.query(
+      `SELECT count(*)::int AS n FROM orders WHERE merchant_trade_no = 'idem:cart-77'`,
+    );
+    assert.equal(r2[0].n, 1);
+    // watch is a GET: retried.
+    const p4 = await flakyProxy(1);
+    const w = await new MinimalClient({ baseUrl: p4.url, merchantSecret: m.merchantSecret, retryDelayMs: 10 }).watch(
+      started.watchCode,
+    );
+    assert.equal(w.status, 'created');
+    assert.equal(p4.count('GET', `/watch/${started.watchCode}`), 2);
+  },
+);
 
 test('MinimalClient: startPayment, payUrl, watch (amount kept as text), typed errors', async () => {
   const mc = new MinimalClient({ baseUrl: env.url, merchantSecret: m.merchantSecret });
@@ -367,113 +376,117 @@ const deliveryStates = async (orderId: string) =>
     (r) => r.state as string,
   );
 
-test('real webhook deliveries (cpay and cpay-legacy) verify with the SDK, are acknowledged by its answer, and tampering is rejected', async () => {
-  // cpay: `param` JSON, answered `success`.
-  const m1 = await newMerchant(env, { feeBps: 250 });
-  const rx1 = await sdkReceiver(m1.securityKey);
-  const c1 = new OpenApiClient({ baseUrl: env.url, merchantId: m1.merchantId, securityKey: m1.securityKey });
-  const o1 = await c1.createOrder({
-    merchantTradeNo: 'WH-SDK-1',
-    userId: 'u-5',
-    amount: '40',
-    cryptoCurrency: 'USDT',
-    callbackURL: rx1.url,
-  });
-  await completeOrder(env.deps, o1.orderId, { rail: 'sandbox' });
-  const e1 = await waitFor('cpay event', () => rx1.events[0]);
-  assert.deepEqual(
-    [
-      e1.format,
-      e1.answer,
-      e1.orderId,
-      e1.merchantTradeNo,
-      e1.merchantId,
-      e1.orderStatus,
-      e1.orderAmount,
-      e1.actualAmount,
-      e1.receivedAmount,
-      e1.fee,
-      e1.currency,
-      e1.merchantUserId,
-    ],
-    [
-      'cpay',
-      'success',
-      o1.orderId,
-      'WH-SDK-1',
-      String(m1.merchantId),
-      14,
-      '40.00',
-      '40.00',
-      '39.00',
-      '1.00',
-      'USDT',
-      'u-5',
-    ],
-  );
-  assert.match(e1.createTime, /^\d{13}$/);
-  for (let i = 0; i < 100 && !(await deliveryStates(o1.orderId)).includes('delivered'); i++) await sleep(50);
-  assert.deepEqual(
-    await deliveryStates(o1.orderId),
-    ['delivered'],
-    "Tender accepted the SDK's answer on the first attempt",
-  );
+test(
+  'real webhook deliveries (cpay and cpay-legacy) verify with the SDK, are acknowledged by its answer, ' +
+    'and tampering is rejected',
+  async () => {
+    // cpay: `param` JSON, answered `success`.
+    const m1 = await newMerchant(env, { feeBps: 250 });
+    const rx1 = await sdkReceiver(m1.securityKey);
+    const c1 = new OpenApiClient({ baseUrl: env.url, merchantId: m1.merchantId, securityKey: m1.securityKey });
+    const o1 = await c1.createOrder({
+      merchantTradeNo: 'WH-SDK-1',
+      userId: 'u-5',
+      amount: '40',
+      cryptoCurrency: 'USDT',
+      callbackURL: rx1.url,
+    });
+    await completeOrder(env.deps, o1.orderId, { rail: 'sandbox' });
+    const e1 = await waitFor('cpay event', () => rx1.events[0]);
+    assert.deepEqual(
+      [
+        e1.format,
+        e1.answer,
+        e1.orderId,
+        e1.merchantTradeNo,
+        e1.merchantId,
+        e1.orderStatus,
+        e1.orderAmount,
+        e1.actualAmount,
+        e1.receivedAmount,
+        e1.fee,
+        e1.currency,
+        e1.merchantUserId,
+      ],
+      [
+        'cpay',
+        'success',
+        o1.orderId,
+        'WH-SDK-1',
+        String(m1.merchantId),
+        14,
+        '40.00',
+        '40.00',
+        '39.00',
+        '1.00',
+        'USDT',
+        'u-5',
+      ],
+    );
+    assert.match(e1.createTime, /^\d{13}$/);
+    for (let i = 0; i < 100 && !(await deliveryStates(o1.orderId)).includes('delivered'); i++) await sleep(50);
+    assert.deepEqual(
+      await deliveryStates(o1.orderId),
+      ['delivered'],
+      "Tender accepted the SDK's answer on the first attempt",
+    );
 
-  // cpay-legacy: top-level fields, sent for 11 and 14/15, answered `OK`.
-  const m2 = await newMerchant(env, { webhookFormat: 'cpay-legacy' });
-  const rx2 = await sdkReceiver(m2.securityKey);
-  const c2 = new OpenApiClient({ baseUrl: env.url, merchantId: m2.merchantId, securityKey: m2.securityKey });
-  const o2 = await c2.createOrder({
-    merchantTradeNo: 'WH-SDK-2',
-    userId: 'u-6',
-    amount: '7.25',
-    cryptoCurrency: 'USDT',
-    callbackURL: rx2.url,
-  });
-  await markProcessing(env.deps, o2.orderId, { rail: 'sandbox', hash: '0xbeef', network: 'TRON(TRC-20)' });
-  await closeOrder(env.deps, o2.orderId, 'declined');
-  await waitFor('two legacy events', () => (rx2.events.length >= 2 ? true : undefined));
-  assert.deepEqual(
-    rx2.events.map((e) => [e.format, e.answer, e.orderStatus]),
-    [
-      ['cpay-legacy', 'OK', 11],
-      ['cpay-legacy', 'OK', 15],
-    ],
-  );
-  assert.equal(rx2.events[0]!.hash, '0xbeef');
-  assert.equal(rx2.events[0]!.network, 'TRON(TRC-20)');
-  for (let i = 0; i < 100 && (await deliveryStates(o2.orderId)).some((s) => s !== 'delivered'); i++) await sleep(50);
-  assert.deepEqual(await deliveryStates(o2.orderId), ['delivered', 'delivered']);
-  assert.equal(rx1.rejected.length + rx2.rejected.length, 0);
+    // cpay-legacy: top-level fields, sent for 11 and 14/15, answered `OK`.
+    const m2 = await newMerchant(env, { webhookFormat: 'cpay-legacy' });
+    const rx2 = await sdkReceiver(m2.securityKey);
+    const c2 = new OpenApiClient({ baseUrl: env.url, merchantId: m2.merchantId, securityKey: m2.securityKey });
+    const o2 = await c2.createOrder({
+      merchantTradeNo: 'WH-SDK-2',
+      userId: 'u-6',
+      amount: '7.25',
+      cryptoCurrency: 'USDT',
+      callbackURL: rx2.url,
+    });
+    await markProcessing(env.deps, o2.orderId, { rail: 'sandbox', hash: '0xbeef', network: 'TRON(TRC-20)' });
+    await closeOrder(env.deps, o2.orderId, 'declined');
+    await waitFor('two legacy events', () => (rx2.events.length >= 2 ? true : undefined));
+    assert.deepEqual(
+      rx2.events.map((e) => [e.format, e.answer, e.orderStatus]),
+      [
+        ['cpay-legacy', 'OK', 11],
+        ['cpay-legacy', 'OK', 15],
+      ],
+    );
+    assert.equal(rx2.events[0]!.hash, '0xbeef');
+    assert.equal(rx2.events[0]!.network, 'TRON(TRC-20)');
+    for (let i = 0; i < 100 && (await deliveryStates(o2.orderId)).some((s) => s !== 'delivered'); i++) await sleep(50);
+    assert.deepEqual(await deliveryStates(o2.orderId), ['delivered', 'delivered']);
+    assert.equal(rx1.rejected.length + rx2.rejected.length, 0);
 
-  // Tampered copies of the real bodies, and the right body with another key, are refused.
-  const cpayBody = new URLSearchParams(rx1.bodies[0]!);
-  const payload = JSON.parse(cpayBody.get('param')!);
-  const tamperedCpay = new URLSearchParams({ param: JSON.stringify({ ...payload, receivedAmount: '390' }) });
-  assert.throws(() => verifyCpayWebhook(tamperedCpay, m1.securityKey), TenderWebhookError);
-  assert.throws(() => verifyCpayWebhook(rx1.bodies[0]!, m2.securityKey), TenderWebhookError);
-  assert.throws(
-    () =>
-      verifyCpayWebhook(
-        new URLSearchParams({ param: JSON.stringify({ ...payload, sign: undefined }) }),
-        m1.securityKey,
-      ),
-    /no sign/,
-  );
-  assert.equal(verifyCpayWebhook(cpayBody, m1.securityKey).orderId, o1.orderId, 'URLSearchParams input works too');
-  const legacy = new URLSearchParams(rx2.bodies[1]!);
-  legacy.set('orderStatus', '14');
-  assert.throws(() => verifyCpayWebhook(legacy.toString(), m2.securityKey), TenderWebhookError);
-  assert.throws(() => verifyCpayWebhook('param=%7Bnot-json', m1.securityKey), TenderWebhookError);
+    // Tampered copies of the real bodies, and the right body with another key, are refused.
+    const cpayBody = new URLSearchParams(rx1.bodies[0]!);
+    const payload = JSON.parse(cpayBody.get('param')!);
+    const tamperedCpay = new URLSearchParams({ param: JSON.stringify({ ...payload, receivedAmount: '390' }) });
+    assert.throws(() => verifyCpayWebhook(tamperedCpay, m1.securityKey), TenderWebhookError);
+    assert.throws(() => verifyCpayWebhook(rx1.bodies[0]!, m2.securityKey), TenderWebhookError);
+    assert.throws(
+      () =>
+        verifyCpayWebhook(
+          new URLSearchParams({ param: JSON.stringify({ ...payload, sign: undefined }) }),
+          m1.securityKey,
+        ),
+      /no sign/,
+    );
+    assert.equal(verifyCpayWebhook(cpayBody, m1.securityKey).orderId, o1.orderId, 'URLSearchParams input works too');
+    const legacy = new URLSearchParams(rx2.bodies[1]!);
+    legacy.set('orderStatus', '14');
+    assert.throws(() => verifyCpayWebhook(legacy.toString(), m2.securityKey), TenderWebhookError);
+    assert.throws(() => verifyCpayWebhook('param=%7Bnot-json', m1.securityKey), TenderWebhookError);
 
-  // A forged delivery through the network is answered 400 by the receiver (so a real sender would retry).
-  const forged = await fetch(rx1.url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: tamperedCpay.toString(),
-  });
-  assert.equal(forged.status, 400);
-});
+    // A forged delivery through the network is answered 400 by the receiver (so a real sender would retry).
+    const forged = await fetch(rx1.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: tamperedCpay.toString(),
+    });
+    assert.equal(forged.status, 400);
+  },
+);
 
 test('the Express example handler (structural types) verifies a real delivery', async () => {
   const mod = (await import(pathToFileURL(projectPath('sdk/examples/dist/express-webhook.js')).href)) as {

@@ -109,7 +109,9 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** Runs a compiled example in the directory holding merchant.json, as the README says; returns its last line as JSON. */
+/**
+ * Runs a compiled example in the directory holding merchant.json, as the README says; returns its last line as JSON.
+ */
 async function example(name: string): Promise<{ out: Run; result: any }> {
   const out = await run([join(SDK, 'examples/dist', `${name}.js`)], { ...childEnv, TENDER_URL: baseUrl }, dir);
   assert.equal(

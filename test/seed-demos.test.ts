@@ -61,16 +61,19 @@ after(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-test('issue 10.1: the demos come from seed 001 itself (the repository copy is the shared original, byte for byte)', () => {
-  const shared = sharedSeedPath();
-  if (shared) assert.ok(readFileSync(shared).equals(readFileSync(SEED_COPY)), `${SEED_COPY} differs from ${shared}`);
-  // What the wrappers rely on is in the printed text, not retyped by the test.
-  assert.match(demos.java, /sb\.append\(list\.get\(i\) \+ "=" \+\s*params\.get\(list\.get\(i\)\)\+"&"\);/);
-  assert.match(demos.java, /\} catch \(Exception e\) \{/, 'the page break between try and catch is joined');
-  assert.match(demos.go, /if sig\.\(string\) == genSign\(m, key\) \{/);
-  assert.match(demos.php, /\$url = \$url \. "\{\$k\}=\{\$v\}&";/);
-  assert.equal(hooks.length >= 12, true, `webhooks collected: ${hooks.length}`);
-});
+test(
+  'issue 10.1: the demos come from seed 001 itself (the ' + 'repository copy is the shared original, byte for byte)',
+  () => {
+    const shared = sharedSeedPath();
+    if (shared) assert.ok(readFileSync(shared).equals(readFileSync(SEED_COPY)), `${SEED_COPY} differs from ${shared}`);
+    // What the wrappers rely on is in the printed text, not retyped by the test.
+    assert.match(demos.java, /sb\.append\(list\.get\(i\) \+ "=" \+\s*params\.get\(list\.get\(i\)\)\+"&"\);/);
+    assert.match(demos.java, /\} catch \(Exception e\) \{/, 'the page break between try and catch is joined');
+    assert.match(demos.go, /if sig\.\(string\) == genSign\(m, key\) \{/);
+    assert.match(demos.php, /\$url = \$url \. "\{\$k\}=\{\$v\}&";/);
+    assert.equal(hooks.length >= 12, true, `webhooks collected: ${hooks.length}`);
+  },
+);
 
 /** Printed lines (trimmed, non-empty) that the wrapped source no longer holds, each as often as it is gone. */
 function droppedLines(printed: string, wrapped: string): string[] {
@@ -169,7 +172,8 @@ test("issue 10.1: the seed's PHP demo, run as printed, signs its own parameters 
   assert.equal(printed!.echoed, `${JSON.stringify(sorted)}${signParams(own, 'z6h3cuw9grtbun9sgg5u1j35u72hycq0')}`);
 });
 
-test("issue 10.1: the seed's Java demo signs a createOrder (createTime as yyyyMMddHHmmss, an empty parameter) and a getOrderDetail that Tender accepts", {
+test("issue 10.1: the seed's Java demo signs a createOrder (createTime as yyyyMMddHHmmss, an empty " +
+  'parameter) and a getOrderDetail that Tender accepts', {
   skip: skip('java', 'javac'),
 }, async () => {
   const m = await newMerchant(env);
@@ -182,7 +186,8 @@ test("issue 10.1: the seed's Java demo signs a createOrder (createTime as yyyyMM
   await roundTrip(p, { create: c!.sign, detail: d!.sign });
 });
 
-test("issue 10.1: the seed's PHP demo signs a createOrder (createTime in seconds, an empty parameter) and a getOrderDetail that Tender accepts", {
+test("issue 10.1: the seed's PHP demo signs a createOrder (createTime in seconds, an empty parameter) and " +
+  'a getOrderDetail that Tender accepts', {
   skip: skip('php', 'php'),
 }, async () => {
   const m = await newMerchant(env);
@@ -199,7 +204,8 @@ test("issue 10.1: the seed's PHP demo signs a createOrder (createTime in seconds
   await roundTrip(p, { create: c!.sign, detail: d!.sign });
 });
 
-test("issue 10.1: the seed's Go demo (genSign supplied from §16's text) signs a createOrder and a getOrderDetail that Tender accepts, and its CheckSign accepts them", {
+test("issue 10.1: the seed's Go demo (genSign supplied from §16's text) signs a createOrder and a " +
+  'getOrderDetail that Tender accepts, and its CheckSign accepts them', {
   skip: skip('go', 'go'),
 }, async () => {
   const m = await newMerchant(env);
@@ -225,7 +231,8 @@ function assertVerdicts(demo: string, all: Hook[], ok: boolean[]) {
 
 const withTampered = () => hooks.flatMap((h) => [h, tampered(h)]);
 
-test("issue 10.1: the seed's Java demo verifies every webhook Tender sends: cpay and cpay-legacy, fee 0 and 250 bps, completed, closed and expired", {
+test("issue 10.1: the seed's Java demo verifies every webhook Tender sends: cpay and cpay-legacy, fee 0 " +
+  'and 250 bps, completed, closed and expired', {
   skip: skip('java', 'javac'),
 }, async () => {
   const all = withTampered();
@@ -237,7 +244,8 @@ test("issue 10.1: the seed's Java demo verifies every webhook Tender sends: cpay
   );
 });
 
-test("issue 10.1: the seed's PHP demo verifies every webhook Tender sends: cpay and cpay-legacy, fee 0 and 250 bps, completed, closed and expired", {
+test("issue 10.1: the seed's PHP demo verifies every webhook Tender sends: cpay and cpay-legacy, fee 0 and " +
+  '250 bps, completed, closed and expired', {
   skip: skip('php', 'php'),
 }, async () => {
   const all = withTampered();
@@ -250,7 +258,8 @@ test("issue 10.1: the seed's PHP demo verifies every webhook Tender sends: cpay 
   );
 });
 
-test("issue 10.1: the seed's Go demo's CheckSign verifies every webhook Tender sends: cpay and cpay-legacy, fee 0 and 250 bps, completed, closed and expired", {
+test("issue 10.1: the seed's Go demo's CheckSign verifies every webhook Tender sends: cpay and " +
+  'cpay-legacy, fee 0 and 250 bps, completed, closed and expired', {
   skip: skip('go', 'go'),
 }, async () => {
   const all = withTampered();
@@ -281,7 +290,8 @@ const AWKWARD = {
   },
 };
 
-test("issue 10.1: the seed's Java, PHP and Go demos sign URL-special, non-ASCII and case-differing parameters as Tender does", {
+test("issue 10.1: the seed's Java, PHP and Go demos sign URL-special, non-ASCII and case-differing " +
+  'parameters as Tender does', {
   skip: skip('java', 'javac') || skip('php', 'php') || skip('go', 'go'),
 }, async () => {
   const expected = signParams(AWKWARD.params, AWKWARD.key);

@@ -49,21 +49,25 @@ const metricValue = async (recipe: string): Promise<number> => {
   return m ? Number(m[1]) : 0;
 };
 
-test('issue 10.1: a createOrder signed with every parameter including empty ones (seed 001 PHP/Java demos) is accepted', async () => {
-  const m = await newMerchant(env);
-  // The Java demo puts every parameter in its map; empty ones are signed as `failURL=` and `network=`.
-  const p = orderParams(m, 'ALL-1', { failURL: '', network: '', successURL: 'https://shop.example/ok' });
-  const r = await createOrder(signedBy('all-params', p, m.securityKey));
-  assert.equal(r.body.code, 0, JSON.stringify(r.body));
-  assert.equal(r.body.data.merchantTradeNo, 'ALL-1');
-  // A signed read with an empty parameter, signed the same way.
-  const read = await getJson(
-    `${env.url}/openapi/v1/getOrderDetail`,
-    signedBy('all-params', { merchantId: String(m.merchantId), merchantTradeNo: 'ALL-1', hash: '' }, m.securityKey),
-  );
-  assert.equal(read.body.code, 0, JSON.stringify(read.body));
-  assert.equal(read.body.data.orderId, r.body.data.orderId);
-});
+test(
+  'issue 10.1: a createOrder signed with every parameter including empty ones (seed 001 PHP/Java demos) ' +
+    'is accepted',
+  async () => {
+    const m = await newMerchant(env);
+    // The Java demo puts every parameter in its map; empty ones are signed as `failURL=` and `network=`.
+    const p = orderParams(m, 'ALL-1', { failURL: '', network: '', successURL: 'https://shop.example/ok' });
+    const r = await createOrder(signedBy('all-params', p, m.securityKey));
+    assert.equal(r.body.code, 0, JSON.stringify(r.body));
+    assert.equal(r.body.data.merchantTradeNo, 'ALL-1');
+    // A signed read with an empty parameter, signed the same way.
+    const read = await getJson(
+      `${env.url}/openapi/v1/getOrderDetail`,
+      signedBy('all-params', { merchantId: String(m.merchantId), merchantTradeNo: 'ALL-1', hash: '' }, m.securityKey),
+    );
+    assert.equal(read.body.code, 0, JSON.stringify(read.body));
+    assert.equal(read.body.data.orderId, r.body.data.orderId);
+  },
+);
 
 test('issue 10.1: a createOrder signed by the PHP `!empty()` demo (drops "" and "0") is accepted', async () => {
   const m = await newMerchant(env);
@@ -80,82 +84,89 @@ test('issue 10.1: a createOrder signed by the PHP `!empty()` demo (drops "" and 
   assert.equal(again.body.data.orderId, r.body.data.orderId);
 });
 
-test('issue 10.1: a wrong signature is refused under every recipe (other key, other value, a parameter added)', async () => {
-  const m = await newMerchant(env);
-  const other = await newMerchant(env);
-  const p = orderParams(m, 'BAD-1', { failURL: '', userId: '0' });
-  for (const recipe of SIGNATURE_RECIPES) {
-    const wrongKey = await createOrder({ ...p, sign: signParams(p, other.securityKey, recipe) });
-    assert.equal(wrongKey.body.code, 10004, `${recipe}: another merchant's key`);
-    const tampered = await createOrder({ ...p, amount: '13', sign: signParams(p, m.securityKey, recipe) });
-    assert.equal(tampered.body.code, 10004, `${recipe}: amount changed after signing`);
-    // A non-empty, non-"0" parameter that was not signed is never ignored by any recipe.
-    const added = await createOrder({
-      ...p,
-      successURL: 'https://evil.example/',
-      sign: signParams(p, m.securityKey, recipe),
-    });
-    assert.equal(added.body.code, 10004, `${recipe}: a parameter added after signing`);
-  }
-  // php-empty does not sign "0" values: a captured request with a "0" optional parameter added must still
-  // be refused by the endpoint's own rules, never turned into a different order.
-  const php = signParams(p, m.securityKey, 'php-empty');
-  for (const extra of ['network', 'callbackURL', 'successURL', 'failURL']) {
-    const r = await createOrder({ ...p, [extra]: '0', sign: php });
-    assert.notEqual(r.body.code, 0, `${extra}=0 added: ${JSON.stringify(r.body)}`);
-  }
-  const { rows } = await env.deps.db.query('SELECT count(*)::int AS n FROM orders WHERE merchant_trade_no = $1', [
-    'BAD-1',
-  ]);
-  assert.equal(rows[0].n, 0);
-  const view = await merchantView(m);
-  // Only the four "0"-added requests passed the signature check (then the endpoint refused them).
-  assert.equal(view.signatureRecipes.text.count, 0);
-  assert.equal(view.signatureRecipes['all-params'].count, 0);
-  assert.equal(view.signatureRecipes['php-empty'].count, 4);
-});
+test(
+  'issue 10.1: a wrong signature is refused under every ' + 'recipe (other key, other value, a parameter added)',
+  async () => {
+    const m = await newMerchant(env);
+    const other = await newMerchant(env);
+    const p = orderParams(m, 'BAD-1', { failURL: '', userId: '0' });
+    for (const recipe of SIGNATURE_RECIPES) {
+      const wrongKey = await createOrder({ ...p, sign: signParams(p, other.securityKey, recipe) });
+      assert.equal(wrongKey.body.code, 10004, `${recipe}: another merchant's key`);
+      const tampered = await createOrder({ ...p, amount: '13', sign: signParams(p, m.securityKey, recipe) });
+      assert.equal(tampered.body.code, 10004, `${recipe}: amount changed after signing`);
+      // A non-empty, non-"0" parameter that was not signed is never ignored by any recipe.
+      const added = await createOrder({
+        ...p,
+        successURL: 'https://evil.example/',
+        sign: signParams(p, m.securityKey, recipe),
+      });
+      assert.equal(added.body.code, 10004, `${recipe}: a parameter added after signing`);
+    }
+    // php-empty does not sign "0" values: a captured request with a "0" optional parameter added must still
+    // be refused by the endpoint's own rules, never turned into a different order.
+    const php = signParams(p, m.securityKey, 'php-empty');
+    for (const extra of ['network', 'callbackURL', 'successURL', 'failURL']) {
+      const r = await createOrder({ ...p, [extra]: '0', sign: php });
+      assert.notEqual(r.body.code, 0, `${extra}=0 added: ${JSON.stringify(r.body)}`);
+    }
+    const { rows } = await env.deps.db.query('SELECT count(*)::int AS n FROM orders WHERE merchant_trade_no = $1', [
+      'BAD-1',
+    ]);
+    assert.equal(rows[0].n, 0);
+    const view = await merchantView(m);
+    // Only the four "0"-added requests passed the signature check (then the endpoint refused them).
+    assert.equal(view.signatureRecipes.text.count, 0);
+    assert.equal(view.signatureRecipes['all-params'].count, 0);
+    assert.equal(view.signatureRecipes['php-empty'].count, 4);
+  },
+);
 
-test('issue 10.1: the matched recipe is counted in /metrics and per merchant in the operator view, exactly under concurrency', async () => {
-  const m = await newMerchant(env);
-  const before = Object.fromEntries(await Promise.all(SIGNATURE_RECIPES.map(async (r) => [r, await metricValue(r)])));
-  const fresh = await merchantView(m);
-  assert.deepEqual(fresh.signatureRecipes, {
-    text: { count: 0, lastSeenAt: null },
-    'all-params': { count: 0, lastSeenAt: null },
-    'php-empty': { count: 0, lastSeenAt: null },
-  });
-  const balance = (recipe: SignatureRecipe, extra: Record<string, string>) =>
-    getJson(
-      `${env.url}/openapi/v1/getMerchantBalance`,
-      signedBy(recipe, { merchantId: String(m.merchantId), ...extra }, m.securityKey),
-    );
-  // 20 concurrent all-params requests, 7 php-empty ones, 3 text ones; one without empty values counts as text.
-  const results = await Promise.all([
-    ...Array.from({ length: 20 }, (_, i) => balance('all-params', { note: '', n: String(i + 1) })),
-    ...Array.from({ length: 7 }, (_, i) => balance('php-empty', { flag: '0', n: String(i + 1) })),
-    ...Array.from({ length: 2 }, (_, i) => balance('text', { note: '', n: String(i + 1) })),
-    balance('all-params', {}),
-  ]);
-  for (const r of results) assert.equal(r.body.code, 0, JSON.stringify(r.body));
-  const view = await merchantView(m);
-  assert.equal(view.signatureRecipes.text.count, 3);
-  assert.equal(view.signatureRecipes['all-params'].count, 20);
-  assert.equal(view.signatureRecipes['php-empty'].count, 7);
-  const seen = Date.parse(view.signatureRecipes['all-params'].lastSeenAt);
-  assert.ok(Math.abs(seen - env.clock.now().getTime()) < 60_000, view.signatureRecipes['all-params'].lastSeenAt);
-  assert.equal((await metricValue('all-params')) - before['all-params'], 20);
-  assert.equal((await metricValue('php-empty')) - before['php-empty'], 7);
-  assert.equal((await metricValue('text')) - before.text, 3);
-  // Without the operator looking, the batch reaches the table on its own.
-  await balance('php-empty', { flag: '0' });
-  await until('the batched count in the table', async () => {
-    const { rows } = await env.deps.db.query(
-      `SELECT count::int AS n FROM merchant_signature_recipes WHERE merchant_id = $1 AND recipe = 'php-empty'`,
-      [m.merchantId],
-    );
-    return rows[0]?.n === 8;
-  });
-});
+test(
+  'issue 10.1: the matched recipe is counted in /metrics and per merchant in the operator view, exactly ' +
+    'under concurrency',
+  async () => {
+    const m = await newMerchant(env);
+    const before = Object.fromEntries(await Promise.all(SIGNATURE_RECIPES.map(async (r) => [r, await metricValue(r)])));
+    const fresh = await merchantView(m);
+    assert.deepEqual(fresh.signatureRecipes, {
+      text: { count: 0, lastSeenAt: null },
+      'all-params': { count: 0, lastSeenAt: null },
+      'php-empty': { count: 0, lastSeenAt: null },
+    });
+    const balance = (recipe: SignatureRecipe, extra: Record<string, string>) =>
+      getJson(
+        `${env.url}/openapi/v1/getMerchantBalance`,
+        signedBy(recipe, { merchantId: String(m.merchantId), ...extra }, m.securityKey),
+      );
+    // 20 concurrent all-params requests, 7 php-empty ones, 3 text ones; one without empty values counts as text.
+    const results = await Promise.all([
+      ...Array.from({ length: 20 }, (_, i) => balance('all-params', { note: '', n: String(i + 1) })),
+      ...Array.from({ length: 7 }, (_, i) => balance('php-empty', { flag: '0', n: String(i + 1) })),
+      ...Array.from({ length: 2 }, (_, i) => balance('text', { note: '', n: String(i + 1) })),
+      balance('all-params', {}),
+    ]);
+    for (const r of results) assert.equal(r.body.code, 0, JSON.stringify(r.body));
+    const view = await merchantView(m);
+    assert.equal(view.signatureRecipes.text.count, 3);
+    assert.equal(view.signatureRecipes['all-params'].count, 20);
+    assert.equal(view.signatureRecipes['php-empty'].count, 7);
+    const seen = Date.parse(view.signatureRecipes['all-params'].lastSeenAt);
+    assert.ok(Math.abs(seen - env.clock.now().getTime()) < 60_000, view.signatureRecipes['all-params'].lastSeenAt);
+    assert.equal((await metricValue('all-params')) - before['all-params'], 20);
+    assert.equal((await metricValue('php-empty')) - before['php-empty'], 7);
+    assert.equal((await metricValue('text')) - before.text, 3);
+    // Without the operator looking, the batch reaches the table on its own.
+    await balance('php-empty', { flag: '0' });
+    await until('the batched count in the table', async () => {
+      const { rows } = await env.deps.db.query(
+        `SELECT count::int AS n FROM merchant_signature_recipes WHERE merchant_id = $1 AND recipe = 'php-empty'`,
+        [m.merchantId],
+      );
+      return rows[0]?.n === 8;
+    });
+  },
+);
 
 test('issue 10.1: counts survive a failed write: they are kept and written by the next flush', async () => {
   const m = await newMerchant(env);

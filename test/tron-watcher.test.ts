@@ -136,69 +136,79 @@ test("TENDER_TRON_API_KEY is sent as TRON-PRO-API-KEY by the watcher's source", 
   );
 });
 
-test('pure: TRON addresses hex ⇄ base58, exact int64 JSON, Transfer logs only from succeeded calls of the token', () => {
-  // Tether's USDT on TRON: the published pair.
-  assert.equal(hexToTron('41a614f803b6fd780986a42c78ec9c7f77e6ded13c'), 'TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t');
-  assert.equal(tronToHex('TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t'), '41a614f803b6fd780986a42c78ec9c7f77e6ded13c');
-  assert.throws(() => tronToHex('TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6u'), /not a TRON address/);
-  const big = parseJsonExact('{"amount": 90071992547409931, "n": [12345678901234567], "s":"12345678901234567"}') as any;
-  assert.equal(int(big.amount), 90071992547409931n);
-  assert.equal(int(big.n[0]), 12345678901234567n);
-  assert.equal(int(undefined), 0n);
+test(
+  'pure: TRON addresses hex ⇄ base58, exact int64 JSON, ' + 'Transfer logs only from succeeded calls of the token',
+  () => {
+    // Tether's USDT on TRON: the published pair.
+    assert.equal(hexToTron('41a614f803b6fd780986a42c78ec9c7f77e6ded13c'), 'TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t');
+    assert.equal(tronToHex('TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t'), '41a614f803b6fd780986a42c78ec9c7f77e6ded13c');
+    assert.throws(() => tronToHex('TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6u'), /not a TRON address/);
+    const big = parseJsonExact(
+      '{"amount": 90071992547409931, "n": [12345678901234567], "s":"12345678901234567"}',
+    ) as any;
+    assert.equal(int(big.amount), 90071992547409931n);
+    assert.equal(int(big.n[0]), 12345678901234567n);
+    assert.equal(int(undefined), 0n);
 
-  const to = randomTronAddress();
-  const watched = new Set([to]);
-  const blockID = `0000000000000005${'ab'.repeat(24)}`;
-  const tx = (
-    txID: string,
-    contractRet: string,
-    type = 'TriggerSmartContract',
-    value: Record<string, unknown> = {},
-  ) => ({ txID, ret: [{ contractRet }], raw_data: { contract: [{ type, parameter: { value } }] } });
-  const log = (token: string, amount: bigint) => ({
-    address: tronToHex(token).slice(2),
-    topics: [TRANSFER_TOPIC, '0'.repeat(64), tronToHex(to).slice(2).padStart(64, '0')],
-    data: amount.toString(16).padStart(64, '0'),
-  });
-  const block = {
-    blockID,
-    block_header: { raw_data: { number: 5 } },
-    transactions: [
-      tx('a'.repeat(64), 'SUCCESS'),
-      tx('b'.repeat(64), 'REVERT'),
-      tx('c'.repeat(64), 'SUCCESS'),
-      tx('d'.repeat(64), 'SUCCESS', 'TransferContract', {
-        amount: 7,
-        owner_address: tronToHex(randomTronAddress()),
-        to_address: tronToHex(to),
-      }),
-      tx('e'.repeat(64), 'REVERT', 'TransferContract', {
-        amount: 9,
-        owner_address: tronToHex(randomTronAddress()),
-        to_address: tronToHex(to),
-      }),
-    ],
-  };
-  const infos = [
-    { id: 'a'.repeat(64), blockNumber: 5, receipt: { result: 'SUCCESS' }, log: [log(OTHER_TOKEN, 1n), log(USDT, 2n)] },
-    // A node never keeps the logs of a reverted call; if one did, they would still be ignored.
-    { id: 'b'.repeat(64), blockNumber: 5, result: 'FAILED', receipt: { result: 'REVERT' }, log: [log(USDT, 3n)] },
-    { id: 'c'.repeat(64), blockNumber: 5, receipt: { result: 'SUCCESS' }, log: [log(USDT, 4n)] },
-  ];
-  const found = tokenTransfers(infos, block, tronToHex(USDT).slice(2), watched);
-  assert.deepEqual(
-    found.map((t) => [t.txHash[0], t.logIndex, t.chainAmount, t.to, t.blockHash, t.blockNumber]),
-    [
-      ['a', 1, 2n, to, blockID, 5n],
-      ['c', 3, 4n, to, blockID, 5n],
-    ],
-    'logIndex counts every log of the block, in order',
-  );
-  assert.deepEqual(
-    nativeTransfers(block, watched).map((t) => [t.txHash[0], t.logIndex, t.chainAmount]),
-    [['d', -1, 7n]],
-  );
-});
+    const to = randomTronAddress();
+    const watched = new Set([to]);
+    const blockID = `0000000000000005${'ab'.repeat(24)}`;
+    const tx = (
+      txID: string,
+      contractRet: string,
+      type = 'TriggerSmartContract',
+      value: Record<string, unknown> = {},
+    ) => ({ txID, ret: [{ contractRet }], raw_data: { contract: [{ type, parameter: { value } }] } });
+    const log = (token: string, amount: bigint) => ({
+      address: tronToHex(token).slice(2),
+      topics: [TRANSFER_TOPIC, '0'.repeat(64), tronToHex(to).slice(2).padStart(64, '0')],
+      data: amount.toString(16).padStart(64, '0'),
+    });
+    const block = {
+      blockID,
+      block_header: { raw_data: { number: 5 } },
+      transactions: [
+        tx('a'.repeat(64), 'SUCCESS'),
+        tx('b'.repeat(64), 'REVERT'),
+        tx('c'.repeat(64), 'SUCCESS'),
+        tx('d'.repeat(64), 'SUCCESS', 'TransferContract', {
+          amount: 7,
+          owner_address: tronToHex(randomTronAddress()),
+          to_address: tronToHex(to),
+        }),
+        tx('e'.repeat(64), 'REVERT', 'TransferContract', {
+          amount: 9,
+          owner_address: tronToHex(randomTronAddress()),
+          to_address: tronToHex(to),
+        }),
+      ],
+    };
+    const infos = [
+      {
+        id: 'a'.repeat(64),
+        blockNumber: 5,
+        receipt: { result: 'SUCCESS' },
+        log: [log(OTHER_TOKEN, 1n), log(USDT, 2n)],
+      },
+      // A node never keeps the logs of a reverted call; if one did, they would still be ignored.
+      { id: 'b'.repeat(64), blockNumber: 5, result: 'FAILED', receipt: { result: 'REVERT' }, log: [log(USDT, 3n)] },
+      { id: 'c'.repeat(64), blockNumber: 5, receipt: { result: 'SUCCESS' }, log: [log(USDT, 4n)] },
+    ];
+    const found = tokenTransfers(infos, block, tronToHex(USDT).slice(2), watched);
+    assert.deepEqual(
+      found.map((t) => [t.txHash[0], t.logIndex, t.chainAmount, t.to, t.blockHash, t.blockNumber]),
+      [
+        ['a', 1, 2n, to, blockID, 5n],
+        ['c', 3, 4n, to, blockID, 5n],
+      ],
+      'logIndex counts every log of the block, in order',
+    );
+    assert.deepEqual(
+      nativeTransfers(block, watched).map((t) => [t.txHash[0], t.logIndex, t.chainAmount]),
+      [['d', -1, 7n]],
+    );
+  },
+);
 
 test('the production TRON source against the stand-in: head, block hashes, balances, API key, retries', async () => {
   const src = tronChain(node.url, USDT, { apiKey: 'k-123' });
@@ -226,42 +236,47 @@ test('the production TRON source against the stand-in: head, block hashes, balan
   );
   node.failNext(2, { apiKey: 'k-123' }); // HTTP 500 twice: retried inside the client
   assert.equal(await src.head(), BigInt(node.head));
-  node.failNext(1, { apiKey: 'k-123', mode: 'error-body' }); // java-tron's {"Error": ...} answer is an error, not an empty block
+  // java-tron's {"Error": ...} answer is an error, not an empty block
+  node.failNext(1, { apiKey: 'k-123', mode: 'error-body' });
   await assert.rejects(src.blockHash(1n), /NullPointerException/);
   assert.equal(tronChain(node.url, null).balances !== undefined, true);
   assert.deepEqual(await tronChain(node.url, null).balances!(who), { native: 9_007_199_254_740_993n, usdt: null });
 });
 
-test("Transfer logs emitted inside another contract's call are seen; logIndex is the block-wide log position; other tokens are not USDT", async () => {
-  const dave = await c.walletAddress('dave', 'USDT');
-  const erin = await c.walletAddress('erin', 'USDT');
-  const {
-    txIDs: [first, batch],
-  } = node.mine([
-    trc20(USDT, randomTronAddress(), 1n), // log 0, to a stranger
-    contractCall(BATCH, [
-      { token: OTHER_TOKEN, to: dave, amount: 999_000_000n }, // log 1: not the configured token
-      { token: USDT, to: dave, amount: 2_000_000n }, // log 2
-      { token: USDT, to: erin, amount: 3_000_000n }, // log 3
-    ]),
-  ]);
-  node.mineEmpty(2);
-  await until('both batch deposits confirmed', async () => {
-    const r = await deposits(batch!);
-    return r.length === 2 && r.every((d) => d.status === 'confirmed') ? r : undefined;
-  });
-  const rows = await deposits(batch!);
-  assert.deepEqual(
-    rows.map((r) => [r.log_index, r.address, r.asset, BigInt(r.chain_amount)]),
-    [
-      [2, dave, 'USDT', 2_000_000n],
-      [3, erin, 'USDT', 3_000_000n],
-    ],
-  );
-  assert.equal((await deposits(first!)).length, 0);
-  for (const r of rows)
-    assert.equal((await order(r.order_id)).merchantTradeNo, `deposit:${NET}:${batch}:${r.log_index}`);
-});
+test(
+  "Transfer logs emitted inside another contract's call are seen; logIndex is the block-wide log " +
+    'position; other tokens are not USDT',
+  async () => {
+    const dave = await c.walletAddress('dave', 'USDT');
+    const erin = await c.walletAddress('erin', 'USDT');
+    const {
+      txIDs: [first, batch],
+    } = node.mine([
+      trc20(USDT, randomTronAddress(), 1n), // log 0, to a stranger
+      contractCall(BATCH, [
+        { token: OTHER_TOKEN, to: dave, amount: 999_000_000n }, // log 1: not the configured token
+        { token: USDT, to: dave, amount: 2_000_000n }, // log 2
+        { token: USDT, to: erin, amount: 3_000_000n }, // log 3
+      ]),
+    ]);
+    node.mineEmpty(2);
+    await until('both batch deposits confirmed', async () => {
+      const r = await deposits(batch!);
+      return r.length === 2 && r.every((d) => d.status === 'confirmed') ? r : undefined;
+    });
+    const rows = await deposits(batch!);
+    assert.deepEqual(
+      rows.map((r) => [r.log_index, r.address, r.asset, BigInt(r.chain_amount)]),
+      [
+        [2, dave, 'USDT', 2_000_000n],
+        [3, erin, 'USDT', 3_000_000n],
+      ],
+    );
+    assert.equal((await deposits(first!)).length, 0);
+    for (const r of rows)
+      assert.equal((await order(r.order_id)).merchantTradeNo, `deposit:${NET}:${batch}:${r.log_index}`);
+  },
+);
 
 test('failed transactions (contractRet other than SUCCESS) are ignored', async () => {
   const usdtOrder = await cryptoOrder('TRON-FAILED-USDT', '4', 'USDT');
@@ -279,22 +294,26 @@ test('failed transactions (contractRet other than SUCCESS) are ignored', async (
   assert.equal((await order(trxOrder.orderId)).status, 0);
 });
 
-test('a node failing requests (HTTP 500, {"Error"} bodies) delays the watcher but loses and doubles nothing', async () => {
-  const o = await cryptoOrder('TRON-FLAKY', '6', 'USDT');
-  const totalBefore = await entries();
-  node.failNext(4, { path: '/wallet/gettransactioninfobyblocknum' }); // beyond the client's own two retries: passes fail
-  node.failNext(3, { path: '/wallet/getblockbynum', mode: 'error-body' });
-  const {
-    txIDs: [hash],
-  } = node.mine([trc20(USDT, o.address, 6_000_000n)]);
-  await orderAt(o.orderId, 11);
-  node.failNext(5);
-  node.mineEmpty(2);
-  await orderAt(o.orderId, 14);
-  assert.equal(node.pendingFailures, 0, 'every scripted failure was served');
-  node.mineEmpty(3);
-  await caughtUp();
-  assert.equal((await deposits(hash!)).length, 1);
-  assert.equal(await entries(o.orderId), 1);
-  assert.equal(await entries(), totalBefore + 1);
-});
+test(
+  'a node failing requests (HTTP 500, ' + '{"Error"} bodies) delays the watcher but loses and doubles nothing',
+  async () => {
+    const o = await cryptoOrder('TRON-FLAKY', '6', 'USDT');
+    const totalBefore = await entries();
+    // beyond the client's own two retries: passes fail
+    node.failNext(4, { path: '/wallet/gettransactioninfobyblocknum' });
+    node.failNext(3, { path: '/wallet/getblockbynum', mode: 'error-body' });
+    const {
+      txIDs: [hash],
+    } = node.mine([trc20(USDT, o.address, 6_000_000n)]);
+    await orderAt(o.orderId, 11);
+    node.failNext(5);
+    node.mineEmpty(2);
+    await orderAt(o.orderId, 14);
+    assert.equal(node.pendingFailures, 0, 'every scripted failure was served');
+    node.mineEmpty(3);
+    await caughtUp();
+    assert.equal((await deposits(hash!)).length, 1);
+    assert.equal(await entries(o.orderId), 1);
+    assert.equal(await entries(), totalBefore + 1);
+  },
+);

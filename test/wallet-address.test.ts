@@ -54,7 +54,8 @@ test('concurrent requests: one allocation per user, distinct users never share, 
   const btc = users.map((r) => r.body.data.find((x: any) => x.currency === 'BTC').address);
   assert.equal(new Set(btc).size, 15);
   const { rows } = await env.deps.db.query(
-    `SELECT family, array_agg(derivation_index ORDER BY derivation_index) AS idx FROM deposit_addresses GROUP BY family`,
+    `SELECT family, array_agg(derivation_index ORDER BY derivation_index) AS idx FROM deposit_addresses
+    GROUP BY family`,
   );
   for (const r of rows)
     assert.deepEqual(

@@ -25,74 +25,80 @@ after(async () => {
 
 const complete = (ids: string[]) => Promise.all(ids.map((id) => completeOrder(env.deps, id, { rail: 'sandbox' })));
 
-test('defects 9.6 and 9.7: hanging, slow and 200 MB receivers neither delay a healthy merchant nor grow memory', async () => {
-  const hang = await hanging();
-  const slow = await holding(3000);
-  const huge = await hugeBody(200 * 1024 * 1024);
-  const healthy = await webhookReceiver([{ status: 200, body: 'success' }]);
-  try {
-    const mHang = await newMerchant(env, { callbackUrl: hang.url });
-    const mSlow = await newMerchant(env, { callbackUrl: slow.url });
-    const mHuge = await newMerchant(env, { callbackUrl: huge.url });
-    const mOk = await newMerchant(env, { callbackUrl: healthy.url });
-    const make = (m: typeof mOk, p: string, n: number) =>
-      Promise.all(Array.from({ length: n }, (_, i) => openOrder(env, m, `${p}-${i}`)));
-    const [hangIds, slowIds, hugeIds, okIds] = [
-      await make(mHang, 'HANG', 40),
-      await make(mSlow, 'SLOW', 20),
-      await make(mHuge, 'HUGE', 3),
-      await make(mOk, 'OK', 8),
-    ];
-
-    global.gc?.();
-    const rss0 = process.memoryUsage().rss;
-    let rssMax = rss0;
-    const sampler = setInterval(() => {
-      rssMax = Math.max(rssMax, process.memoryUsage().rss);
-    }, 10);
+test(
+  'defects 9.6 and 9.7: hanging, slow and 200 MB receivers ' + 'neither delay a healthy merchant nor grow memory',
+  async () => {
+    const hang = await hanging();
+    const slow = await holding(3000);
+    const huge = await hugeBody(200 * 1024 * 1024);
+    const healthy = await webhookReceiver([{ status: 200, body: 'success' }]);
     try {
-      await complete([...hangIds, ...slowIds, ...hugeIds]);
-      await until('the bad receivers to be busy', async () => hang.seen() > 0 && slow.seen() > 0 && huge.seen() > 0);
+      const mHang = await newMerchant(env, { callbackUrl: hang.url });
+      const mSlow = await newMerchant(env, { callbackUrl: slow.url });
+      const mHuge = await newMerchant(env, { callbackUrl: huge.url });
+      const mOk = await newMerchant(env, { callbackUrl: healthy.url });
+      const make = (m: typeof mOk, p: string, n: number) =>
+        Promise.all(Array.from({ length: n }, (_, i) => openOrder(env, m, `${p}-${i}`)));
+      const [hangIds, slowIds, hugeIds, okIds] = [
+        await make(mHang, 'HANG', 40),
+        await make(mSlow, 'SLOW', 20),
+        await make(mHuge, 'HUGE', 3),
+        await make(mOk, 'OK', 8),
+      ];
 
-      const latencies: number[] = [];
-      for (const id of okIds) {
-        const t0 = Date.now();
-        await completeOrder(env.deps, id, { rail: 'sandbox' });
-        const call = await until(
-          `the healthy webhook of ${id}`,
-          async () => healthy.calls.find((c) => JSON.parse(c.form.get('param')!).orderId === id),
-          15_000,
+      global.gc?.();
+      const rss0 = process.memoryUsage().rss;
+      let rssMax = rss0;
+      const sampler = setInterval(() => {
+        rssMax = Math.max(rssMax, process.memoryUsage().rss);
+      }, 10);
+      try {
+        await complete([...hangIds, ...slowIds, ...hugeIds]);
+        await until('the bad receivers to be busy', async () => hang.seen() > 0 && slow.seen() > 0 && huge.seen() > 0);
+
+        const latencies: number[] = [];
+        for (const id of okIds) {
+          const t0 = Date.now();
+          await completeOrder(env.deps, id, { rail: 'sandbox' });
+          const call = await until(
+            `the healthy webhook of ${id}`,
+            async () => healthy.calls.find((c) => JSON.parse(c.form.get('param')!).orderId === id),
+            15_000,
+          );
+          latencies.push(call.at - t0);
+          await sleep(150);
+        }
+        console.log(`# healthy webhook latency ms: ${latencies.join(', ')}`);
+        assert.ok(
+          latencies.every((l) => l < 1000),
+          `every healthy webhook arrives within 1 s of completion: ${latencies}`,
         );
-        latencies.push(call.at - t0);
-        await sleep(150);
-      }
-      console.log(`# healthy webhook latency ms: ${latencies.join(', ')}`);
-      assert.ok(
-        latencies.every((l) => l < 1000),
-        `every healthy webhook arrives within 1 s of completion: ${latencies}`,
-      );
 
-      // The huge answers were cut after the first bytes: each attempt recorded 200, not acknowledged.
-      for (const id of hugeIds) {
-        const rows = await until(`the attempt of ${id}`, async () => {
-          const a = await attemptsOf(env, id);
-          return a.length ? a : undefined;
-        });
-        assert.equal(rows[0]!.http_status, 200);
-        assert.equal(rows[0]!.ok, false);
-        assert.ok(rows[0]!.response_body!.length <= 512);
+        // The huge answers were cut after the first bytes: each attempt recorded 200, not acknowledged.
+        for (const id of hugeIds) {
+          const rows = await until(`the attempt of ${id}`, async () => {
+            const a = await attemptsOf(env, id);
+            return a.length ? a : undefined;
+          });
+          assert.equal(rows[0]!.http_status, 200);
+          assert.equal(rows[0]!.ok, false);
+          assert.ok(rows[0]!.response_body!.length <= 512);
+        }
+        console.log(`# RSS before ${(rss0 / 1e6).toFixed(0)} MB, peak ${(rssMax / 1e6).toFixed(0)} MB`);
+        assert.ok(
+          rssMax - rss0 < 150e6,
+          `RSS grew by ${((rssMax - rss0) / 1e6).toFixed(0)} MB with 3 x 200 MB offered`,
+        );
+        assert.ok(huge.bytesSent() < 100e6, `only socket buffers' worth was pulled: ${huge.bytesSent()} bytes`);
+        assert.ok(hang.maxOpen() <= 4, `at most 4 connections to the hanging host at once, saw ${hang.maxOpen()}`);
+      } finally {
+        clearInterval(sampler);
       }
-      console.log(`# RSS before ${(rss0 / 1e6).toFixed(0)} MB, peak ${(rssMax / 1e6).toFixed(0)} MB`);
-      assert.ok(rssMax - rss0 < 150e6, `RSS grew by ${((rssMax - rss0) / 1e6).toFixed(0)} MB with 3 x 200 MB offered`);
-      assert.ok(huge.bytesSent() < 100e6, `only socket buffers' worth was pulled: ${huge.bytesSent()} bytes`);
-      assert.ok(hang.maxOpen() <= 4, `at most 4 connections to the hanging host at once, saw ${hang.maxOpen()}`);
     } finally {
-      clearInterval(sampler);
+      await Promise.all([hang.close(), slow.close(), huge.close(), healthy.close()]);
     }
-  } finally {
-    await Promise.all([hang.close(), slow.close(), huge.close(), healthy.close()]);
-  }
-});
+  },
+);
 
 test('defect 9.6: two dispatchers together keep at most 4 attempts in flight to one destination', async () => {
   const rx = await holding(600);

@@ -95,23 +95,26 @@ test('defect 9.11: live mode refuses loopback, private and metadata callback URL
   await newMerchant(env, { callbackUrl: 'http://127.0.0.1:8080/hook' });
 });
 
-test('defect 9.11: live mode refuses, at registration, a name that resolves only to non-public addresses', async (t) => {
-  // This machine's own name resolves to a loopback or private address on Debian (127.0.1.1), in
-  // containers (a private address) and in CI VMs; skip only where it would be public.
-  const name = hostname().toLowerCase();
-  const addrs = await lookup(name, { all: true }).catch(() => []);
-  const local = /^(127\.|10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|::1$|fe80:|fd)/;
-  if (!addrs.length || !addrs.every((a) => local.test(a.address))) {
-    t.skip(`${name} resolves to ${JSON.stringify(addrs)}`);
-    return;
-  }
-  await live(async () => {
-    await assert.rejects(
-      newMerchant(env, { callbackUrl: `http://${name}:8080/hook` }),
-      /resolves to no allowed address/,
-    );
-  });
-});
+test(
+  'defect 9.11: live mode refuses, at registration, ' + 'a name that resolves only to non-public addresses',
+  async (t) => {
+    // This machine's own name resolves to a loopback or private address on Debian (127.0.1.1), in
+    // containers (a private address) and in CI VMs; skip only where it would be public.
+    const name = hostname().toLowerCase();
+    const addrs = await lookup(name, { all: true }).catch(() => []);
+    const local = /^(127\.|10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|::1$|fe80:|fd)/;
+    if (!addrs.length || !addrs.every((a) => local.test(a.address))) {
+      t.skip(`${name} resolves to ${JSON.stringify(addrs)}`);
+      return;
+    }
+    await live(async () => {
+      await assert.rejects(
+        newMerchant(env, { callbackUrl: `http://${name}:8080/hook` }),
+        /resolves to no allowed address/,
+      );
+    });
+  },
+);
 
 test('defect 9.11: per-order callbackURL and CinetPay notify_url are refused in live mode', async () => {
   const m = await newMerchant(env);
@@ -144,31 +147,34 @@ test('defect 9.11: per-order callbackURL and CinetPay notify_url are refused in 
   });
 });
 
-test('defect 9.11: at delivery time live mode resolves the name and refuses loopback (localhost, 127.0.0.1)', async () => {
-  const rx = await webhookReceiver([{ status: 200, body: 'success' }]);
-  try {
-    const port = new URL(rx.url).port;
-    // Registered while in sandbox, delivered after the switch to live: only the delivery check stands.
-    const byName = await newMerchant(env, { callbackUrl: `http://localhost:${port}/hook` });
-    const byIp = await newMerchant(env, { callbackUrl: rx.url });
-    const o1 = await openOrder(env, byName, 'SSRF-D-1');
-    const o2 = await openOrder(env, byIp, 'SSRF-D-2');
-    await live(async () => {
-      await completeOrder(env.deps, o1, { rail: 'sandbox' });
-      await completeOrder(env.deps, o2, { rail: 'sandbox' });
-      const a1 = await firstAttempt(o1);
-      const a2 = await firstAttempt(o2);
-      assert.equal(a1.ok, false);
-      assert.equal(a1.http_status, null);
-      assert.match(a1.error!, /^RefusedDestination: localhost resolves to no allowed address: .*loopback/);
-      assert.match(a2.error!, /^RefusedDestination: 127\.0\.0\.1 is a loopback address/);
-    });
-    assert.equal(rx.calls.length, 0, 'nothing reached the receiver');
-    assert.equal(await destinationHealth(env.deps.db, destinationOf(rx.url)), undefined, 'not a host failure');
-  } finally {
-    await rx.close();
-  }
-});
+test(
+  'defect 9.11: at delivery time live mode resolves ' + 'the name and refuses loopback (localhost, 127.0.0.1)',
+  async () => {
+    const rx = await webhookReceiver([{ status: 200, body: 'success' }]);
+    try {
+      const port = new URL(rx.url).port;
+      // Registered while in sandbox, delivered after the switch to live: only the delivery check stands.
+      const byName = await newMerchant(env, { callbackUrl: `http://localhost:${port}/hook` });
+      const byIp = await newMerchant(env, { callbackUrl: rx.url });
+      const o1 = await openOrder(env, byName, 'SSRF-D-1');
+      const o2 = await openOrder(env, byIp, 'SSRF-D-2');
+      await live(async () => {
+        await completeOrder(env.deps, o1, { rail: 'sandbox' });
+        await completeOrder(env.deps, o2, { rail: 'sandbox' });
+        const a1 = await firstAttempt(o1);
+        const a2 = await firstAttempt(o2);
+        assert.equal(a1.ok, false);
+        assert.equal(a1.http_status, null);
+        assert.match(a1.error!, /^RefusedDestination: localhost resolves to no allowed address: .*loopback/);
+        assert.match(a2.error!, /^RefusedDestination: 127\.0\.0\.1 is a loopback address/);
+      });
+      assert.equal(rx.calls.length, 0, 'nothing reached the receiver');
+      assert.equal(await destinationHealth(env.deps.db, destinationOf(rx.url)), undefined, 'not a host failure');
+    } finally {
+      await rx.close();
+    }
+  },
+);
 
 test('defect 9.11: TENDER_WEBHOOK_ALLOW_PRIVATE lets listed internal receivers through in live mode', async () => {
   const rx = await webhookReceiver([{ status: 200, body: 'success' }]);

@@ -39,7 +39,8 @@ async function order(m: MerchantCredentials, tradeNo: string, extra: Record<stri
 const attempts = async (orderId: string) =>
   (
     await env.deps.db.query(
-      `SELECT d.state, d.order_status, a.attempt_no, a.http_status, a.ok, a.duration_ms, a.response_body FROM webhook_deliveries d
+      `SELECT d.state, d.order_status, a.attempt_no, a.http_status, a.ok, a.duration_ms, a.response_body
+      FROM webhook_deliveries d
    LEFT JOIN webhook_attempts a ON a.delivery_id = d.id WHERE d.order_id = $1 ORDER BY d.id, a.attempt_no`,
       [orderId],
     )
@@ -57,51 +58,54 @@ async function waitState(orderId: string, state: string, n = 1) {
   throw new Error(`deliveries of ${orderId} never reached ${state}: ${JSON.stringify(await attempts(orderId))}`);
 }
 
-test('cpay format: one `param` field with signed JSON; a failing receiver is retried until it answers success', async () => {
-  const rx = await webhookReceiver([
-    { status: 500, body: 'oops' },
-    { status: 200, body: 'fail' },
-    { status: 200, body: 'success' },
-  ]);
-  try {
-    const m = await newMerchant(env, { callbackUrl: rx.url, feeBps: 100 });
-    const o = await order(m, 'WH-1');
-    await sandboxSettle(env, o.orderId, 'complete');
-    const calls = await rx.waitFor(3);
-    await waitState(o.orderId, 'delivered');
-    for (const c of calls) assert.deepEqual([...c.form.keys()], ['param']);
-    const payload = JSON.parse(calls[2]!.form.get('param')!);
-    assert.equal(payload.orderId, o.orderId);
-    assert.equal(payload.orderStatus, 14);
-    assert.equal(payload.merchantId, m.merchantId);
-    assert.equal(payload.orderAmount, '50.00', 'issue 10.8: CPay amount style');
-    assert.equal(payload.fee, '0.50');
-    assert.equal(payload.serviceFee, '0.50');
-    assert.equal(payload.receivedAmount, '49.50');
-    assert.equal(payload.actualAmount, '50.00');
-    assert.equal(payload.currency, 'USDT');
-    const { sign, ...rest } = payload;
-    const asStrings = Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, String(v)]));
-    assert.equal(sign, signParams(asStrings, m.securityKey), 'the webhook is signed with the merchant key');
-    // The retries honour the schedule: attempt 2 waits ~1 s after attempt 1.
-    assert.ok(calls[1]!.at - calls[0]!.at >= 900, `retry came after ${calls[1]!.at - calls[0]!.at} ms`);
-    const rows = await attempts(o.orderId);
-    assert.deepEqual(
-      rows.map((r) => [r.attempt_no, r.http_status, r.ok]),
-      [
-        [1, 500, false],
-        [2, 200, false],
-        [3, 200, true],
-      ],
-    );
-    assert.ok(rows.every((r) => r.duration_ms >= 0));
-    assert.equal(rows[0].response_body, 'oops');
-    await sleep(300);
-    assert.equal(rx.calls.length, 3, 'nothing more is sent once acknowledged');
-  } finally {
-    await rx.close();
-  }
-});
+test(
+  'cpay format: one `param` field with signed JSON; ' + 'a failing receiver is retried until it answers success',
+  async () => {
+    const rx = await webhookReceiver([
+      { status: 500, body: 'oops' },
+      { status: 200, body: 'fail' },
+      { status: 200, body: 'success' },
+    ]);
+    try {
+      const m = await newMerchant(env, { callbackUrl: rx.url, feeBps: 100 });
+      const o = await order(m, 'WH-1');
+      await sandboxSettle(env, o.orderId, 'complete');
+      const calls = await rx.waitFor(3);
+      await waitState(o.orderId, 'delivered');
+      for (const c of calls) assert.deepEqual([...c.form.keys()], ['param']);
+      const payload = JSON.parse(calls[2]!.form.get('param')!);
+      assert.equal(payload.orderId, o.orderId);
+      assert.equal(payload.orderStatus, 14);
+      assert.equal(payload.merchantId, m.merchantId);
+      assert.equal(payload.orderAmount, '50.00', 'issue 10.8: CPay amount style');
+      assert.equal(payload.fee, '0.50');
+      assert.equal(payload.serviceFee, '0.50');
+      assert.equal(payload.receivedAmount, '49.50');
+      assert.equal(payload.actualAmount, '50.00');
+      assert.equal(payload.currency, 'USDT');
+      const { sign, ...rest } = payload;
+      const asStrings = Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, String(v)]));
+      assert.equal(sign, signParams(asStrings, m.securityKey), 'the webhook is signed with the merchant key');
+      // The retries honour the schedule: attempt 2 waits ~1 s after attempt 1.
+      assert.ok(calls[1]!.at - calls[0]!.at >= 900, `retry came after ${calls[1]!.at - calls[0]!.at} ms`);
+      const rows = await attempts(o.orderId);
+      assert.deepEqual(
+        rows.map((r) => [r.attempt_no, r.http_status, r.ok]),
+        [
+          [1, 500, false],
+          [2, 200, false],
+          [3, 200, true],
+        ],
+      );
+      assert.ok(rows.every((r) => r.duration_ms >= 0));
+      assert.equal(rows[0].response_body, 'oops');
+      await sleep(300);
+      assert.equal(rx.calls.length, 3, 'nothing more is sent once acknowledged');
+    } finally {
+      await rx.close();
+    }
+  },
+);
 
 test('cpay-legacy format: top-level form fields, sent for 11, 14 and 15, answer OK', async () => {
   const rx = await webhookReceiver([{ status: 200, body: 'OK' }]);

@@ -40,7 +40,8 @@ export async function listDepositAddresses(
     user_id: string | null;
     order_id: string | null;
   }>(
-    `SELECT family, derivation_index, address, merchant_id, purpose, user_id, order_id FROM deposit_addresses ${where} ORDER BY family, derivation_index LIMIT $1`,
+    `SELECT family, derivation_index, address, merchant_id, purpose, user_id, order_id
+    FROM deposit_addresses ${where} ORDER BY family, derivation_index LIMIT $1`,
     params,
   );
   const sources = new Map<string, ChainSource>();

@@ -78,7 +78,8 @@ export async function chooseOrderNetwork(deps: Deps, ref: OrderRef, networkName:
   return inTx(deps.db, async (tx) => {
     const now = deps.clock.now();
     const { rows } = await tx.query<{ id: string }>(
-      'UPDATE orders SET network = $2, updated_at = $3 WHERE id = $1 AND status = 0 AND network IS NULL AND expires_at > $3 RETURNING id',
+      `UPDATE orders SET network = $2, updated_at = $3 WHERE id = $1 AND status = 0
+        AND network IS NULL AND expires_at > $3 RETURNING id`,
       [order.id, network.name, now],
     );
     if (rows.length === 0) {

@@ -53,7 +53,8 @@ export async function insertAddress(
   },
 ): Promise<DepositAddressRow> {
   const { rows } = await tx.query<DepositAddressRow>(
-    `INSERT INTO deposit_addresses (family, derivation_index, address, merchant_id, user_id, order_id, purpose, created_at)
+    `INSERT INTO deposit_addresses (family, derivation_index, address, merchant_id, user_id, order_id, purpose,
+    created_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`,
     [a.family, a.index, a.address, a.merchantId, a.userId, a.orderId, a.userId ? 'user' : 'order', a.at],
   );

@@ -15,7 +15,8 @@ export async function insertSite(
   s: { merchantId: string; apikeyDigest: string; notifySecretSealed: string; at: Date },
 ): Promise<CinetpaySiteRow> {
   const { rows } = await tx.query<CinetpaySiteRow>(
-    `INSERT INTO cinetpay_sites (merchant_id, apikey_digest, notify_secret_sealed, created_at) VALUES ($1, $2, $3, $4) RETURNING *`,
+    `INSERT INTO cinetpay_sites (merchant_id, apikey_digest, notify_secret_sealed, created_at) VALUES ($1, $2, $3,
+    $4) RETURNING *`,
     [s.merchantId, s.apikeyDigest, s.notifySecretSealed, s.at],
   );
   return rows[0]!;
@@ -48,7 +49,8 @@ export async function replaceSiteCredentials(
   at: Date,
 ): Promise<CinetpaySiteRow | undefined> {
   const { rows } = await tx.query<CinetpaySiteRow>(
-    'UPDATE cinetpay_sites SET apikey_digest = $2, notify_secret_sealed = $3, rotated_at = $4 WHERE site_id = $1 RETURNING *',
+    `UPDATE cinetpay_sites SET apikey_digest = $2, notify_secret_sealed = $3, rotated_at = $4
+      WHERE site_id = $1 RETURNING *`,
     [siteId, apikeyDigest, notifySecretSealed, at],
   );
   return rows[0];
@@ -89,7 +91,8 @@ export interface NewCinetpayOrder {
 /** Inserts the dialect data of an order once; a retried initialisation finds the row already there. */
 export async function insertCinetpayOrder(tx: Tx, o: NewCinetpayOrder): Promise<void> {
   await tx.query(
-    `INSERT INTO cinetpay_orders (order_id, site_id, transaction_id, channels, lang, description, metadata, notify_url, return_url,
+    `INSERT INTO cinetpay_orders (order_id, site_id, transaction_id, channels, lang, description, metadata,
+    notify_url, return_url,
        invoice_data, lock_phone_number, customer, created_at)
      VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13) ON CONFLICT (order_id) DO NOTHING`,
     [

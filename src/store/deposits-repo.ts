@@ -31,7 +31,8 @@ export async function getCursor(tx: Tx, network: string): Promise<bigint | undef
 export async function setCursor(tx: Tx, network: string, nextBlock: bigint, at: Date): Promise<void> {
   await tx.query(
     `INSERT INTO chain_cursors (network, next_block, updated_at) VALUES ($1, $2, $3)
-                  ON CONFLICT (network) DO UPDATE SET next_block = EXCLUDED.next_block, updated_at = EXCLUDED.updated_at`,
+                  ON CONFLICT (network) DO UPDATE SET next_block = EXCLUDED.next_block,
+                  updated_at = EXCLUDED.updated_at`,
     [network, nextBlock.toString(), at],
   );
 }
@@ -73,11 +74,14 @@ export interface NewDeposit {
  */
 export async function upsertSeen(tx: Tx, d: NewDeposit): Promise<ChainDepositRow | undefined> {
   const { rows } = await tx.query<ChainDepositRow>(
-    `INSERT INTO chain_deposits (network, tx_hash, log_index, block_number, block_hash, address, asset, chain_amount, amount, order_id, merchant_id, status, seen_at, updated_at)
+    `INSERT INTO chain_deposits (network, tx_hash, log_index, block_number, block_hash, address, asset, chain_amount,
+    amount, order_id, merchant_id, status, seen_at, updated_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'seen', $12, $12)
      ON CONFLICT (network, tx_hash, log_index) DO UPDATE
-       SET block_number = EXCLUDED.block_number, block_hash = EXCLUDED.block_hash, status = 'seen', updated_at = EXCLUDED.updated_at
-       WHERE chain_deposits.status = 'reorged' OR (chain_deposits.status = 'seen' AND chain_deposits.block_hash <> EXCLUDED.block_hash)
+       SET block_number = EXCLUDED.block_number, block_hash = EXCLUDED.block_hash, status = 'seen',
+       updated_at = EXCLUDED.updated_at
+       WHERE chain_deposits.status = 'reorged' OR (chain_deposits.status = 'seen'
+       AND chain_deposits.block_hash <> EXCLUDED.block_hash)
      RETURNING *`,
     [
       d.network,
@@ -129,7 +133,8 @@ export async function setDepositStatus(
   at: Date,
 ): Promise<boolean> {
   const { rowCount } = await tx.query(
-    `UPDATE chain_deposits SET status = $3, order_id = COALESCE($4, order_id), confirmed_at = CASE WHEN $3 = 'confirmed' THEN $5::timestamptz ELSE confirmed_at END, updated_at = $5
+    `UPDATE chain_deposits SET status = $3, order_id = COALESCE($4, order_id), confirmed_at = CASE
+    WHEN $3 = 'confirmed' THEN $5::timestamptz ELSE confirmed_at END, updated_at = $5
      WHERE id = $1 AND status = $2`,
     [id, from, to, orderId, at],
   );

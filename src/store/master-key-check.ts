@@ -14,7 +14,8 @@ export async function assertMasterKeyMatches(db: Tx, masterKey: Buffer): Promise
   );
   if (rows[0]?.value !== fingerprint) {
     throw new Error(
-      'TENDER_MASTER_KEY does not match the key this database was set up with; give every Tender process the same TENDER_MASTER_KEY',
+      'TENDER_MASTER_KEY does not match the key this database was set up with; give every Tender ' +
+        'process the same TENDER_MASTER_KEY',
     );
   }
 }

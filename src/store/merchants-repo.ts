@@ -41,7 +41,8 @@ export interface NewMerchantRow {
 export async function insertMerchant(tx: Tx, m: NewMerchantRow): Promise<MerchantRow> {
   const { rows } = await tx.query<MerchantRow>(
     `INSERT INTO merchants (brand, company, website, email, username, password_hash, security_key_sealed,
-       merchant_secret_digest, callback_url, webhook_format, fee_bps, default_currency, allowed_hosts, created_at, updated_at)
+       merchant_secret_digest, callback_url, webhook_format, fee_bps, default_currency, allowed_hosts, created_at,
+       updated_at)
      VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$14) RETURNING *`,
     [
       m.brand,
@@ -81,7 +82,8 @@ export async function replaceSecurityKey(
   at: Date,
 ): Promise<MerchantRow | undefined> {
   const { rows } = await tx.query<MerchantRow>(
-    'UPDATE merchants SET security_key_sealed = $2, key_version = key_version + 1, updated_at = $3 WHERE id = $1 RETURNING *',
+    `UPDATE merchants SET security_key_sealed = $2, key_version = key_version + 1, updated_at = $3
+      WHERE id = $1 RETURNING *`,
     [id, sealed, at],
   );
   return rows[0];

@@ -17,7 +17,8 @@ export async function migrate(db: Db, log: (m: string) => void = () => {}): Prom
   try {
     await client.query('SELECT pg_advisory_lock($1)', [LOCK]);
     await client.query(
-      'CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
+      `CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY,
+        applied_at timestamptz NOT NULL DEFAULT now())`,
     );
     const done = new Set(
       (await client.query<{ name: string }>('SELECT name FROM schema_migrations')).rows.map((r) => r.name),

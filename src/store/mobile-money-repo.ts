@@ -101,7 +101,8 @@ export async function deleteInitiating(tx: Tx, orderId: string): Promise<boolean
  */
 export async function confirmingMobileMoney(tx: Tx, limit: number, after = ''): Promise<string[]> {
   const { rows } = await tx.query<{ order_id: string }>(
-    `SELECT order_id FROM mobile_money_payments WHERE state = 'confirming' AND order_id > $2 ORDER BY order_id LIMIT $1`,
+    `SELECT order_id FROM mobile_money_payments WHERE state = 'confirming' AND order_id > $2 ORDER BY order_id
+    LIMIT $1`,
     [limit, after],
   );
   return rows.map((r) => r.order_id);

@@ -14,19 +14,27 @@ interface Pending {
 }
 
 const INSERT_BATCH_SQL = `WITH input AS (
-    SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::numeric[],
-      $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::bigint[], $17::timestamptz[], $18::timestamptz[])
-      WITH ORDINALITY AS t(id, merchant_id, merchant_trade_no, dialect, request_digest, user_id, currency, amount, amount_text,
-        network, callback_url, success_url, fail_url, pay_code, watch_code, create_time_ms, expires_at, created_at, ord)),
+    SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+    $8::numeric[],
+      $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::bigint[],
+      $17::timestamptz[], $18::timestamptz[])
+      WITH ORDINALITY AS t(id, merchant_id, merchant_trade_no, dialect, request_digest, user_id, currency, amount,
+      amount_text,
+        network, callback_url, success_url, fail_url, pay_code, watch_code, create_time_ms, expires_at, created_at,
+        ord)),
   ins AS (
-    INSERT INTO orders (id, merchant_id, merchant_trade_no, dialect, request_digest, user_id, currency, amount, amount_text,
-      network, callback_url, success_url, fail_url, pay_code, watch_code, create_time_ms, expires_at, created_at, updated_at)
+    INSERT INTO orders (id, merchant_id, merchant_trade_no, dialect, request_digest, user_id, currency, amount,
+    amount_text,
+      network, callback_url, success_url, fail_url, pay_code, watch_code, create_time_ms, expires_at, created_at,
+      updated_at)
     SELECT id, merchant_id, merchant_trade_no, dialect, request_digest, user_id, currency, amount, amount_text,
-      network, callback_url, success_url, fail_url, pay_code, watch_code, create_time_ms, expires_at, created_at, created_at
+      network, callback_url, success_url, fail_url, pay_code, watch_code, create_time_ms, expires_at, created_at,
+      created_at
     FROM input ORDER BY ord
     ON CONFLICT (merchant_id, merchant_trade_no) DO NOTHING
     RETURNING ${ORDER_COLUMNS}),
-  ev AS (INSERT INTO order_events (order_id, from_status, to_status, reason, at) SELECT id, NULL, 0, 'created', created_at FROM ins)
+  ev AS (INSERT INTO order_events (order_id, from_status, to_status, reason, at) SELECT id, NULL, 0, 'created',
+  created_at FROM ins)
   SELECT * FROM ins`;
 
 const columns = (batch: Pending[]) => {

@@ -91,18 +91,23 @@ export interface NewOrder {
 
 // Every column of OrderRow, named rather than `*`: prepared statements keep their result type when a later
 // migration adds a column, and the row is exactly what toOrder reads.
-export const ORDER_COLUMNS = `id, merchant_id, merchant_trade_no, dialect, request_digest, user_id, currency, amount, amount_text, status,
-  paid_amount, fee, received_amount, rail, network, hash, remark, ext_info, callback_url, success_url, fail_url, pay_code, watch_code,
+export const ORDER_COLUMNS = `id, merchant_id, merchant_trade_no, dialect, request_digest, user_id, currency, amount,
+       amount_text, status,
+  paid_amount, fee, received_amount, rail, network, hash, remark, ext_info, callback_url, success_url, fail_url,
+  pay_code, watch_code,
   create_time_ms, expires_at, created_at, updated_at, completed_at`;
 
 // A named statement: each pooled connection parses and plans it once, not on every order.
 const INSERT_ORDER_SQL = `WITH ins AS (
-       INSERT INTO orders (id, merchant_id, merchant_trade_no, dialect, request_digest, user_id, currency, amount, amount_text,
-         network, callback_url, success_url, fail_url, pay_code, watch_code, create_time_ms, expires_at, created_at, updated_at)
+       INSERT INTO orders (id, merchant_id, merchant_trade_no, dialect, request_digest, user_id, currency, amount,
+       amount_text,
+         network, callback_url, success_url, fail_url, pay_code, watch_code, create_time_ms, expires_at, created_at,
+         updated_at)
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$18)
        ON CONFLICT (merchant_id, merchant_trade_no) DO NOTHING
        RETURNING ${ORDER_COLUMNS}),
-     ev AS (INSERT INTO order_events (order_id, from_status, to_status, reason, at) SELECT id, NULL, 0, 'created', $18 FROM ins)
+     ev AS (INSERT INTO order_events (order_id, from_status, to_status, reason, at) SELECT id, NULL, 0, 'created',
+     $18 FROM ins)
      SELECT * FROM ins`;
 
 /**
@@ -198,11 +203,13 @@ export async function casOrderStatus(
     `WITH upd AS (
        UPDATE orders SET status = $3::smallint, updated_at = $4,
          completed_at = CASE WHEN $3::smallint IN (14, 15) THEN $4 ELSE completed_at END,
-         paid_amount = COALESCE($5, paid_amount), fee = COALESCE($6, fee), received_amount = COALESCE($7, received_amount),
+         paid_amount = COALESCE($5, paid_amount), fee = COALESCE($6, fee), received_amount = COALESCE($7,
+         received_amount),
          rail = COALESCE($8, rail), network = COALESCE($9, network), hash = COALESCE($10, hash),
          remark = COALESCE($11::text, remark), ext_info = COALESCE($12::text, ext_info)
        WHERE id = $1 AND status = $2::smallint RETURNING *),
-     ev AS (INSERT INTO order_events (order_id, from_status, to_status, reason, at) SELECT id, $2::smallint, $3::smallint, $13, $4 FROM upd)
+     ev AS (INSERT INTO order_events (order_id, from_status, to_status, reason, at) SELECT id, $2::smallint,
+     $3::smallint, $13, $4 FROM upd)
      SELECT * FROM upd`,
     [
       id,

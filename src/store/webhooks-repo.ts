@@ -30,8 +30,10 @@ export async function insertDelivery(
   },
 ): Promise<string> {
   const { rows } = await tx.query<{ id: string }>(
-    `INSERT INTO webhook_deliveries (merchant_id, order_id, order_status, format, url, payload, state, next_attempt_at, created_at, destination)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8::timestamptz + make_interval(secs => $9::double precision), $8, $10) RETURNING id`,
+    `INSERT INTO webhook_deliveries (merchant_id, order_id, order_status, format, url, payload, state,
+    next_attempt_at, created_at, destination)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8::timestamptz + make_interval(secs => $9::double precision), $8, $10)
+     RETURNING id`,
     [
       d.merchantId,
       d.orderId,
@@ -89,7 +91,8 @@ export async function claimDue(tx: Tx, now: Date, leaseSeconds: number, c: Claim
        SELECT w.id, w.destination, w.next_attempt_at FROM webhook_deliveries w
        WHERE w.state = 'pending' AND w.next_attempt_at <= $1 AND (w.lease_until IS NULL OR w.lease_until < $1)
          AND NOT EXISTS (SELECT 1 FROM closed c WHERE c.destination = w.destination)
-         AND NOT EXISTS (SELECT 1 FROM webhook_deliveries e WHERE e.order_id = w.order_id AND e.id < w.id AND e.state = 'pending')
+         AND NOT EXISTS (SELECT 1 FROM webhook_deliveries e WHERE e.order_id = w.order_id AND e.id < w.id
+         AND e.state = 'pending')
        ORDER BY w.next_attempt_at LIMIT $3::int * $4::int
      ), ranked AS (
        SELECT d.id, d.next_attempt_at,
@@ -104,7 +107,8 @@ export async function claimDue(tx: Tx, now: Date, leaseSeconds: number, c: Claim
          AND state = 'pending' AND (lease_until IS NULL OR lease_until < $1)
        FOR UPDATE SKIP LOCKED
      )
-     UPDATE webhook_deliveries d SET attempts = attempts + 1, lease_until = $1::timestamptz + make_interval(secs => $2::double precision)
+     UPDATE webhook_deliveries d SET attempts = attempts + 1,
+     lease_until = $1::timestamptz + make_interval(secs => $2::double precision)
      FROM picked WHERE d.id = picked.id
      RETURNING d.*`,
     [now, leaseSeconds, c.limit, c.perDestination, c.failureThreshold],
@@ -146,27 +150,34 @@ export async function finishAttempt(
   // in flight while it is deferred count but do not extend the deferral.
   await tx.query(
     `WITH attempt AS (
-       INSERT INTO webhook_attempts (delivery_id, attempt_no, started_at, duration_ms, http_status, response_body, error, ok)
+       INSERT INTO webhook_attempts (delivery_id, attempt_no, started_at, duration_ms, http_status, response_body,
+       error, ok)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (delivery_id, attempt_no) DO NOTHING
      ), delivery AS (
        UPDATE webhook_deliveries SET state = $9, lease_until = NULL,
          delivered_at = CASE WHEN $9 = 'delivered' THEN $10 ELSE delivered_at END,
-         next_attempt_at = CASE WHEN $9 = 'pending' THEN $10::timestamptz + make_interval(secs => $11::double precision) ELSE next_attempt_at END
+         next_attempt_at = CASE WHEN $9 = 'pending'
+         THEN $10::timestamptz + make_interval(secs => $11::double precision) ELSE next_attempt_at END
        WHERE id = $1 AND attempts = $2 AND state = 'pending'
      ), up AS (
        DELETE FROM webhook_destinations WHERE $13 = 'up' AND destination = $12
      ), down AS (
-       INSERT INTO webhook_destinations AS h (destination, consecutive_failures, deferrals, deferred_until, last_error, updated_at)
+       INSERT INTO webhook_destinations AS h (destination, consecutive_failures, deferrals, deferred_until,
+       last_error, updated_at)
        SELECT $12, 1, CASE WHEN $14::int <= 1 THEN 1 ELSE 0 END,
-         CASE WHEN $14::int <= 1 THEN $10::timestamptz + make_interval(secs => least($16::double precision, $15::double precision)) END,
+         CASE WHEN $14::int <= 1 THEN $10::timestamptz + make_interval(secs => least($16::double precision,
+         $15::double precision)) END,
          $7, $10
        WHERE $13 = 'down'
        ON CONFLICT (destination) DO UPDATE SET
          consecutive_failures = h.consecutive_failures + 1,
-         deferrals = CASE WHEN h.consecutive_failures + 1 >= $14::int AND (h.deferred_until IS NULL OR h.deferred_until <= $10)
+         deferrals = CASE WHEN h.consecutive_failures + 1 >= $14::int AND (h.deferred_until IS NULL
+         OR h.deferred_until <= $10)
                           THEN h.deferrals + 1 ELSE h.deferrals END,
-         deferred_until = CASE WHEN h.consecutive_failures + 1 >= $14::int AND (h.deferred_until IS NULL OR h.deferred_until <= $10)
-                          THEN $10::timestamptz + make_interval(secs => least($16::double precision, $15::double precision * power(2, least(h.deferrals, 30))))
+         deferred_until = CASE WHEN h.consecutive_failures + 1 >= $14::int AND (h.deferred_until IS NULL
+         OR h.deferred_until <= $10)
+                          THEN $10::timestamptz + make_interval(secs => least($16::double precision,
+                          $15::double precision * power(2, least(h.deferrals, 30))))
                           ELSE h.deferred_until END,
          last_error = excluded.last_error, updated_at = $10
      )

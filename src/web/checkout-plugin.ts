@@ -48,7 +48,8 @@ export async function checkoutPlugin(app: FastifyInstance, opts: { deps: Deps })
           400,
           'Invalid return address',
           `${e.message.charAt(0).toUpperCase()}${e.message.slice(1)}.`,
-          "For your safety this page only sends you back to the merchant's own website. Please go back to the shop and start the payment again.",
+          "For your safety this page only sends you back to the merchant's own website. Please go " +
+            'back to the shop and start the payment again.',
         );
       }
       return page(e.kind === 'not_found' ? 404 : 400, 'Cannot continue', e.message);

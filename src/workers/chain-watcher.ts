@@ -1,5 +1,5 @@
-// The deposit watcher of one network (Ethereum, BSC, TRON, Bitcoin): polls its chain source, keeps a durable cursor, records
-// deposits to Tender's addresses, confirms them after TENDER_CONFIRMATIONS_<NET> blocks and takes back
+// The deposit watcher of one network (Ethereum, BSC, TRON, Bitcoin): polls its chain source, keeps a durable cursor,
+// records deposits to Tender's addresses, confirms them after TENDER_CONFIRMATIONS_<NET> blocks and takes back
 // those whose block left the canonical chain. One instance per network across all processes: a session
 // advisory lock held on a dedicated connection (released when the process or connection dies).
 import type pg from 'pg';

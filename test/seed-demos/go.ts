@@ -151,7 +151,9 @@ export async function buildGo(demo: string, dir: string): Promise<GoDemo> {
   await run('go', ['build', '-o', bin, 'main.go'], { cwd: dir, env, timeoutMs: 300_000 });
   return {
     async run(tasks) {
-      const input = `[${tasks.map((t) => `{"op":${JSON.stringify(t.op)},"key":${JSON.stringify(t.key)},"params":${t.paramsJson}}`).join(',')}]`;
+      const input = `[${tasks
+        .map((t) => `{"op":${JSON.stringify(t.op)},` + `"key":${JSON.stringify(t.key)},"params":${t.paramsJson}}`)
+        .join(',')}]`;
       return JSON.parse(await run(bin, [], { input })) as Array<{ sign?: string; error?: string }>;
     },
   };

@@ -47,7 +47,10 @@ export function wrapPhp(demo: string): string {
   const close = src.indexOf('\n];', open);
   if (open < 0 || close < 0 || src.indexOf('$arr = [', open + 1) >= 0)
     throw new Error('seed PHP demo: no single $arr literal');
-  return `${src.slice(0, open)}$arr = __seed_params([${src.slice(open + '$arr = ['.length, close)}\n]);${src.slice(close + 3)}`;
+  return (
+    `${src.slice(0, open)}$arr =` +
+    ` __seed_params([${src.slice(open + '$arr = ['.length, close)}\n]);${src.slice(close + 3)}`
+  );
 }
 
 export interface PhpTask {

@@ -161,7 +161,9 @@ export function esploraChain(baseUrl: string, opts: EsploraOptions = {}): ChainS
       block.tx_count! < 1
     ) {
       throw new EsploraError(
-        `GET /block/${hash}: unexpected block ${JSON.stringify({ id: block?.id, height: block?.height, tx_count: block?.tx_count })} for height ${n}`,
+        `GET /block/${hash}: unexpected block` +
+          ` ${JSON.stringify({ id: block?.id, height: block?.height, tx_count: block?.tx_count })} for` +
+          ` height ${n}`,
       );
     }
     const count = block.tx_count!;
@@ -173,7 +175,8 @@ export function esploraChain(baseUrl: string, opts: EsploraOptions = {}): ChainS
         const expected = Math.min(ESPLORA_PAGE, count - s);
         if (!Array.isArray(page) || page.length !== expected) {
           throw new EsploraError(
-            `GET /block/${hash}/txs/${s}: ${Array.isArray(page) ? page.length : 'no'} transactions, expected ${expected}`,
+            `GET /block/${hash}/txs/${s}: ${Array.isArray(page) ? page.length : 'no'} transactions,` +
+              ` expected ${expected}`,
           );
         }
         return page;
@@ -246,7 +249,8 @@ export function esploraChain(baseUrl: string, opts: EsploraOptions = {}): ChainS
       const info = (await get(`/address/${encodeURIComponent(address)}`, 'json')) as { chain_stats?: EsploraStats };
       const c = info?.chain_stats;
       if (!c) throw new EsploraError(`GET /address/${address}: no chain_stats`);
-      // Confirmed balance, like the EVM source's balance at the latest block; unconfirmed (mempool) funds are not counted.
+      // Confirmed balance, like the EVM source's balance at the latest block; unconfirmed (mempool) funds are not
+      // counted.
       return { native: sats(c.funded_txo_sum, 'funded_txo_sum') - sats(c.spent_txo_sum, 'spent_txo_sum'), usdt: null };
     },
   };

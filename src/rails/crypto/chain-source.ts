@@ -4,7 +4,9 @@
 
 export interface ChainTransfer {
   txHash: string;
-  /** Position inside the transaction: EVM/TRON token log index, Bitcoin output index; -1 for a native EVM/TRON transfer. */
+  /**
+   * Position inside the transaction: EVM/TRON token log index, Bitcoin output index; -1 for a native EVM/TRON transfer.
+   */
   logIndex: number;
   blockNumber: bigint;
   blockHash: string;

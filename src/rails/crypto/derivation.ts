@@ -103,7 +103,9 @@ export function parseAccountXpub(text: string, family: KeyFamily): AccountXpub {
   if (key.privateKey) throw new DerivationError('extended key carries a private key; refused'); // defence in depth
   if (key.depth !== ACCOUNT_DEPTH || key.index < HARDENED_OFFSET) {
     throw new DerivationError(
-      `expected an account-level key (depth 3, hardened account index, e.g. m/${family === 'bitcoin' ? "84'/0'" : family === 'tron' ? "44'/195'" : "44'/60'"}/0'); got depth ${key.depth}`,
+      `expected an account-level key (depth 3, hardened account index, e.g.` +
+        ` m/${family === 'bitcoin' ? "84'/0'" : family === 'tron' ? "44'/195'" : "44'/60'"}/0'); got` +
+        ` depth ${key.depth}`,
     );
   }
   return { family, keyNetwork: info.keyNetwork, key };
