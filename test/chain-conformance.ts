@@ -402,6 +402,10 @@ export function runChainConformance(d: ChainDriver): ChainContext {
     env.clock.advance(3600); // past its retry time
     await orderAt(stuck.orderId, 14);
     assert.equal(await entries(stuck.orderId), 1);
+    await until(
+      'the credited deposit no longer listed as stuck',
+      async () => (await workFailures(env.deps.db, 'deposit-confirm')).length === 0,
+    );
   });
 
   test(`${d.name}: transfers to addresses that are not Tender's are ignored`, async () => {

@@ -2,7 +2,8 @@
 // completes the order, a customer timeout fails it, and the merchant is notified either way.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestEnv, newMerchant, postJson, type TestEnv } from './harness.js';
+import { startTestEnv, newMerchant, type TestEnv } from './harness.js';
+import { cinetpayOrder as mmOrder } from './mobile-money-fixture.js';
 import { startMobileMoneyPoller } from '../src/workers/mobile-money-poller.js';
 import { startMobileMoneyPayment } from '../src/core/mobile-money.js';
 import { TEST_NUMBERS } from '../src/rails/mobile-money/index.js';
@@ -19,24 +20,8 @@ after(async () => {
   await env.close();
 });
 
-async function cinetpayOrder(tx: string): Promise<string> {
-  const r = await postJson(`${env.url}/v2/payment`, {
-    apikey: m.apikey,
-    site_id: m.siteId,
-    transaction_id: tx,
-    amount: 500,
-    currency: 'XOF',
-    description: 'Commande',
-    notify_url: 'https://shop.example/notify',
-    return_url: 'https://shop.example/return',
-    channels: 'MOBILE_MONEY',
-  });
-  assert.equal(r.body.code, '201', JSON.stringify(r.body));
-  const { rows } = await env.deps.db.query('SELECT id FROM orders WHERE merchant_trade_no = $1', [
-    `cp:${m.siteId}:${tx}`,
-  ]);
-  return rows[0].id;
-}
+/** A CinetPay mobile-money order's id (test/mobile-money-fixture.ts). */
+const cinetpayOrder = async (prefix: string) => (await mmOrder(env, m, prefix)).id;
 
 test('push approval and customer timeout are settled by the poller alone', async () => {
   const approved = await cinetpayOrder('POLL-1');

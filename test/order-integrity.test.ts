@@ -132,6 +132,8 @@ test(
     assert.equal(await expireDueOrders(env.deps), 1, 'after its retry time it is expired like the others');
     const after = await env.deps.db.query('SELECT status FROM orders WHERE id = $1', [poisoned.id]);
     assert.equal(after.rows[0].status, 15);
+    const left = (await workFailures(env.deps.db, 'order-expiry')).filter((x) => x.item_id === poisoned.id);
+    assert.deepEqual(left, [], 'once expired it is no longer listed as stuck');
   },
 );
 

@@ -15,7 +15,7 @@ import {
   lockIfStillDue,
   type StatusPatch,
 } from '../store/orders-repo.js';
-import { recordWorkFailure } from '../store/work-failures-repo.js';
+import { clearWorkFailure, recordWorkFailure } from '../store/work-failures-repo.js';
 import { isDatabaseUnavailable } from '../store/unavailable.js';
 import { findMerchant } from '../store/merchants-repo.js';
 import { postEntry } from '../store/ledger-repo.js';
@@ -161,6 +161,7 @@ export async function expireDueOrders(deps: Deps, limit = 100): Promise<number> 
       await inTx(deps.db, async (tx) => {
         if (!(await lockIfStillDue(tx, id, deps.clock.now()))) return; // closed, paid or held elsewhere meanwhile
         await change(tx, deps, id, OrderStatus.CLOSED, 'expired', () => ({ remark: 'expired' }));
+        await clearWorkFailure(tx, EXPIRY, id); // an earlier failure is no longer stuck work
         handled++;
       });
     } catch (e) {

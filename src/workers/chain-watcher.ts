@@ -12,7 +12,7 @@ import { isDatabaseUnavailable } from '../store/unavailable.js';
 import { outageLog } from './outage-log.js';
 import { familyAddresses, getCursor, setCursor, unconfirmedDeposits } from '../store/deposits-repo.js';
 import { DEPOSIT_CONFIRM } from '../core/deposits.js';
-import { recordWorkFailure } from '../store/work-failures-repo.js';
+import { clearWorkFailure, recordWorkFailure } from '../store/work-failures-repo.js';
 
 const LEASE_LOCK = 727_003;
 
@@ -139,6 +139,7 @@ export function startChainWatcher(deps: Deps, net: NetworkConfig, opts: ChainWat
       }
       try {
         await confirmDeposit(deps, net, d.id);
+        await clearWorkFailure(deps.db, DEPOSIT_CONFIRM, d.id); // credited: no longer stuck work
       } catch (e) {
         if (isDatabaseUnavailable(e)) throw e;
         deps.log.error({ err: e, depositId: d.id, network: net.name }, 'deposit not credited; retried later');
