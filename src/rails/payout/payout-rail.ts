@@ -10,7 +10,11 @@
 // (a failed verdict, or an EVM nonce the chain has used for another transaction).
 import type { NetworkKey } from '../crypto/networks.js';
 
-/** What to pay: `amount` in the minor units of `asset` on `network` (the payout's receivedAmount). */
+/**
+ * What to pay: `amount` is the payout's receivedAmount in the CHAIN's units of `asset` on `network` (the
+ * exponent of the asset AND network in the `assets` table: 6 for USDT on TRON and Ethereum, 18 on BSC, 8 for
+ * BTC), converted exactly from the ledger's units by the sender; a withdraw that cannot convert is refused.
+ */
 export interface PayoutTransfer {
   payoutId: string;
   network: NetworkKey;
@@ -57,7 +61,7 @@ export interface PayoutRail {
   readonly networks: readonly NetworkKey[];
   /** The hot wallet's address on `network` (what the operator funds). */
   hotWalletAddress(network: NetworkKey): string;
-  /** Spendable balance of the hot wallet in `asset` minor units (confirmed funds only). */
+  /** Spendable balance of the hot wallet in `asset`, chain units (confirmed funds only). */
   hotWalletBalance(network: NetworkKey, asset: string): Promise<bigint>;
   /** The chain's count of transactions sent by the hot wallet (EVM `pending` nonce); rails without nonces omit it. */
   chainNonce?(network: NetworkKey): Promise<bigint>;
