@@ -11,6 +11,7 @@ import { adminPlugin } from './api/admin/plugin.js';
 import { checkoutPlugin } from './web/checkout-plugin.js';
 import { cinetpayPlugin } from './api/cinetpay/plugin.js';
 import { mobileMoneyPlugin } from './web/mobile-money-plugin.js';
+import { cinetpayLegacyPlugin } from './api/cinetpay-legacy/plugin.js';
 import { registry, httpDuration, httpRequests } from './metrics.js';
 import { newTraceId } from './api/trace-id.js';
 import { apiHeaders, clientErrorHandler, frameworkErrors, notFound, rootErrorHandler, textRule } from './api/edge.js';
@@ -142,6 +143,7 @@ export async function buildApp(deps: Deps, opts: AppOptions): Promise<FastifyIns
   await app.register(checkoutPlugin, { deps });
   await app.register(cinetpayPlugin, { deps, prefix: '/v2' });
   await app.register(mobileMoneyPlugin, { deps });
+  await app.register(cinetpayLegacyPlugin, { deps });
   if (deps.config.mode === 'sandbox')
     await app.register(sandboxPlugin, { deps, adminToken: opts.adminToken, prefix: '/sandbox' });
   await app.register(adminPlugin, { deps, token: opts.adminToken, prefix: '/admin' });

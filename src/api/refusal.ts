@@ -4,17 +4,28 @@
 // only their own envelope, and customers on a hosted page should see a page, not JSON.
 import { ERRORS, type ErrorCode, type ErrorKind } from '../domain/errors.js';
 import { CINETPAY_BY_CATALOG, CP } from '../domain/cinetpay.js';
+import { legacyRefusal } from '../domain/cinetpay-legacy.js';
 import { renderMessage } from '../web/checkout-page.js';
 import { renderNotFound } from '../web/mobile-money-page.js';
 import { OPENAPI_CODES } from './openapi/error-codes.js';
 import { HTTP_STATUS_BY_KIND } from './envelope.js';
 
-export type Dialect = 'openapi' | 'other' | 'minimal' | 'cinetpay' | 'admin' | 'checkout-page' | 'payment-page';
+export type Dialect =
+  | 'openapi'
+  | 'other'
+  | 'minimal'
+  | 'cinetpay'
+  | 'cinetpay-legacy'
+  | 'admin'
+  | 'checkout-page'
+  | 'payment-page';
 
 /** The dialect a path belongs to; anything else (/, /healthz, unknown prefixes) is 'other', shaped like openapi. */
 export function dialectOf(url: string): Dialect {
   const path = url.split('?')[0]!;
   if (path.startsWith('/api/') || path === '/api' || path.startsWith('/watch')) return 'minimal';
+  // CinetPay's legacy API: /v1/?method=... and /v2/?method=... (the v2 checkout API has no route at /v2/).
+  if (path === '/v1' || path.startsWith('/v1/') || path === '/v2/') return 'cinetpay-legacy';
   if (path.startsWith('/v2/') || path === '/v2') return 'cinetpay';
   if (path.startsWith('/admin/') || path === '/admin' || path === '/metrics') return 'admin';
   if (path.startsWith('/pay/') || path === '/pay') return 'checkout-page';
@@ -79,6 +90,10 @@ export function renderRefusal(
         description: message,
         api_response_id: traceid,
       });
+    }
+    case 'cinetpay-legacy': {
+      const cp = code === 'NOT_FOUND' ? CP.TRANSACTION_NOT_FOUND : (CINETPAY_BY_CATALOG[code] ?? CP.INVALID_PARAMETER);
+      return json(httpStatus ?? status, legacyRefusal(cp, message));
     }
     case 'checkout-page':
     case 'payment-page': {

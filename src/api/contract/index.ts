@@ -2,6 +2,7 @@
 import { dialectOf } from '../refusal.js';
 import { adminContract } from './admin.js';
 import { cinetpayContract } from './cinetpay.js';
+import { cinetpayLegacyContract } from './cinetpay-legacy.js';
 import { minimalContract } from './minimal.js';
 import { openapiContract } from './openapi.js';
 import { serviceContract } from './service.js';
@@ -11,6 +12,7 @@ export const CONTRACTS: readonly DialectContract[] = [
   openapiContract,
   minimalContract,
   cinetpayContract,
+  cinetpayLegacyContract,
   adminContract,
   serviceContract,
 ];
@@ -31,6 +33,7 @@ const CONTRACT_OF_DIALECT: Record<ReturnType<typeof dialectOf>, DialectContract>
   other: openapiContract,
   minimal: minimalContract,
   cinetpay: cinetpayContract,
+  'cinetpay-legacy': cinetpayLegacyContract,
   admin: adminContract,
   'checkout-page': serviceContract,
   'payment-page': serviceContract,

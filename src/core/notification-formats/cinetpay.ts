@@ -7,6 +7,7 @@ import { notifies } from '../../domain/webhook-payload.js';
 import { formatMinor } from '../../domain/money.js';
 import { findCinetpayOrder } from '../../store/cinetpay-repo.js';
 import { findMobileMoney } from '../../store/mobile-money-repo.js';
+import { findLegacyOrder } from '../../store/cinetpay-legacy-repo.js';
 import { notifySecretOf } from '../cinetpay-sites.js';
 import type { NotificationFormat } from './format.js';
 
@@ -49,10 +50,12 @@ export const cinetpay: NotificationFormat = {
       ? { siteId: extra.site_id, transactionId: extra.transaction_id }
       : idsOfTradeNo(order.merchantTradeNo);
     const v = await cinetpayPaymentMethod(tx, order);
+    // An order of the legacy signature-form API (docs/cinetpay-legacy.md) echoes what its signature bound.
+    const legacy = await findLegacyOrder(tx, order.id);
     return {
       cpm_site_id: ids.siteId,
       cpm_trans_id: ids.transactionId,
-      cpm_trans_date: cinetpayDate(order.createdAt),
+      cpm_trans_date: legacy?.trans_date ?? cinetpayDate(order.createdAt),
       cpm_amount: formatMinor(order.amount, deps.assets.ledger(order.currency).exponent),
       cpm_currency: order.currency,
       signature: order.payCode,
@@ -60,9 +63,9 @@ export const cinetpay: NotificationFormat = {
       cel_phone_num: v.phone,
       cpm_phone_prefixe: v.phonePrefix,
       cpm_language: extra?.lang ?? 'fr',
-      cpm_version: 'V4',
-      cpm_payment_config: 'Single',
-      cpm_page_action: 'Payment',
+      cpm_version: legacy?.version ?? 'V4',
+      cpm_payment_config: legacy?.payment_config ?? 'Single',
+      cpm_page_action: legacy?.page_action ?? 'Payment',
       cpm_custom: extra?.metadata ?? '',
       cpm_designation: extra?.description ?? '',
       cpm_error_message: '',
