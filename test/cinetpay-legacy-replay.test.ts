@@ -212,7 +212,11 @@ const TRANSACTION_FIELDS = [
 ];
 
 /** Signature, cash desk, and the hosted page's URL for a new cart. */
-async function openPayment(c: MerchantCredentials, cart: Cart, urls: { notify?: string; ret?: string } = {}) {
+async function openPayment(
+  c: MerchantCredentials,
+  cart: Cart,
+  urls: { notify?: string; ret?: string; cancel?: string } = {},
+) {
   const signature = await getSignature(c, cart);
   assert.equal(typeof signature, 'string', JSON.stringify(signature));
   const desk = await cashDesk(payButtonFields(c, cart, signature as string, urls));
@@ -280,6 +284,13 @@ test(
         assert.equal(f.cpm_custom, 'payeur@domaine.ci');
         assert.equal(call.headers['x-token'], xToken(f, c.notifySecret));
       }
+      // Back to the merchant: its return page reads $_POST['cpm_trans_id'], so the way back is a form post.
+      const paidPage = await fetch(`${env.url}${page}?lang=fr`);
+      const paidHtml = await paidPage.text();
+      assert.match(paidHtml, /<form method="post" action="https:\/\/shop\.example\/return\.php" id="back-form">/);
+      assert.match(paidHtml, new RegExp(`name="cpm_trans_id" value="${cart.transId}"`));
+      assert.match(paidHtml, new RegExp(`name="cpm_site_id" value="${c.siteId}"`));
+      assert.match(paidPage.headers.get('content-security-policy') ?? '', /form-action 'self' https:\/\/shop\.example/);
       // The notify page's getPayStatus().
       const t = (await payStatus(c, cart.transId)).transaction;
       assert.equal(t.cpm_result, '00');
@@ -344,8 +355,18 @@ test("issue 10: cinetpay-nodejs's checkPayStatus body (username = apikey, passwo
 
 test('issue 10: checkPayStatus reports refused and expired payments with their codes, never as paid or pending', async () => {
   const c = await newMerchant(env, { brand: 'Refusals' });
-  const refused = await openPayment(c, { transId: 'r-1', amount: '100', designation: 'Refused' });
+  const refused = await openPayment(
+    c,
+    { transId: 'r-1', amount: '100', designation: 'Refused' },
+    { ret: 'https://shop.example/return.php', cancel: 'https://shop.example/cancel.php' },
+  );
   assert.equal(await pageForm(`${refused.page}/card`, { outcome: 'fail', lang: 'fr' }), 303);
+  const failedHtml = await (await fetch(`${env.url}${refused.page}`)).text();
+  assert.match(
+    failedHtml,
+    /action="https:\/\/shop\.example\/cancel\.php" id="back-form"/,
+    'a failure goes to cancel_url',
+  );
   const r = (await payStatus(c, 'r-1')).transaction;
   assert.equal(r.cpm_trans_status, 'REFUSED');
   assert.equal(r.cpm_result, '600');

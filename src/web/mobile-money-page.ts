@@ -148,6 +148,26 @@ export interface PageView {
   phone?: string;
   lockedPhone?: string;
   returnUrl: string;
+  /**
+   * Orders of CinetPay's legacy API (docs/cinetpay-legacy.md): the way back is a POST of these fields, as the
+   * official PHP SDK's return page reads `$_POST['cpm_trans_id']`; a failed payment goes to cancelUrl when set.
+   */
+  legacyReturn?: { fields: Record<string, string>; cancelUrl: string | null };
+}
+
+/** The way back to the merchant: a link, or for legacy orders a form posting the transaction id. */
+function back(v: PageView, failed: boolean): string {
+  const t = T[v.lang];
+  const url = failed && v.legacyReturn?.cancelUrl ? v.legacyReturn.cancelUrl : v.returnUrl;
+  if (url === '') return '';
+  if (!v.legacyReturn) return `<a class="back" id="back" href="${esc(url)}">${t.back}</a>`;
+  const inputs = Object.entries(v.legacyReturn.fields)
+    .map(([k, x]) => `<input type="hidden" name="${esc(k)}" value="${esc(x)}">`)
+    .join('');
+  return (
+    `<form method="post" action="${esc(url)}" id="back-form">${inputs}<button class="back" id="back"` +
+    ` type="submit">${t.back}</button></form>`
+  );
 }
 
 const base = (v: PageView) => `/payment/${encodeURIComponent(v.code)}`;
@@ -256,8 +276,7 @@ ${v.otpAttemptsLeft !== undefined ? `<p class="error" id="otp-wrong">${esc(t.otp
       return shell(
         v,
         `<div class="card" id="result"><h2 id="result-title">${t.paid}</h2><p` +
-          ` class="ok">${t.paidText}</p><a class="back" id="back"` +
-          ` href="${esc(v.returnUrl)}">${t.back}</a></div>`,
+          ` class="ok">${t.paidText}</p>${back(v, false)}</div>`,
       );
     case 'failed': {
       const why =
@@ -273,16 +292,14 @@ ${v.otpAttemptsLeft !== undefined ? `<p class="error" id="otp-wrong">${esc(t.otp
       return shell(
         v,
         `<div class="card" id="result"><h2 id="result-title">${t.failed}</h2><p class="error"` +
-          ` id="reason">${esc(why)}</p><a class="back" id="back"` +
-          ` href="${esc(v.returnUrl)}">${t.back}</a></div>`,
+          ` id="reason">${esc(why)}</p>${back(v, true)}</div>`,
       );
     }
     case 'expired':
       return shell(
         v,
         `<div class="card" id="result"><h2 id="result-title">${t.expired}</h2><p` +
-          ` class="error">${t.expiredText}</p><a class="back" id="back"` +
-          ` href="${esc(v.returnUrl)}">${t.back}</a></div>`,
+          ` class="error">${t.expiredText}</p>${back(v, true)}</div>`,
       );
   }
 }

@@ -7,6 +7,7 @@ import { cinetpayPaymentByCode, type CinetpayPaymentView } from '../core/cinetpa
 import { pollMobileMoney, startMobileMoneyPayment, submitMobileMoneyOtp } from '../core/mobile-money.js';
 import { findMobileMoney } from '../store/mobile-money-repo.js';
 import { findMerchant } from '../store/merchants-repo.js';
+import { findLegacyOrder } from '../store/cinetpay-legacy-repo.js';
 import { formatMinor } from '../domain/money.js';
 import { isTenderError, TenderError } from '../domain/errors.js';
 import { settleSandbox } from '../rails/sandbox/index.js';
@@ -64,6 +65,7 @@ export async function mobileMoneyPlugin(app: FastifyInstance, opts: { deps: Deps
     const merchant = (await findMerchant(deps.db, v.order.merchantId))!;
     const mm = await findMobileMoney(deps.db, v.order.id);
     const customerPhone = v.extra.customer.customer_phone_number;
+    const legacy = await findLegacyOrder(deps.db, v.order.id);
     const view: PageView = {
       nonce: newNonce(),
       lang: lang ?? v.extra.lang,
@@ -83,9 +85,15 @@ export async function mobileMoneyPlugin(app: FastifyInstance, opts: { deps: Deps
       phone: mm ? `${mm.phone_prefix} ${mm.phone}` : undefined,
       lockedPhone: v.extra.lock_phone_number && customerPhone ? customerPhone : undefined,
       returnUrl: v.extra.return_url,
+      legacyReturn: legacy && {
+        fields: { cpm_trans_id: v.extra.transaction_id, cpm_site_id: v.extra.site_id },
+        cancelUrl: legacy.cancel_url,
+      },
       ...extra,
     };
-    return pageHeaders(reply, { nonce: view.nonce }).send(renderPaymentPage(view));
+    // A legacy order's way back is a form post to the merchant (form-action must allow its origins).
+    const formTargets = legacy ? [v.extra.return_url, legacy.cancel_url] : [];
+    return pageHeaders(reply, { nonce: view.nonce, formTargets }).send(renderPaymentPage(view));
   };
   const again = (reply: FastifyReply, code: string, lang: Lang, q = '') =>
     reply.redirect(`/payment/${encodeURIComponent(code)}?lang=${lang}${q}`, 303);
