@@ -529,6 +529,21 @@ test('issue 10: un-encoded bodies are read leniently; control characters are ref
   const garbage = await phpSdkPost('/v2/?method=checkPayStatus', [['%%%', '\u00ff=&&==']]);
   assert.ok(garbage.status < 500, garbage.text);
   assert.equal(JSON.parse(garbage.text).status.code, '608');
+  // No Content-Type at all, or another one: still a form.
+  for (const type of ['', 'Content-Type: text/plain\r\n', 'Content-Type: application/json\r\n']) {
+    const body = Buffer.from(
+      signaturePairs(c, cart)
+        .map(([k, v]) => `${k}=${v}`)
+        .join('&'),
+    );
+    const r = await rawExchange(
+      `POST /v1/?method=getSignatureByPost HTTP/1.1\r\nHost: api.cinetpay.com\r\n${type}` +
+        `Content-Length: ${body.length}\r\n\r\n`,
+      body,
+    );
+    assert.equal(r.status, 200, r.text);
+    assert.equal(JSON.parse(r.text), await getSignature(c, cart), type);
+  }
   // An empty body.
   const empty = await phpSdkPost('/v2/?method=getSignatureByPost', []);
   assert.equal(JSON.parse(empty.text).status.code, '608');
@@ -578,4 +593,46 @@ test("issue 10: PHP's own HTTP client (the SDK's file_get_contents path) gets a 
   assert.equal(out.status.transaction.cpm_trans_status, 'WAITING_FOR_CUSTOMER');
   assert.equal(out.status.transaction.signature, out.sig);
   assert.deepEqual(out.bad.status.code, '609', 'a refusal reaches the SDK (HTTP 200), so it can show the code');
+});
+
+test('issue 10: a database outage is 503 SERVICE_UNAVAILABLE in the legacy envelope (a page at the cash desk)', async () => {
+  const c = await newMerchant(env, { brand: 'Outage' });
+  const cart: Cart = { transId: 'o-1', amount: '100', designation: 'x' };
+  const signature = (await getSignature(c, cart)) as string;
+  const db = env.deps.db as unknown as { query: (...a: unknown[]) => Promise<unknown> };
+  const query = db.query;
+  db.query = async () => {
+    throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+  };
+  try {
+    const sig = await phpSdkPost('/v2/?method=getSignatureByPost', signaturePairs(c, cart));
+    assert.equal(sig.status, 503, sig.text);
+    assert.deepEqual(JSON.parse(sig.text).status.code, '503');
+    const status = await phpSdkPost('/v1/?method=checkPayStatus', [
+      ['apikey', c.apikey],
+      ['cpm_site_id', c.siteId],
+      ['cpm_trans_id', 'o-1'],
+    ]);
+    assert.equal(status.status, 503, status.text);
+    const desk = await cashDesk(payButtonFields(c, cart, signature, {}));
+    assert.equal(desk.status, 503);
+    assert.match(desk.type, /^text\/html/);
+  } finally {
+    db.query = query;
+  }
+  assert.equal((await payStatus(c, 'o-1')).transaction.cpm_trans_status, 'WAITING_FOR_CUSTOMER');
+});
+
+test('issue 10: concurrent identical getSignatureByPost calls make one order and one signature', async () => {
+  const c = await newMerchant(env, { brand: 'Race' });
+  const cart: Cart = { transId: 'race-1', amount: '100', designation: 'Course' };
+  const sigs = await Promise.all(Array.from({ length: 8 }, () => getSignature(c, cart)));
+  assert.equal(new Set(sigs).size, 1, JSON.stringify(sigs));
+  assert.equal(typeof sigs[0], 'string');
+  const { rows } = await env.deps.db.query(
+    `SELECT count(*)::int AS n FROM orders o JOIN cinetpay_legacy_orders l ON l.order_id = o.id
+      WHERE o.merchant_trade_no = $1`,
+    [`cp:${c.siteId}:race-1`],
+  );
+  assert.equal(rows[0].n, 1);
 });
