@@ -52,7 +52,7 @@ function path(points: RatePoint[], source: string, target: string): { rate: Rati
     const second = g.get(pivot)?.get(source);
     if (!second) continue;
     const first = fromTarget.get(pivot)!;
-    return { rate: times(first.price, second.price), at: first.at < second.at ? first.at : second.at };
+    return { rate: times(first.price, second.price), at: new Date(Math.min(first.at.getTime(), second.at.getTime())) };
   }
   return undefined;
 }
