@@ -99,7 +99,8 @@ test('issue 11: stale prices are never used; cross rates go through a pivot and 
 
 test('issue 11: prices are exact decimals; zero, signs, exponents and floats are refused', () => {
   assert.deepEqual(r('40000.000000'), { n: 40000n, d: 1n });
-  for (const bad of ['0', '0.000', '-1', '1e5', '1.', '.5', ' 1', 'NaN', '']) assert.equal(parsePositiveDecimal(bad), undefined);
+  for (const bad of ['0', '0.000', '-1', '1e5', '1.', '.5', ' 1', 'NaN', ''])
+    assert.equal(parsePositiveDecimal(bad), undefined);
 });
 
 const known = new Set(['BTC', 'ETH', 'USDT', 'BNB', 'TRX', 'EUR', 'BRL', 'USD']);
