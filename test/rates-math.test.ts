@@ -44,7 +44,7 @@ test('issue 11: seed §8 example, USD→ETH at 2999.342: 100 USD buys 0.03334064
   const q = quoteRate(r('2999.342'));
   assert.equal(formatRate(q), '2999.342000');
   const eth = targetForSource(10000n, 2, q, 18);
-  // 0.033340646048366608 ETH (the seed shows it cut at 11 decimals: "0.03334064604"); exact 0.03334064604836660873…
+  // 0.033340646048366608 ETH (the seed shows it cut at 11 decimals: "0.03334064604"); exact 0.03334064604836660840…
   assert.equal(eth, 33340646048366608n);
   // purchaseType 1: 0.5 ETH costs 1499.671 USD, rounded UP to the cent.
   assert.equal(sourceForTarget(5n * 10n ** 17n, 18, q, 2), 149968n);
