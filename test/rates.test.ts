@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { startTestEnv, newMerchant, signed, postForm, getJson, type TestEnv } from './harness.js';
 import type { MerchantCredentials } from '../src/core/merchants.js';
 import { projectPath } from '../src/paths.js';
+import { runCli } from './child-process.js';
 
 const RECORDED = readFileSync(projectPath('test/fixtures/binance-ticker-price.json'), 'utf8');
 
@@ -276,4 +277,24 @@ test('issue 11: operator rates are validated (admin API)', async () => {
   }
   const noToken = await fetch(`${live.url}/admin/rates`);
   assert.equal(noToken.status, 401);
+});
+
+test('issue 11: operator rates and merchant spread through the CLI (tender rate ...)', {
+  timeout: 120_000,
+}, async () => {
+  const dbUrl = (live.deps.db as unknown as { options: { connectionString: string } }).options.connectionString;
+  const cliEnv = { DATABASE_URL: dbUrl, TENDER_DATA_DIR: join(dir, 'cli-data'), TENDER_MODE: 'sandbox' };
+  const set = JSON.parse(await runCli(['rate', 'set', 'btc', 'eur', '45000.5', '--json'], cliEnv));
+  assert.equal(set.base, 'BTC');
+  assert.equal(set.price, '45000.5');
+  const listed = JSON.parse(await runCli(['rate', 'list', '--json'], cliEnv));
+  assert.ok(listed.some((r: any) => r.base === 'BTC' && r.quote === 'EUR' && r.fresh));
+  const spread = JSON.parse(await runCli(['rate', 'merchant', String(lm.merchantId), 'spread=10', '--json'], cliEnv));
+  assert.equal(spread.spreadBps, 10);
+  mode = 'error';
+  // 45000.5 × 1.001 = 45045.5005, quoted with 6 decimals.
+  const r = await rate(live, lm, { sourceCurrency: 'EUR' });
+  assert.deepEqual(r.body.data, { exchangeRate: '45045.500500' }, JSON.stringify(r.body));
+  await runCli(['rate', 'merchant', String(lm.merchantId), 'spread=default'], cliEnv);
+  await assert.rejects(runCli(['rate', 'set', 'BTC', 'EUR', '0'], cliEnv));
 });
