@@ -3,7 +3,7 @@
 // against one balance, refusals that move nothing, and the ledger invariants after.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestEnv, newMerchant, signed, postForm, getJson, type TestEnv } from './harness.js';
+import { startTestEnv, newMerchant, signed, getJson, type TestEnv } from './harness.js';
 import type { MerchantCredentials } from '../src/core/merchants.js';
 import { inTx } from '../src/store/db.js';
 import { postEntry } from '../src/store/ledger-repo.js';
