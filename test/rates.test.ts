@@ -259,6 +259,8 @@ test('issue 11: spread per merchant (admin API), card margin on top; other merch
   assert.equal(bad.status, 400);
   const missing = await admin(live, 'PATCH', '/merchants/1/rates', { spreadBps: 5 });
   assert.equal(missing.status, 404);
+  assert.equal((await admin(live, 'GET', '/merchants/1/rates')).status, 404);
+  assert.equal((await admin(live, 'GET', `/merchants/${lm.merchantId}/rates`)).body.spreadBps, 100);
   const reset = await admin(live, 'PATCH', `/merchants/${lm.merchantId}/rates`, { spreadBps: null });
   assert.equal(reset.body.ownSpread, false);
   assert.deepEqual((await rate(live, lm)).body.data, { exchangeRate: '97185.120000' });

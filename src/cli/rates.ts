@@ -1,7 +1,7 @@
 // `tender rate ...`: operator-set rates and per-merchant spread and exchange fee (docs/rates-and-exchange.md).
 import type { Runtime } from '../runtime.js';
 import { listOperatorRates, removeOperatorRate, setOperatorRate } from '../core/rates/operator-rates.js';
-import { effectiveRateSettings, setMerchantRateSettings } from '../core/rates/merchant-rates.js';
+import { merchantRateView, setMerchantRateSettings } from '../core/rates/merchant-rates.js';
 
 export const RATE_USAGE = `  rate set <BASE> <QUOTE> <PRICE>  1 BASE costs PRICE QUOTE (e.g. rate set BTC USDT 40000), stamped now
   rate list [--json]                operator-set rates with their times and freshness
@@ -50,7 +50,7 @@ export async function rateCommand(args: string[], json: boolean, withRuntime: Wi
     }
     out(
       await withRuntime(({ deps }) =>
-        changes.length ? setMerchantRateSettings(deps, id, patch) : effectiveRateSettings(deps, id),
+        changes.length ? setMerchantRateSettings(deps, id, patch) : merchantRateView(deps, id),
       ),
     );
     return 0;

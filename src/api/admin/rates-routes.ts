@@ -2,9 +2,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Deps } from '../../core/deps.js';
 import { listOperatorRates, setOperatorRate } from '../../core/rates/operator-rates.js';
-import { effectiveRateSettings, setMerchantRateSettings } from '../../core/rates/merchant-rates.js';
+import { merchantRateView, setMerchantRateSettings } from '../../core/rates/merchant-rates.js';
 import { TenderError } from '../../domain/errors.js';
-import { findMerchant } from '../../store/merchants-repo.js';
 import { checker } from '../schema-check.js';
 import { MerchantIdParams } from './schemas.js';
 import { MerchantRatesBody, SetRateBody } from './rates-schemas.js';
@@ -33,10 +32,9 @@ export async function adminRatesRoutes(app: FastifyInstance, deps: Deps): Promis
     return setOperatorRate(deps, b.base, b.quote, b.price);
   });
   const merchantRoute = { schema: { params: MerchantIdParams } };
-  app.get<{ Params: { id: string } }>('/merchants/:id/rates', merchantRoute, async (req) => {
-    if (!(await findMerchant(deps.db, req.params.id))) throw new TenderError('MERCHANT_NOT_FOUND');
-    return effectiveRateSettings(deps, req.params.id);
-  });
+  app.get<{ Params: { id: string } }>('/merchants/:id/rates', merchantRoute, async (req) =>
+    merchantRateView(deps, req.params.id),
+  );
   app.patch<{ Params: { id: string } }>('/merchants/:id/rates', merchantRoute, async (req) =>
     setMerchantRateSettings(deps, req.params.id, checkMerchantRates(jsonObject(req))),
   );

@@ -31,6 +31,17 @@ const bps = (v: number | null | undefined, name: string) => {
   return v;
 };
 
+async function assertMerchant(deps: Deps, merchantId: string): Promise<void> {
+  if (!/^[0-9]{1,18}$/.test(merchantId) || !(await findMerchant(deps.db, merchantId)))
+    throw new TenderError('MERCHANT_NOT_FOUND');
+}
+
+/** The operator's view: MERCHANT_NOT_FOUND for an unknown merchant. */
+export async function merchantRateView(deps: Deps, merchantId: string): Promise<EffectiveRateSettings> {
+  await assertMerchant(deps, merchantId);
+  return effectiveRateSettings(deps, merchantId);
+}
+
 /** undefined keeps a value, null returns it to the install's default. */
 export async function setMerchantRateSettings(
   deps: Deps,
@@ -39,8 +50,7 @@ export async function setMerchantRateSettings(
 ): Promise<EffectiveRateSettings> {
   const spreadBps = bps(patch.spreadBps, 'spreadBps');
   const exchangeFeeBps = bps(patch.exchangeFeeBps, 'exchangeFeeBps');
-  if (!/^[0-9]{1,18}$/.test(merchantId) || !(await findMerchant(deps.db, merchantId)))
-    throw new TenderError('MERCHANT_NOT_FOUND');
+  await assertMerchant(deps, merchantId);
   await updateMerchantRateSettings(deps.db, merchantId, { spreadBps, exchangeFeeBps });
   return effectiveRateSettings(deps, merchantId);
 }
