@@ -9,6 +9,7 @@ import { resendOrderWebhook } from '../core/webhooks.js';
 import { listDepositAddresses } from '../core/address-listing.js';
 import { isTenderError } from '../domain/errors.js';
 import { serve } from '../server.js';
+import { RATE_USAGE, rateCommand } from './rates.js';
 
 const USAGE = `usage: tender <command>
   serve                         run the HTTP API only
@@ -23,7 +24,8 @@ const USAGE = `usage: tender <command>
   addresses list [--merchant ID] [--balances] [--json]
                                 deposit addresses with derivation paths (and on-chain balances), for sweeping
   webhook resend <orderId>
-  admin-token                   print the operator API token`;
+  admin-token                   print the operator API token
+${RATE_USAGE}`;
 
 async function withRuntime<T>(fn: (rt: Runtime) => Promise<T>): Promise<T> {
   const cfg = loadConfig();
@@ -182,6 +184,9 @@ export async function main(argv: string[]): Promise<number> {
           }
         return 0;
       }
+      break;
+    case 'rate':
+      if ((await rateCommand(pos.slice(1), o.json ?? false, withRuntime)) === 0) return 0;
       break;
     case 'webhook':
       if (sub === 'resend' && arg) {

@@ -33,6 +33,14 @@ export const ERRORS = {
   FORBIDDEN: { kind: 'forbidden', message: 'this request is not allowed' },
   SERVICE_UNAVAILABLE: { kind: 'unavailable', message: 'service temporarily unavailable, retry later' },
   INTERNAL: { kind: 'internal', message: 'internal error' },
+  INSUFFICIENT_BALANCE: { kind: 'state', message: 'the available balance does not cover this amount' },
+  RATE_UNAVAILABLE: { kind: 'unavailable', message: 'no rate source has a rate for this currency pair' },
+  RATE_STALE: { kind: 'unavailable', message: 'the rates for this currency pair are older than the staleness limit' },
+  PAIR_NOT_SUPPORTED: { kind: 'validation', message: 'this currency pair is not offered (the target must be crypto)' },
+  SAME_CURRENCY: { kind: 'validation', message: 'sourceCurrency and targetCurrency are the same' },
+  AMOUNT_NOT_POSITIVE: { kind: 'validation', message: 'amount must be greater than zero' },
+  EXCHANGED_AMOUNT_TOO_SMALL: { kind: 'validation', message: 'the converted amount is below one minor unit' },
+  INVALID_PURCHASE_TYPE: { kind: 'validation', message: 'purchaseType must be 0 (by source) or 1 (by target)' },
 } as const satisfies Record<string, { kind: ErrorKind; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -3,7 +3,9 @@ export type AccountRef =
   | { kind: 'merchant_available'; merchantId: string; currency: string }
   | { kind: 'merchant_frozen'; merchantId: string; currency: string }
   | { kind: 'fee_revenue'; currency: string }
-  | { kind: 'rail_clearing'; rail: string; currency: string };
+  | { kind: 'rail_clearing'; rail: string; currency: string }
+  /** The house's FX position per currency: exchanges between merchant balances pass through it. */
+  | { kind: 'treasury'; currency: string };
 
 export interface Posting {
   account: AccountRef;
@@ -25,6 +27,8 @@ export function accountCode(a: AccountRef): string {
       return `platform:fee_revenue:${a.currency}`;
     case 'rail_clearing':
       return `rail:${a.rail}:clearing:${a.currency}`;
+    case 'treasury':
+      return `platform:treasury:${a.currency}`;
   }
 }
 

@@ -19,6 +19,7 @@ import { attemptsOf, latestDeliveries } from '../../store/webhooks-repo.js';
 import { asTenderError, HTTP_STATUS_BY_KIND } from '../envelope.js';
 import { orderData } from '../openapi/plugin.js';
 import { adminTokenCheck } from './token.js';
+import { adminRatesRoutes } from './rates-routes.js';
 import { DepositAddressQuery, MerchantIdParams, OrderIdParams } from './schemas.js';
 
 export async function adminPlugin(app: FastifyInstance, opts: { deps: Deps; token: string }): Promise<void> {
@@ -149,4 +150,5 @@ export async function adminPlugin(app: FastifyInstance, opts: { deps: Deps; toke
   app.post<{ Params: { id: string } }>('/orders/:id/webhooks/resend', orderRoute, async (req) => ({
     deliveryId: await resendOrderWebhook(deps, req.params.id),
   }));
+  await adminRatesRoutes(app, deps);
 }

@@ -12,6 +12,7 @@ import {
   RotatedKeyAnswer,
 } from '../admin/responses.js';
 import type { Answer, DialectContract, RouteContract } from './types.js';
+import { ratesAdminRoutes } from './rates.js';
 
 const JSON_TYPE = 'application/json';
 const ok = (description: string, schema: Answer['schema']): Answer => ({ description, contentType: JSON_TYPE, schema });
@@ -103,6 +104,7 @@ export const adminContract: DialectContract = {
       params: OrderIdParams,
       answers: { '200': ok('the new delivery', ResendAnswer) },
     }),
+    ...ratesAdminRoutes(admin),
     admin({
       method: 'GET',
       route: '/metrics',

@@ -15,6 +15,7 @@ import {
   WalletAddressData,
 } from '../openapi/responses.js';
 import type { Answer, DialectContract, RouteContract } from './types.js';
+import { ratesOpenapiRoutes } from './rates.js';
 
 const JSON_TYPE = 'application/json';
 
@@ -91,6 +92,7 @@ export const openapiContract: DialectContract = {
       'WalletAddress',
     ),
     route('GET', 'getMerchantBalance', 'Balances per currency', GetMerchantBalanceParams, BalanceData, 'Balance'),
+    ...ratesOpenapiRoutes(route),
     settle('complete'),
     settle('fail'),
   ],

@@ -26,4 +26,12 @@ export const OPENAPI_CODES: Record<ErrorCode, number> = {
   /** Retry later: the database or another dependency is briefly unreachable (nothing was done). */
   SERVICE_UNAVAILABLE: 30001,
   INTERNAL: 1,
+  INSUFFICIENT_BALANCE: 10030,
+  RATE_UNAVAILABLE: 10040,
+  RATE_STALE: 10041,
+  PAIR_NOT_SUPPORTED: 10042,
+  SAME_CURRENCY: 10043,
+  AMOUNT_NOT_POSITIVE: 10044,
+  EXCHANGED_AMOUNT_TOO_SMALL: 10045,
+  INVALID_PURCHASE_TYPE: 10046,
 };
