@@ -7,6 +7,7 @@ import { BlockList, isIP } from 'node:net';
 import { Secret } from './domain/secret.js';
 import { loadCryptoConfig, type CryptoConfig } from './rails/crypto/networks.js';
 import { parseAllowList, type AllowList } from './domain/destination-policy.js';
+import { loadPayoutConfig, type PayoutConfig } from './rails/payout/payout-config.js';
 
 export type Mode = 'sandbox' | 'live';
 
@@ -43,6 +44,8 @@ export interface Config {
   crypto: CryptoConfig;
   /** TENDER_MAX_AMOUNTS: per-currency maximum order amounts in major units, over the built-in defaults. */
   maxAmounts: Record<string, string>;
+  /** Payout fees, approval thresholds, sandbox payout rail and sender settings (docs/payouts.md). */
+  payout: PayoutConfig;
   masterKeyText: Secret | undefined;
   adminTokenText: Secret | undefined;
 }
@@ -159,6 +162,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL ?? 'info',
     crypto: loadCryptoConfig(env),
     maxAmounts: parseMaxAmounts(env.TENDER_MAX_AMOUNTS),
+    payout: loadPayoutConfig(env),
     masterKeyText: env.TENDER_MASTER_KEY ? new Secret(env.TENDER_MASTER_KEY) : undefined,
     adminTokenText: env.TENDER_ADMIN_TOKEN ? new Secret(env.TENDER_ADMIN_TOKEN) : undefined,
   };

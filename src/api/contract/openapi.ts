@@ -15,6 +15,7 @@ import {
   WalletAddressData,
 } from '../openapi/responses.js';
 import type { Answer, DialectContract, RouteContract } from './types.js';
+import { WithdrawData, WithdrawParams } from '../openapi/payout-schemas.js';
 
 const JSON_TYPE = 'application/json';
 
@@ -91,6 +92,7 @@ export const openapiContract: DialectContract = {
       'WalletAddress',
     ),
     route('GET', 'getMerchantBalance', 'Balances per currency', GetMerchantBalanceParams, BalanceData, 'Balance'),
+    route('POST', 'withdraw', 'Pay out crypto to an address (§4)', WithdrawParams, WithdrawData, 'Withdraw'),
     settle('complete'),
     settle('fail'),
   ],

@@ -18,6 +18,7 @@ import { checker } from '../schema-check.js';
 import { textRule } from '../edge.js';
 import { MULTIPART, multipartFields, readBounded } from './multipart.js';
 import { wireNetworkName } from '../../rails/crypto/networks.js';
+import { payoutRoutes } from './payout-routes.js';
 import {
   CreateOrderParams,
   GetMerchantBalanceParams,
@@ -170,4 +171,6 @@ export async function openapiPlugin(app: FastifyInstance, opts: { deps: Deps }):
       ),
     );
   });
+
+  await app.register(payoutRoutes, { deps }); // issue 11: POST /withdraw
 }
