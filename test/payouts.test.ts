@@ -11,6 +11,8 @@ import { startPayoutSender } from '../src/workers/payout-sender.js';
 import { startWebhookDispatcher, type Dispatcher } from '../src/workers/webhook-dispatcher.js';
 import type { MerchantCredentials } from '../src/core/merchants.js';
 import { OPENAPI_CODES } from '../src/api/openapi/error-codes.js';
+import { expireDueOrders } from '../src/core/payments.js';
+import { setApprovalThreshold } from '../src/core/payout-settings.js';
 
 let env: TestEnv;
 let dbUrl: string;
@@ -282,4 +284,24 @@ test('issue 11: 200 concurrent withdrawals against a balance that covers 10 → 
   } finally {
     env.deps.config.payout.sandboxDelayMs = 300;
   }
+});
+
+test('issue 11: payouts never expire like pay-ins; the sandbox helper fails one not yet sent, never completes it', async () => {
+  const m = await newMerchant(env);
+  await fundMerchant(env, m, 'USDT', '40');
+  await setApprovalThreshold(env.deps, String(m.merchantId), 'USDT', '1');
+  const r = await withdraw(env, m, { totalAmount: '20', receivedAmount: '19' });
+  const id = r.body.data.orderId;
+  env.clock.advance(env.deps.config.orderTtlSeconds * 10);
+  try {
+    await expireDueOrders(env.deps);
+    assert.equal(await status(id), 0, 'still waiting for approval, not expired');
+  } finally {
+    env.clock.advance(-env.deps.config.orderTtlSeconds * 10);
+  }
+  const c = await sandboxSettle(env, id, 'complete');
+  assert.equal(c.body.code, OPENAPI_CODES.ILLEGAL_TRANSITION);
+  const f = await sandboxSettle(env, id, 'fail');
+  assert.equal(f.body.data.orderStatus, 15);
+  assert.deepEqual(await balanceOf(env, m, 'USDT'), { available: 40n * 10n ** 18n, frozen: 0n });
 });
