@@ -18,6 +18,7 @@ import { postEntry } from '../store/ledger-repo.js';
 import { findPayout, insertPayoutOrder, type PayoutRow } from '../store/payouts-repo.js';
 import { merchantPayoutFee, merchantThreshold } from '../store/payout-settings-repo.js';
 import { assertCallbackTarget } from './callback-url.js';
+import { hasHotWallet } from '../store/hot-wallets-repo.js';
 import { hostOf } from '../domain/redirects.js';
 
 export interface WithdrawInput {
@@ -119,6 +120,9 @@ export async function acceptWithdraw(deps: Deps, merchant: MerchantRow, input: W
   const chainAmount = rescale(received, asset.exponent, deps.assets.exponent(currency, network.name));
   const rail = payoutRailIdFor(deps, network);
   if (!rail) throw new TenderError('PAYOUT_UNAVAILABLE', `payouts on ${network.name} are not available`);
+  // Live: a family without a hot wallet could never send; refuse rather than freeze money for nothing.
+  if (deps.config.mode === 'live' && !(await hasHotWallet(deps.db, network.family)))
+    throw new TenderError('PAYOUT_UNAVAILABLE', `payouts on ${network.name} have no hot wallet yet`);
   const btcNet = deps.config.crypto.networks.find((n) => n.key === 'BITCOIN')?.bitcoinNetwork ?? 'mainnet';
   const toAddress = validatePayoutAddress(network.family, input.toAddress, btcNet);
   if (input.callbackUrl && !hostOf(input.callbackUrl))

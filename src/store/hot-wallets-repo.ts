@@ -25,3 +25,8 @@ export async function hotWallets(tx: Tx): Promise<HotWalletRow[]> {
   const { rows } = await tx.query<HotWalletRow>('SELECT * FROM hot_wallets ORDER BY family');
   return rows;
 }
+
+export async function hasHotWallet(tx: Tx, family: string): Promise<boolean> {
+  const { rows } = await tx.query('SELECT 1 FROM hot_wallets WHERE family = $1', [family]);
+  return rows.length > 0;
+}
