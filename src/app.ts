@@ -1,5 +1,6 @@
 // Builds the HTTP application without listening: every dialect is an encapsulated plugin with its own
 // error handler, all over one core.
+import { operatorPayoutPlugin } from './api/admin/payout-routes.js';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import formbody from '@fastify/formbody';
 import type { Logger } from 'pino';
@@ -147,6 +148,7 @@ export async function buildApp(deps: Deps, opts: AppOptions): Promise<FastifyIns
   if (deps.config.mode === 'sandbox')
     await app.register(sandboxPlugin, { deps, adminToken: opts.adminToken, prefix: '/sandbox' });
   await app.register(adminPlugin, { deps, token: opts.adminToken, prefix: '/admin' });
+  await app.register(operatorPayoutPlugin, { deps, prefix: '/admin/payouts' }); // issue 11: operator tokens
 
   app.setNotFoundHandler(notFound);
   // Signature recipe counts still in memory (core/signature-tally.ts) are written once requests have stopped.

@@ -8,6 +8,7 @@ import { Secret } from './domain/secret.js';
 import { loadCryptoConfig, type CryptoConfig } from './rails/crypto/networks.js';
 import { parseAllowList, type AllowList } from './domain/destination-policy.js';
 import { loadRatesConfig, type RatesConfig } from './rails/rates/config.js';
+import { loadPayoutConfig, type PayoutConfig } from './rails/payout/payout-config.js';
 
 export type Mode = 'sandbox' | 'live';
 
@@ -46,6 +47,8 @@ export interface Config {
   maxAmounts: Record<string, string>;
   /** Rate sources, staleness limit, default spread and exchange fee (docs/rates-and-exchange.md). */
   rates: RatesConfig;
+  /** Payout fees, approval thresholds, sandbox payout rail and sender settings (docs/payouts.md). */
+  payout: PayoutConfig;
   masterKeyText: Secret | undefined;
   adminTokenText: Secret | undefined;
 }
@@ -163,6 +166,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     crypto: loadCryptoConfig(env),
     maxAmounts: parseMaxAmounts(env.TENDER_MAX_AMOUNTS),
     rates: loadRatesConfig(env, mode),
+    payout: loadPayoutConfig(env),
     masterKeyText: env.TENDER_MASTER_KEY ? new Secret(env.TENDER_MASTER_KEY) : undefined,
     adminTokenText: env.TENDER_ADMIN_TOKEN ? new Secret(env.TENDER_ADMIN_TOKEN) : undefined,
   };

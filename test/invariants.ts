@@ -25,10 +25,33 @@ const CHECKS: Record<string, string> = {
   'only completed orders are credited, and every completed order is': `
     SELECT o.id, o.status, count(e.id) AS payments FROM orders o
     LEFT JOIN journal_entries e ON e.order_id = o.id AND e.kind = 'order_payment'
+    WHERE o.kind = 'payin'
     GROUP BY o.id HAVING (o.status = 14) <> (count(e.id) = 1)`,
   'one order per merchantTradeNo': `
     SELECT merchant_id, merchant_trade_no, count(*) FROM orders
-    GROUP BY merchant_id, merchant_trade_no HAVING count(*) > 1`,
+    GROUP BY merchant_id, merchant_trade_no, kind HAVING count(*) > 1`,
+  // Payouts (issue 11): one hold at acceptance, then exactly one settlement (14) or release (15).
+  'every payout is held once, then settled at 14 or released at 15, once': `
+    SELECT o.id, o.status,
+      count(*) FILTER (WHERE e.kind = 'payout_freeze') AS holds,
+      count(*) FILTER (WHERE e.kind = 'payout_settle') AS settles,
+      count(*) FILTER (WHERE e.kind = 'payout_release') AS releases
+    FROM orders o LEFT JOIN journal_entries e ON e.order_id = o.id WHERE o.kind = 'payout'
+    GROUP BY o.id HAVING count(*) FILTER (WHERE e.kind = 'payout_freeze') <> 1
+      OR count(*) FILTER (WHERE e.kind = 'payout_settle') <> (o.status = 14)::int
+      OR count(*) FILTER (WHERE e.kind = 'payout_release') <> (o.status = 15)::int`,
+  'frozen balances equal the open payouts': `
+    SELECT a.merchant_id, a.currency, a.balance::text, coalesce(sum(o.amount), 0)::text AS open
+    FROM ledger_accounts a LEFT JOIN orders o ON o.merchant_id = a.merchant_id AND o.currency = a.currency
+      AND o.kind <> 'payin' AND o.status IN (0, 11)
+    WHERE a.kind = 'merchant_frozen' GROUP BY a.id HAVING a.balance <> coalesce(sum(o.amount), 0)`,
+  'no merchant balance is negative': `
+    SELECT code, balance::text FROM ledger_accounts
+    WHERE kind IN ('merchant_available', 'merchant_frozen') AND balance < 0`,
+  'a completed payout has exactly one confirmed transaction, an open or closed one none': `
+    SELECT p.order_id, o.status, count(a.id) FILTER (WHERE a.state = 'confirmed') AS confirmed
+    FROM payouts p JOIN orders o ON o.id = p.order_id LEFT JOIN payout_attempts a ON a.payout_id = p.order_id
+    GROUP BY p.order_id, o.status HAVING count(a.id) FILTER (WHERE a.state = 'confirmed') <> (o.status = 14)::int`,
   'every status change is in the order history': `
     SELECT o.id, o.status FROM orders o WHERE NOT EXISTS (
       SELECT 1 FROM order_events ev WHERE ev.order_id = o.id AND ev.to_status = o.status)`,

@@ -10,6 +10,7 @@ import { listDepositAddresses } from '../core/address-listing.js';
 import { isTenderError } from '../domain/errors.js';
 import { serve } from '../server.js';
 import { RATE_USAGE, rateCommand } from './rates.js';
+import { payoutCommand } from './payout-commands.js';
 
 const USAGE = `usage: tender <command>
   serve                         run the HTTP API only
@@ -25,6 +26,13 @@ const USAGE = `usage: tender <command>
                                 deposit addresses with derivation paths (and on-chain balances), for sweeping
   webhook resend <orderId>
   admin-token                   print the operator API token
+  operator create <name>        a payout approver; prints its token once
+  payout list                   payouts not yet final, with approvals and the reason they wait
+  payout approve|reject <orderId> --operator-token T   (or TENDER_OPERATOR_TOKEN)
+  payout fee <merchantId> --asset USDT --network TRON --fixed 1 [--bps 0]
+  payout threshold <merchantId> --currency USDT --amount 1000   above it two operators must approve
+  hot-wallet create --family evm|tron|bitcoin   new key sealed with the master key; prints the address only
+  hot-wallet balances           hot wallet balance per network and asset
 ${RATE_USAGE}`;
 
 async function withRuntime<T>(fn: (rt: Runtime) => Promise<T>): Promise<T> {
@@ -53,6 +61,13 @@ const OPTIONS = {
   json: { type: 'boolean' },
   merchant: { type: 'string' },
   balances: { type: 'boolean' },
+  'operator-token': { type: 'string' },
+  family: { type: 'string' },
+  asset: { type: 'string' },
+  network: { type: 'string' },
+  fixed: { type: 'string' },
+  bps: { type: 'string' },
+  amount: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -188,6 +203,10 @@ export async function main(argv: string[]): Promise<number> {
     case 'rate':
       if ((await rateCommand(pos.slice(1), o.json ?? false, withRuntime)) === 0) return 0;
       break;
+    case 'operator':
+    case 'payout':
+    case 'hot-wallet':
+      return payoutCommand(withRuntime, cmd, sub, arg, o);
     case 'webhook':
       if (sub === 'resend' && arg) {
         const id = await withRuntime(({ deps }) => resendOrderWebhook(deps, arg));

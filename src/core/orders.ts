@@ -79,7 +79,7 @@ function newOrderRow(deps: Deps, merchant: MerchantRow, input: CreateOrderInput)
 async function replayed(tx: Tx, row: NewOrder, forUpdate: boolean): Promise<Order> {
   const existing = await findOrder(
     tx,
-    { by: 'tradeNo', merchantTradeNo: row.merchantTradeNo },
+    { by: 'tradeNo', merchantTradeNo: row.merchantTradeNo, kind: 'payin' },
     row.merchantId,
     forUpdate,
   );

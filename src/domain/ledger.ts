@@ -65,3 +65,56 @@ export function assertBalanced(e: JournalEntry): JournalEntry {
   for (const [cur, sum] of sums) if (sum !== 0n) throw new Error(`journal entry unbalanced in ${cur} by ${sum}`);
   return e;
 }
+
+// Payouts (issue 11, spec M1 "Money"): frozen at acceptance, paid out or released at the end.
+
+/** Acceptance of a payout: available −total → frozen +total. */
+export function payoutFreezeEntry(p: { orderId: string; merchantId: string; currency: string; total: bigint }) {
+  return assertBalanced({
+    kind: 'payout_freeze',
+    orderId: p.orderId,
+    memo: `payout ${p.orderId}: hold`,
+    postings: [
+      { account: { kind: 'merchant_available', merchantId: p.merchantId, currency: p.currency }, amount: -p.total },
+      { account: { kind: 'merchant_frozen', merchantId: p.merchantId, currency: p.currency }, amount: p.total },
+    ],
+  });
+}
+
+/** Confirmed on chain: frozen −total, the rail's clearing account +received (it left), fee revenue +fee. */
+export function payoutSettleEntry(p: {
+  orderId: string;
+  merchantId: string;
+  rail: string;
+  currency: string;
+  received: bigint;
+  fee: bigint;
+}): JournalEntry {
+  const postings: Posting[] = [
+    {
+      account: { kind: 'merchant_frozen', merchantId: p.merchantId, currency: p.currency },
+      amount: -(p.received + p.fee),
+    },
+    { account: { kind: 'rail_clearing', rail: p.rail, currency: p.currency }, amount: p.received },
+    { account: { kind: 'fee_revenue', currency: p.currency }, amount: p.fee },
+  ];
+  return assertBalanced({
+    kind: 'payout_settle',
+    orderId: p.orderId,
+    memo: `payout ${p.orderId} sent via ${p.rail}`,
+    postings: postings.filter((x) => x.amount !== 0n),
+  });
+}
+
+/** Rejected or failed: frozen −total → available +total. */
+export function payoutReleaseEntry(p: { orderId: string; merchantId: string; currency: string; total: bigint }) {
+  return assertBalanced({
+    kind: 'payout_release',
+    orderId: p.orderId,
+    memo: `payout ${p.orderId}: released`,
+    postings: [
+      { account: { kind: 'merchant_frozen', merchantId: p.merchantId, currency: p.currency }, amount: -p.total },
+      { account: { kind: 'merchant_available', merchantId: p.merchantId, currency: p.currency }, amount: p.total },
+    ],
+  });
+}

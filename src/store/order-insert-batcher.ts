@@ -31,7 +31,7 @@ const INSERT_BATCH_SQL = `WITH input AS (
       network, callback_url, success_url, fail_url, pay_code, watch_code, create_time_ms, expires_at, created_at,
       created_at
     FROM input ORDER BY ord
-    ON CONFLICT (merchant_id, merchant_trade_no) DO NOTHING
+    ON CONFLICT (merchant_id, merchant_trade_no, kind) DO NOTHING
     RETURNING ${ORDER_COLUMNS}),
   ev AS (INSERT INTO order_events (order_id, from_status, to_status, reason, at) SELECT id, NULL, 0, 'created',
   created_at FROM ins)

@@ -104,7 +104,7 @@ const INSERT_ORDER_SQL = `WITH ins AS (
          network, callback_url, success_url, fail_url, pay_code, watch_code, create_time_ms, expires_at, created_at,
          updated_at)
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$18)
-       ON CONFLICT (merchant_id, merchant_trade_no) DO NOTHING
+       ON CONFLICT (merchant_id, merchant_trade_no, kind) DO NOTHING
        RETURNING ${ORDER_COLUMNS}),
      ev AS (INSERT INTO order_events (order_id, from_status, to_status, reason, at) SELECT id, NULL, 0, 'created',
      $18 FROM ins)
@@ -144,7 +144,8 @@ export async function insertOrderIfNew(tx: Tx, o: NewOrder): Promise<(Order & { 
 
 export type OrderLookup =
   | { by: 'id'; id: string }
-  | { by: 'tradeNo'; merchantTradeNo: string }
+  /** `kind` confines the lookup to one order kind; without it a pay-in wins over a payout of the same number. */
+  | { by: 'tradeNo'; merchantTradeNo: string; kind?: 'payin' | 'payout' }
   | { by: 'hash'; hash: string }
   | { by: 'payCode'; payCode: string }
   | { by: 'watchCode'; watchCode: string };
@@ -172,7 +173,12 @@ export async function findOrder(
     params.push(merchantId);
     sql += ' AND merchant_id = $2';
   } else if (q.by === 'tradeNo' || q.by === 'hash') throw new Error('merchantTradeNo and hash lookups need a merchant');
-  sql += ' ORDER BY created_at LIMIT 1';
+  if (q.by === 'tradeNo' && q.kind) {
+    params.push(q.kind);
+    sql += ` AND kind = $${params.length}`;
+  }
+  // merchantTradeNo is unique per kind (migration 013): the pay-in answers first, as before payouts existed.
+  sql += " ORDER BY (kind = 'payin') DESC, created_at LIMIT 1";
   if (forUpdate) sql += ' FOR UPDATE';
   const { rows } = await tx.query<OrderRow>(sql, params);
   return rows[0] ? toOrder(rows[0]) : undefined;
@@ -233,7 +239,7 @@ export async function casOrderStatus(
 /** Pending orders whose time is up, oldest first, leaving out those a worker failed on until their retry time. */
 export async function expiredPendingIds(tx: Tx, now: Date, failureKind: string, limit: number): Promise<string[]> {
   const { rows } = await tx.query<{ id: string }>(
-    `SELECT id FROM orders o WHERE status = 0 AND expires_at <= $1
+    `SELECT id FROM orders o WHERE status = 0 AND kind = 'payin' AND expires_at <= $1
        AND NOT EXISTS (SELECT 1 FROM work_failures f WHERE f.kind = $2 AND f.item_id = o.id AND f.retry_at > $1)
      ORDER BY expires_at LIMIT $3`,
     [now, failureKind, limit],
@@ -244,7 +250,7 @@ export async function expiredPendingIds(tx: Tx, now: Date, failureKind: string, 
 /** Locks one order if it is still pending and due; false when it changed or another worker holds it. */
 export async function lockIfStillDue(tx: Tx, id: string, now: Date): Promise<boolean> {
   const { rows } = await tx.query(
-    'SELECT 1 FROM orders WHERE id = $1 AND status = 0 AND expires_at <= $2 FOR UPDATE SKIP LOCKED',
+    "SELECT 1 FROM orders WHERE id = $1 AND status = 0 AND kind = 'payin' AND expires_at <= $2 FOR UPDATE SKIP LOCKED",
     [id, now],
   );
   return rows.length > 0;

@@ -3,6 +3,7 @@ import { startWebhookDispatcher } from './webhook-dispatcher.js';
 import { startOrderExpirer } from './order-expirer.js';
 import { startChainWatcher } from './chain-watcher.js';
 import { startMobileMoneyPoller } from './mobile-money-poller.js';
+import { startPayoutSender } from './payout-sender.js';
 import { depositNetworks } from '../rails/crypto/networks.js';
 
 export interface Workers {
@@ -14,6 +15,7 @@ export function startWorkers(deps: Deps): Workers {
     startWebhookDispatcher(deps),
     startOrderExpirer(deps),
     startMobileMoneyPoller(deps),
+    startPayoutSender(deps),
     ...depositNetworks(deps.config.crypto).map((n) => startChainWatcher(deps, n)),
   ];
   deps.log.info('workers started');

@@ -13,6 +13,7 @@ import {
 } from '../admin/responses.js';
 import type { Answer, DialectContract, RouteContract } from './types.js';
 import { ratesAdminRoutes } from './rates.js';
+import { DecisionAnswer, HotWalletsAnswer, PayoutIdParams, PendingPayoutsAnswer } from '../admin/payout-schemas.js';
 
 const JSON_TYPE = 'application/json';
 const ok = (description: string, schema: Answer['schema']): Answer => ({ description, contentType: JSON_TYPE, schema });
@@ -44,7 +45,10 @@ export const adminContract: DialectContract = {
   name: 'admin',
   title: 'Tender: operator API',
   description: 'Merchants, orders, webhooks and deposit addresses, for the operator (Authorization: Bearer <token>).',
-  securitySchemes: { adminToken: { type: 'http', scheme: 'bearer' } },
+  securitySchemes: {
+    adminToken: { type: 'http', scheme: 'bearer' },
+    operatorToken: { type: 'http', scheme: 'bearer', description: 'a token from `tender operator create`' },
+  },
   routes: [
     admin({
       method: 'POST',
@@ -105,6 +109,7 @@ export const adminContract: DialectContract = {
       answers: { '200': ok('the new delivery', ResendAnswer) },
     }),
     ...ratesAdminRoutes(admin),
+    ...operatorRoutes(),
     admin({
       method: 'GET',
       route: '/metrics',
@@ -125,3 +130,40 @@ export const adminContract: DialectContract = {
     '503': refusal('the database is briefly unreachable: retry'),
   },
 };
+
+/** Issue 11: payouts, decided per operator (two different operators above the merchant's threshold). */
+function operatorRoutes(): RouteContract[] {
+  const op = (r: Omit<RouteContract, 'security' | 'path'>): RouteContract => ({
+    ...r,
+    path: r.route.replace(/:([A-Za-z]+)/g, '{$1}'),
+    security: ['operatorToken'],
+  });
+  return [
+    op({
+      method: 'GET',
+      route: '/admin/payouts',
+      summary: 'Payouts not yet final, with their approvals (operator token)',
+      answers: { '200': ok('the open payouts', PendingPayoutsAnswer) },
+    }),
+    op({
+      method: 'GET',
+      route: '/admin/payouts/hot-wallets',
+      summary: 'Hot wallet address and balance per network and asset (operator token)',
+      answers: { '200': ok('the balances', HotWalletsAnswer) },
+    }),
+    op({
+      method: 'POST',
+      route: '/admin/payouts/:orderId/approve',
+      summary: 'Approve a payout; two different operators send it (operator token)',
+      params: PayoutIdParams,
+      answers: { '200': ok('the decision', DecisionAnswer) },
+    }),
+    op({
+      method: 'POST',
+      route: '/admin/payouts/:orderId/reject',
+      summary: 'Reject a payout waiting for approval: 15, hold released (operator token)',
+      params: PayoutIdParams,
+      answers: { '200': ok('the decision', DecisionAnswer) },
+    }),
+  ];
+}

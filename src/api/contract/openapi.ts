@@ -16,6 +16,7 @@ import {
 } from '../openapi/responses.js';
 import type { Answer, DialectContract, RouteContract } from './types.js';
 import { ratesOpenapiRoutes } from './rates.js';
+import { WithdrawData, WithdrawParams } from '../openapi/payout-schemas.js';
 
 const JSON_TYPE = 'application/json';
 
@@ -93,6 +94,7 @@ export const openapiContract: DialectContract = {
     ),
     route('GET', 'getMerchantBalance', 'Balances per currency', GetMerchantBalanceParams, BalanceData, 'Balance'),
     ...ratesOpenapiRoutes(route),
+    route('POST', 'withdraw', 'Pay out crypto to an address (§4)', WithdrawParams, WithdrawData, 'Withdraw'),
     settle('complete'),
     settle('fail'),
   ],

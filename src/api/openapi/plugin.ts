@@ -19,6 +19,7 @@ import { textRule } from '../edge.js';
 import { MULTIPART, multipartFields, readBounded } from './multipart.js';
 import { wireNetworkName } from '../../rails/crypto/networks.js';
 import { ratesRoutes } from './rates-routes.js';
+import { payoutRoutes } from './payout-routes.js';
 import {
   CreateOrderParams,
   GetMerchantBalanceParams,
@@ -173,4 +174,5 @@ export async function openapiPlugin(app: FastifyInstance, opts: { deps: Deps }):
   });
 
   await ratesRoutes(app, { deps, signed });
+  await app.register(payoutRoutes, { deps }); // issue 11: POST /withdraw
 }

@@ -9,6 +9,7 @@ import { getOrder } from '../../core/orders.js';
 import { assertFresh, authenticateSigned } from '../../core/signed-request.js';
 import { TenderError } from '../../domain/errors.js';
 import { settleSandbox } from '../../rails/sandbox/index.js';
+import { isPayout, settleSandboxPayout } from '../../rails/payout/sandbox-helper.js';
 import { asTenderError } from '../envelope.js';
 import { OPENAPI_CODES } from '../openapi/error-codes.js';
 import { collectParams, required } from '../openapi/params.js';
@@ -52,7 +53,11 @@ export async function sandboxPlugin(app: FastifyInstance, opts: { deps: Deps; ad
   for (const outcome of ['complete', 'fail'] as const) {
     app.post<{ Params: { orderId: string } }>(`/orders/:orderId/${outcome}`, async (req) => {
       await authorize(req, req.params.orderId);
-      const order = await settleSandbox(deps, req.params.orderId, outcome === 'complete' ? 'pay' : 'fail');
+      const id = req.params.orderId;
+      // A payout settles on the sandbox payout rail's pretend chain, never as a pay-in (issue 11).
+      const order = (await isPayout(deps, id))
+        ? await settleSandboxPayout(deps, id, outcome)
+        : await settleSandbox(deps, id, outcome === 'complete' ? 'pay' : 'fail');
       return { code: 0, msg: 'success', data: orderData(deps, order), traceid: req.id };
     });
   }

@@ -1,0 +1,36 @@
+// Per-merchant payout fee schedule and approval thresholds (issue 11), set by the operator.
+import type { Deps } from './deps.js';
+import { TenderError } from '../domain/errors.js';
+import { parseDecimal } from '../domain/money.js';
+import { NETWORKS } from '../rails/crypto/networks.js';
+import { findMerchant } from '../store/merchants-repo.js';
+import { upsertPayoutFee, upsertThreshold } from '../store/payout-settings-repo.js';
+
+async function merchantOrThrow(deps: Deps, merchantId: string) {
+  if (!(await findMerchant(deps.db, merchantId))) throw new TenderError('MERCHANT_NOT_FOUND');
+}
+
+/** Fee of a payout of `asset` on `network` (network key, e.g. TRON): `fixed` (major units) + `bps` of the total. */
+export async function setPayoutFee(
+  deps: Deps,
+  merchantId: string,
+  asset: string,
+  network: string,
+  fixed: string,
+  bps: number,
+): Promise<void> {
+  await merchantOrThrow(deps, merchantId);
+  const def = NETWORKS.find((n) => n.key === network.toUpperCase());
+  if (!def || !deps.assets.find(asset, def.name))
+    throw new TenderError('PAYOUT_PAIR_NOT_SUPPORTED', `${asset} is not paid out on ${network}`);
+  if (!Number.isInteger(bps) || bps < 0 || bps > 10000) throw new TenderError('INVALID_PARAM', 'bps: 0 to 10000');
+  const amount = parseDecimal(fixed, deps.assets.ledger(asset).exponent, 'fixed');
+  await upsertPayoutFee(deps.db, merchantId, asset, def.key, amount, bps);
+}
+
+/** Payouts of `currency` above `amount` (major units) need two different operators. */
+export async function setApprovalThreshold(deps: Deps, merchantId: string, currency: string, amount: string) {
+  await merchantOrThrow(deps, merchantId);
+  const threshold = parseDecimal(amount, deps.assets.ledger(currency).exponent, 'threshold');
+  await upsertThreshold(deps.db, merchantId, currency, threshold);
+}
