@@ -158,8 +158,11 @@ export function tronPayoutRail(
     return { ...ref, timestamp: ts };
   }
 
-  async function build(t: PayoutTransfer, feeLimit: bigint): Promise<TronTx> {
-    const head = await headBlock();
+  async function build(
+    t: PayoutTransfer,
+    feeLimit: bigint,
+    head: { number: bigint; timestamp: number; hash: string },
+  ): Promise<TronTx> {
     lastStamp = Math.max(Date.now(), lastStamp + 1);
     const blockHeader = {
       ref_block_bytes: (head.number & 0xffffn).toString(16).padStart(4, '0'),
@@ -221,20 +224,22 @@ export function tronPayoutRail(
       if (t.amount <= 0n) throw new Error('a TRON payout amount is positive');
       if (t.asset === 'TRX' && t.amount > BigInt(Number.MAX_SAFE_INTEGER))
         throw new Error('a TRX payout above 2^53 sun cannot be built by tronweb');
-      const [res, p, balance] = await Promise.all([resources(), chainPrices(), trxBalance(owner)]);
-      let energy = 0n;
-      let createsAccount = false;
-      if (t.asset === 'USDT') {
-        const param = tronToHex(t.to).slice(2).padStart(64, '0') + t.amount.toString(16).padStart(64, '0');
-        const est = await constantCall('transfer(address,uint256)', param);
-        if (est.reverted) throw new HotWalletShortError(`USDT transfer would revert: ${est.message}`);
-        // 20 % above the estimate: the recipient's storage slot may change between estimate and execution.
-        energy = (int(est.r.energy_used) * 12n + 9n) / 10n;
-      } else {
-        createsAccount = !(await accountExists(t.to));
-      }
+      const param = tronToHex(t.to).slice(2).padStart(64, '0') + t.amount.toString(16).padStart(64, '0');
+      // The reads are independent: one round trip's time.
+      const [res, p, balance, head, est, recipientExists] = await Promise.all([
+        resources(),
+        chainPrices(),
+        trxBalance(owner),
+        headBlock(),
+        t.asset === 'USDT' ? constantCall('transfer(address,uint256)', param) : undefined,
+        t.asset === 'TRX' ? accountExists(t.to) : true,
+      ]);
+      if (est?.reverted) throw new HotWalletShortError(`USDT transfer would revert: ${est.message}`);
+      // 20 % above the estimate: the recipient's storage slot may change between estimate and execution.
+      const energy = est ? (int(est.r.energy_used) * 12n + 9n) / 10n : 0n;
+      const createsAccount = !recipientExists;
       const feeLimit = t.asset === 'USDT' ? bound(energy * p.energySun) : 0n;
-      const tx = await build(t, feeLimit);
+      const tx = await build(t, feeLimit, head);
       checkBuilt(tx, t, owner, usdt);
       if (!tronUtils.transaction.txCheck(tx)) throw new Error('tronweb: raw_data_hex is not the protobuf of raw_data');
       const bytes = bandwidthBytes(tx.raw_data_hex.length);
