@@ -351,3 +351,25 @@ test('issue 11: TRON signatures have a low s (the signer normalises them)', asyn
     await node.close();
   }
 });
+
+test('issue 11: a failing TRON node makes broadcast and verdict throw, never a false verdict; the retry pays once', async () => {
+  const { node, rail } = await setup();
+  try {
+    const to = randomTronAddress();
+    const s = await rail.sign(payout('TRX', to, 3n * TRX_UNIT), noCtx);
+    node.failNext(1, { path: '/wallet/broadcasttransaction' });
+    await assert.rejects(rail.broadcast('TRON', s), /HTTP 500/);
+    await rail.broadcast('TRON', s);
+    node.mineEmpty(1);
+    for (const path of ['/wallet/gettransactioninfobyid', '/wallet/gettransactionbyid', '/wallet/getnowblock']) {
+      node.failNext(1, { path, mode: 'error-body' });
+      await assert.rejects(rail.verdict('TRON', s.txHash), /NullPointerException/, path);
+    }
+    assert.equal((await settle(rail, node, s)).state, 'included');
+    await rail.broadcast('TRON', s);
+    node.mineEmpty(2);
+    assert.equal(onChain(node, to, 'TRX'), 3n * TRX_UNIT);
+  } finally {
+    await node.close();
+  }
+});
