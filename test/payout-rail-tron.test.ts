@@ -9,6 +9,7 @@ import { TronWeb } from 'tronweb';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { runPayoutRailConformance, type PayoutDriver } from './payout-rail-conformance.js';
 import { TronStandin, trx, trc20, randomTronAddress, testContractAddress } from './fixtures/tron-standin.js';
+import { tronToHex } from '../src/rails/tron/transform.js';
 import { NETWORKS, type NetworkConfig } from '../src/rails/crypto/networks.js';
 import { localSigner, newPrivateKeyHex, type Secp256k1Signer } from '../src/rails/payout/signer.js';
 import { Secret } from '../src/domain/secret.js';
@@ -369,6 +370,58 @@ test('issue 11: a failing TRON node makes broadcast and verdict throw, never a f
     await rail.broadcast('TRON', s);
     node.mineEmpty(2);
     assert.equal(onChain(node, to, 'TRX'), 3n * TRX_UNIT);
+  } finally {
+    await node.close();
+  }
+});
+
+test("issue 11: the TRON stand-in's createtransaction and triggersmartcontract answer what tronweb builds", async () => {
+  const { node, key, hot } = await setup();
+  try {
+    const tw = new TronWeb({ fullHost: node.url });
+    const to = randomTronAddress();
+    // TRX: the node's createtransaction equals tronweb's local build on the same reference block.
+    const byNode = await tw.fullNode.request<TronTx>(
+      'wallet/createtransaction',
+      { owner_address: tronToHex(hot), to_address: tronToHex(to), amount: 2_000_000 },
+      'post',
+    );
+    const blockHeader = {
+      ref_block_bytes: byNode.raw_data.ref_block_bytes,
+      ref_block_hash: byNode.raw_data.ref_block_hash,
+      expiration: byNode.raw_data.expiration,
+      timestamp: byNode.raw_data.timestamp!,
+    };
+    const local = await tw.transactionBuilder.sendTrx(to, 2_000_000, hot, { blockHeader });
+    assert.equal(byNode.raw_data_hex, local.raw_data_hex);
+    assert.equal(byNode.txID, local.txID);
+    // TRC-20: tronweb's node path (triggersmartcontract) checks the answer against its arguments itself.
+    const call = await tw.transactionBuilder.triggerSmartContract(
+      USDT,
+      'transfer(address,uint256)',
+      { feeLimit: 50_000_000 },
+      [
+        { type: 'address', value: to },
+        { type: 'uint256', value: '3000000' },
+      ],
+      hot,
+    );
+    assert.equal(call.result.result, true);
+    // Both, signed by tronweb with the key, are accepted by the stand-in's checks and pay.
+    for (const tx of [byNode, call.transaction]) {
+      const signed = await tw.trx.sign(tx as never, key.pk);
+      const r = await tw.trx.sendRawTransaction(signed as never);
+      assert.equal(r.result, true, JSON.stringify(r));
+    }
+    node.mineEmpty(1);
+    assert.equal(onChain(node, to, 'TRX'), 2_000_000n);
+    assert.equal(onChain(node, to, 'USDT'), 3_000_000n);
+    const missing = await tw.fullNode.request<{ result?: { code?: string } }>(
+      'wallet/triggersmartcontract',
+      { owner_address: tronToHex(hot), contract_address: tronToHex(randomTronAddress()), function_selector: 'x()' },
+      'post',
+    );
+    assert.equal(missing.result?.code, 'CONTRACT_VALIDATE_ERROR');
   } finally {
     await node.close();
   }
