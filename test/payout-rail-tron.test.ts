@@ -426,3 +426,17 @@ test("issue 11: the TRON stand-in's createtransaction and triggersmartcontract a
     await node.close();
   }
 });
+
+test('issue 11: twenty concurrent equal TRON payouts to one address each pay once', async () => {
+  const { node, rail } = await setup({ trx: 100n * TRX_UNIT, usdt: 0n });
+  try {
+    const to = randomTronAddress();
+    const signed = await Promise.all(Array.from({ length: 20 }, () => rail.sign(payout('TRX', to, TRX_UNIT), noCtx)));
+    assert.equal(new Set(signed.map((s) => s.txHash)).size, 20);
+    await Promise.all(signed.flatMap((s) => [rail.broadcast('TRON', s), rail.broadcast('TRON', s)]));
+    for (const s of signed) assert.equal((await settle(rail, node, s)).state, 'included');
+    assert.equal(onChain(node, to, 'TRX'), 20n * TRX_UNIT);
+  } finally {
+    await node.close();
+  }
+});

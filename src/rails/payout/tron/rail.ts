@@ -5,13 +5,15 @@
 //
 // Why the rail sets raw_data.timestamp itself: tronweb stamps a locally built transaction with its reference
 // block's time, so two equal payouts (same recipient, same amount) signed against one block would share one
-// txID — one payment for two payouts. A per-rail monotonic millisecond makes every signed transaction unique.
+// txID — one payment for two payouts. A per-rail monotonic millisecond makes every signed transaction unique
+// (and a random part of the expiration separates two rail processes signing in the same millisecond).
 //
 // Expiry: TRON drops a transaction whose `expiration` is not after the head block's time. Once a block that is
 // itself confirmed to the network's depth is at or past the expiration and the node has not got the
 // transaction, no block can ever include it: the verdict is `failed` and the sender may sign anew. The rail
 // learns the expiration from sign() and broadcast() (after a restart the sender re-broadcasts the stored raw
 // of an `unknown` transaction, which teaches it again).
+import { randomInt } from 'node:crypto';
 import { utils as tronUtils, type TronWeb } from 'tronweb';
 import type { NetworkConfig, NetworkKey } from '../../crypto/networks.js';
 import type { ChainVerdict, PayoutRail, PayoutTransfer, SignedTransfer } from '../payout-rail.js';
@@ -167,7 +169,8 @@ export function tronPayoutRail(
     const blockHeader = {
       ref_block_bytes: (head.number & 0xffffn).toString(16).padStart(4, '0'),
       ref_block_hash: head.hash.slice(16, 32),
-      expiration: head.timestamp + expirationMs,
+      // Up to 1 s of jitter: two rail processes stamping the same millisecond still sign different bytes.
+      expiration: head.timestamp + expirationMs + randomInt(1000),
       timestamp: lastStamp,
     };
     if (t.asset === 'TRX') {
