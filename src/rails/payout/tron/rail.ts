@@ -111,18 +111,19 @@ export function tronPayoutRail(
   }
   const resources = async () =>
     readResources(await post<Record<string, unknown>>('wallet/getaccountresource', { address: owner, visible: true }));
+  // Confirmed funds only: the solidity endpoints answer the solidified (irreversible) state.
   const trxBalance = async (address: string) =>
-    int((await post<{ balance?: unknown }>('wallet/getaccount', { address, visible: true })).balance);
+    int((await post<{ balance?: unknown }>('walletsolidity/getaccount', { address, visible: true })).balance);
   const accountExists = async (address: string) =>
     Object.keys(await post<Record<string, unknown>>('wallet/getaccount', { address, visible: true })).length > 0;
 
-  async function constantCall(selector: string, parameter: string) {
+  async function constantCall(selector: string, parameter: string, solid = false) {
     const r = await post<{
       result?: { result?: boolean; message?: string };
       constant_result?: string[];
       energy_used?: number;
       transaction?: { ret?: Array<{ ret?: string }> };
-    }>('wallet/triggerconstantcontract', {
+    }>(`${solid ? 'walletsolidity' : 'wallet'}/triggerconstantcontract`, {
       owner_address: ownerHex,
       contract_address: tronToHex(usdt!),
       function_selector: selector,
@@ -135,7 +136,8 @@ export function tronPayoutRail(
   }
 
   async function usdtBalance(): Promise<bigint> {
-    const { r, reverted, message } = await constantCall('balanceOf(address)', ownerHex.slice(2).padStart(64, '0'));
+    const word64 = ownerHex.slice(2).padStart(64, '0');
+    const { r, reverted, message } = await constantCall('balanceOf(address)', word64, true);
     const word = r.constant_result?.[0];
     if (reverted || typeof word !== 'string' || !/^[0-9a-f]{1,64}$/i.test(word))
       throw new Error(`TRON USDT balanceOf failed: ${message}`);
