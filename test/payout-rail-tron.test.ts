@@ -440,3 +440,21 @@ test('issue 11: twenty concurrent equal TRON payouts to one address each pay onc
     await node.close();
   }
 });
+
+test('issue 11: the TRON hot wallet balance counts solidified funds only', async () => {
+  const { node, rail, hot } = await setup();
+  try {
+    const [trxBefore, usdtBefore] = [
+      await rail.hotWalletBalance('TRON', 'TRX'),
+      await rail.hotWalletBalance('TRON', 'USDT'),
+    ];
+    node.mine([trx(hot, 5n * TRX_UNIT), trc20(USDT, hot, 7n * USDT_UNIT)]);
+    assert.equal(await rail.hotWalletBalance('TRON', 'TRX'), trxBefore, 'not solidified yet');
+    assert.equal(await rail.hotWalletBalance('TRON', 'USDT'), usdtBefore);
+    node.mineEmpty(node.solidityLag);
+    assert.equal(await rail.hotWalletBalance('TRON', 'TRX'), trxBefore + 5n * TRX_UNIT);
+    assert.equal(await rail.hotWalletBalance('TRON', 'USDT'), usdtBefore + 7n * USDT_UNIT);
+  } finally {
+    await node.close();
+  }
+});
