@@ -458,3 +458,17 @@ test('issue 11: the TRON hot wallet balance counts solidified funds only', async
     await node.close();
   }
 });
+
+test('issue 11: a TRON USDT payout above the token balance waits (hot_wallet_short) and signs nothing', async () => {
+  const { node, rail } = await setup({ usdt: 5n * USDT_UNIT });
+  try {
+    await assert.rejects(rail.sign(payout('USDT', randomTronAddress(), 6n * USDT_UNIT), noCtx), (e: unknown) => {
+      assert.ok(e instanceof HotWalletShortError);
+      assert.equal(e.code, 'hot_wallet_short');
+      return true;
+    });
+    assert.deepEqual(node.pool, []);
+  } finally {
+    await node.close();
+  }
+});

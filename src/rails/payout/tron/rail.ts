@@ -239,7 +239,13 @@ export function tronPayoutRail(
         t.asset === 'USDT' ? constantCall('transfer(address,uint256)', param) : undefined,
         t.asset === 'TRX' ? accountExists(t.to) : true,
       ]);
-      if (est?.reverted) throw new HotWalletShortError(`USDT transfer would revert: ${est.message}`);
+      if (est?.reverted) {
+        // Short of tokens: wait for funding. Anything else (a blacklisted recipient...) will not change by waiting.
+        const held = await usdtBalance();
+        if (held < t.amount)
+          throw new HotWalletShortError(`TRON hot wallet holds ${held} USDT units, needs ${t.amount}`);
+        throw new Error(`USDT transfer would revert: ${est.message}`);
+      }
       // 20 % above the estimate: the recipient's storage slot may change between estimate and execution.
       const energy = est ? (int(est.r.energy_used) * 12n + 9n) / 10n : 0n;
       const createsAccount = !recipientExists;
