@@ -11,7 +11,13 @@ import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { Transaction, p2tr, p2pkh, p2wpkh } from '@scure/btc-signer';
 import { EsploraStandin } from './fixtures/esplora-standin.js';
 import { contextKeeper, runPayoutRailConformance, type PayoutDriver } from './payout-rail-conformance.js';
-import { bitcoinPayoutRail, HotWalletShortError, PayoutBelowDustError } from '../src/rails/payout/bitcoin/rail.js';
+import {
+  BroadcastRefusedError,
+  bitcoinPayoutRail,
+  HotWalletShortError,
+  PayoutBelowDustError,
+} from '../src/rails/payout/bitcoin/rail.js';
+import { EsploraError } from '../src/rails/bitcoin/esplora.js';
 import { btcNetwork, hotWallet, signPayout, unsignedPayout } from '../src/rails/payout/bitcoin/transaction.js';
 import { dustThreshold, estimateVsize, selectCoins } from '../src/rails/payout/bitcoin/coins.js';
 import { feeRateMilli } from '../src/rails/payout/bitcoin/fee-rate.js';
@@ -31,12 +37,13 @@ function networkConfig(rpc: string, confirmations = 2): NetworkConfig {
 }
 
 /** A fresh chain, hot wallet key and rail. */
-async function setup(opts: { confirmations?: number } = {}) {
+async function setup(opts: { confirmations?: number; retries?: number } = {}) {
   const chain = await EsploraStandin.start(newAddress(), 3);
   const keyHex = newPrivateKeyHex();
   const make = () =>
     bitcoinPayoutRail([networkConfig(chain.url, opts.confirmations)], localSigner(new Secret(keyHex)), {
-      retries: 0,
+      retries: opts.retries ?? 0,
+      retryDelayMs: 20,
     });
   const rail = make();
   const hot = rail.hotWalletAddress('BITCOIN');
@@ -412,7 +419,11 @@ test('issue 11: a payout whose input another transaction spent is failed once th
     // After a restart the rail learns the inputs from the repeated broadcast, which the node refuses.
     const restarted = make();
     assert.deepEqual(await restarted.verdict('BITCOIN', s.txHash), { state: 'unknown' });
-    await assert.rejects(restarted.broadcast('BITCOIN', s), /missingorspent/);
+    // A refusal, not a transport error: it carries what the node said.
+    await assert.rejects(
+      restarted.broadcast('BITCOIN', s),
+      (e: unknown) => e instanceof BroadcastRefusedError && /missingorspent/.test(e.reason),
+    );
     assert.equal((await restarted.verdict('BITCOIN', s.txHash)).state, 'failed');
   } finally {
     await chain.close();
@@ -429,6 +440,44 @@ test('issue 11: the Bitcoin rail pays BTC on BITCOIN only and refuses an address
     await assert.rejects(rail.sign(transfer(mainnet, 100_000n), noReservations));
     assert.match(rail.hotWalletAddress('BITCOIN'), /^bcrt1q[02-9ac-hj-np-z]{38}$/);
     assert.equal(await rail.hotWalletBalance('BITCOIN', 'BTC'), 500_000n);
+  } finally {
+    await chain.close();
+  }
+});
+
+test('issue 11: a failed broadcast is a transport error the sender repeats; the same bytes land once', async () => {
+  const { chain, rail, make, fund } = await setup({ retries: 2 });
+  try {
+    fund(400_000);
+    const to = newAddress();
+    const s = await rail.sign(transfer(to, 120_000n), noReservations);
+    chain.failNext(/^\/tx$/, 1, 503);
+    await assert.rejects(rail.broadcast('BITCOIN', s), (e: unknown) => e instanceof EsploraError && e.status === 503);
+    assert.equal(chain.mempool.length, 0);
+    await rail.broadcast('BITCOIN', s);
+    chain.failNext(/^\/tx\//, 2, 500); // the verdict's reads are retried
+    assert.deepEqual(await make().verdict('BITCOIN', s.txHash), { state: 'pending' });
+    chain.mineEmpty(1);
+    assert.equal(chain.balanceOf(to), 120_000n);
+  } finally {
+    await chain.close();
+  }
+});
+
+test('issue 11: a payout whose block a re-org drops is pending again, then included again', async () => {
+  const { chain, rail, fund } = await setup();
+  try {
+    fund(400_000);
+    const to = newAddress();
+    const s = await rail.sign(transfer(to, 120_000n), noReservations);
+    await rail.broadcast('BITCOIN', s);
+    chain.mineEmpty(1);
+    assert.deepEqual(await rail.verdict('BITCOIN', s.txHash), { state: 'included', confirmations: 1 });
+    chain.reorg(1, []);
+    assert.deepEqual(await rail.verdict('BITCOIN', s.txHash), { state: 'pending' });
+    chain.mineEmpty(3);
+    assert.deepEqual(await rail.verdict('BITCOIN', s.txHash), { state: 'included', confirmations: 3 });
+    assert.equal(chain.balanceOf(to), 120_000n);
   } finally {
     await chain.close();
   }
