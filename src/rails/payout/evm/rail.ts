@@ -91,9 +91,10 @@ export function evmPayoutRail(
       const call = payoutCall(t.to, t.amount, tokenOf(n, t.asset));
       // A value transfer to an account costs exactly the intrinsic gas; a token transfer runs the contract,
       // whose estimate also proves the transfer would not revert against the current state.
-      const gas =
-        call.data === undefined ? NATIVE_TRANSFER_GAS : gasWithMargin(await n.rpc.estimateGas(account.address, call));
-      const fees = await n.rpc.fees();
+      const [gas, fees] = await Promise.all([
+        call.data === undefined ? NATIVE_TRANSFER_GAS : n.rpc.estimateGas(account.address, call).then(gasWithMargin),
+        n.rpc.fees(),
+      ]);
       const tx = unsignedPayout(n.chainId, ctx.nonce, call, gas, fees);
       const raw = await account.signTransaction(tx);
       const txHash = bareHash(transactionHash(raw));

@@ -53,7 +53,8 @@ export function evmRpc(url: string, opts: EvmRpcOptions = {}): EvmRpc {
       const f = await client.estimateFeesPerGas({ chain: null, type: 'eip1559' });
       return { maxFeePerGas: f.maxFeePerGas, maxPriorityFeePerGas: f.maxPriorityFeePerGas };
     },
-    estimateGas: (from, call) => client.estimateGas({ account: from, to: call.to, value: call.value, data: call.data }),
+    estimateGas: (from, call) =>
+      client.estimateGas({ account: from, to: call.to, value: call.value, data: call.data, blockTag: 'latest' }),
     async nonce(address, tag) {
       return BigInt(await client.getTransactionCount({ address, blockTag: tag }));
     },
