@@ -6,7 +6,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { getAddress, type Hex, keccak256, parseTransaction, type TransactionSerializable } from 'viem';
+import {
+  decodeFunctionData,
+  erc20Abi,
+  getAddress,
+  type Hex,
+  keccak256,
+  parseTransaction,
+  type TransactionSerializable,
+} from 'viem';
 import { privateKeyToAccount, privateKeyToAddress } from 'viem/accounts';
 import { runPayoutRailConformance, type PayoutDriver } from './payout-rail-conformance.js';
 import { startHardhatNode, HARDHAT_CHAIN_ID, type HardhatNode } from './hardhat-node.js';
@@ -15,6 +23,7 @@ import { localSigner, newPrivateKeyHex } from '../src/rails/payout/signer.js';
 import { Secret } from '../src/domain/secret.js';
 import { evmPayoutRail } from '../src/rails/payout/evm/rail.js';
 import { signerAccount } from '../src/rails/payout/evm/account.js';
+import { eip1559Fees, gasWithMargin, payoutCall } from '../src/rails/payout/evm/transform.js';
 import type { ChainVerdict, PayoutRail, PayoutTransfer, SignedTransfer } from '../src/rails/payout/payout-rail.js';
 
 const ETH_UNIT = 10n ** 15n; // 0.001 ETH
@@ -100,6 +109,25 @@ test('issue 11: the signer-backed account signs byte for byte as viem privateKey
   }
   const blob = { type: 'eip7702', chainId: 1, authorizationList: [] } as unknown as TransactionSerializable;
   await assert.rejects(signerAccount(signer).signTransaction(blob), /legacy, EIP-2930 and EIP-1559/);
+});
+
+test('issue 11: a payout call moves the value natively or through ERC-20 transfer; fee cap and gas margin', () => {
+  const to = freshAddress();
+  assert.deepEqual(payoutCall(to.toLowerCase(), 5n, null), { to, value: 5n, data: undefined });
+  const token = freshAddress();
+  const call = payoutCall(to, 7_000_001n, token.toLowerCase());
+  assert.equal(call.to, token);
+  assert.equal(call.value, 0n, 'a token payout sends no ether');
+  assert.deepEqual(decodeFunctionData({ abi: erc20Abi, data: call.data! }), {
+    functionName: 'transfer',
+    args: [to, 7_000_001n],
+  });
+  assert.throws(() => payoutCall(to, 0n, null), /positive/);
+  assert.throws(() => payoutCall(to, -1n, token), /positive/);
+  assert.throws(() => payoutCall('0xnot-an-address', 1n, null));
+  assert.deepEqual(eip1559Fees(10n, 3n), { maxFeePerGas: 23n, maxPriorityFeePerGas: 3n });
+  assert.deepEqual(eip1559Fees(0n, 1n), { maxFeePerGas: 1n, maxPriorityFeePerGas: 1n }, 'BSC: no base fee');
+  assert.ok(gasWithMargin(51_000n) > (51_000n * 5n) / 4n);
 });
 
 test('issue 11: the hot wallet address is the signer key address and the balances are read from chain', async () => {

@@ -14,7 +14,7 @@ import {
   TransactionNotFoundError,
   TransactionReceiptNotFoundError,
 } from 'viem';
-import type { EvmCall, Fees } from './transform.js';
+import { type EvmCall, eip1559Fees, type Fees } from './transform.js';
 
 export interface EvmRpcOptions {
   /** Per request (default 15 s). */
@@ -50,8 +50,12 @@ export function evmRpc(url: string, opts: EvmRpcOptions = {}): EvmRpc {
   return {
     head: () => client.getBlockNumber({ cacheTime: 0 }),
     async fees() {
-      const f = await client.estimateFeesPerGas({ chain: null, type: 'eip1559' });
-      return { maxFeePerGas: f.maxFeePerGas, maxPriorityFeePerGas: f.maxPriorityFeePerGas };
+      const [block, priority] = await Promise.all([
+        client.getBlock({ blockTag: 'latest' }),
+        client.estimateMaxPriorityFeePerGas({ chain: null }),
+      ]);
+      if (block.baseFeePerGas === null) throw new Error('the node serves no EIP-1559 base fee');
+      return eip1559Fees(block.baseFeePerGas, priority);
     },
     estimateGas: (from, call) =>
       client.estimateGas({ account: from, to: call.to, value: call.value, data: call.data, blockTag: 'latest' }),

@@ -58,6 +58,17 @@ export interface Fees {
   maxPriorityFeePerGas: bigint;
 }
 
+/**
+ * Fees of a payout: the node's suggested tip, and a fee cap of twice the latest base fee plus the tip. The
+ * base fee can rise 12.5% per full block, so the cap survives about six full blocks in a row before the
+ * transaction waits; only the base fee actually due is paid (the rest of the cap is never charged). The cap is
+ * what `detail.fee` reserves (gas × cap), so the core's balance check covers the worst case.
+ */
+export function eip1559Fees(baseFeePerGas: bigint, priorityFeePerGas: bigint): Fees {
+  if (baseFeePerGas < 0n || priorityFeePerGas < 0n) throw new Error('fees are not negative');
+  return { maxFeePerGas: 2n * baseFeePerGas + priorityFeePerGas, maxPriorityFeePerGas: priorityFeePerGas };
+}
+
 export function unsignedPayout(
   chainId: number,
   nonce: bigint,
