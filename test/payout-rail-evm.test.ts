@@ -277,6 +277,8 @@ test('issue 11: bad payout inputs are refused before anything is signed', async 
   await assert.rejects(r.sign(transfer('TRX', freshAddress(), 1n), ctx), /does not pay TRX/);
   await assert.rejects(r.sign(transfer('ETH', '0x1234', 1n), ctx));
   await assert.rejects(r.sign({ ...transfer('ETH', freshAddress(), 1n), network: 'BSC' }, ctx), /no network BSC/);
+  const wrongChain = evmPayoutRail([{ ...ethereumConfig(node), chainId: 1 }], signer);
+  await assert.rejects(wrongChain.sign(transfer('ETH', freshAddress(), 1n), ctx), /serves chain id 31337.* says 1/);
   assert.equal(await hotNonce('pending'), ctx.nonce, 'nothing reached the chain');
 });
 

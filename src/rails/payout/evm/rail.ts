@@ -34,6 +34,7 @@ interface EvmNetwork {
   config: NetworkConfig;
   chainId: number;
   rpc: EvmRpc;
+  chainChecked: boolean;
 }
 
 export function evmPayoutRail(
@@ -46,7 +47,7 @@ export function evmPayoutRail(
   for (const config of networks) {
     if (config.family !== 'evm') continue;
     if (config.chainId === null) throw new Error(`${config.key}: an EVM network needs a chain id`);
-    byKey.set(config.key, { config, chainId: config.chainId, rpc: evmRpc(config.rpc, opts) });
+    byKey.set(config.key, { config, chainId: config.chainId, rpc: evmRpc(config.rpc, opts), chainChecked: false });
   }
   const nonces = new Map<string, bigint>();
   const remember = (network: NetworkKey, hash: string, nonce: bigint) => {
@@ -65,6 +66,18 @@ export function evmPayoutRail(
     if (a === n.config.native) return null;
     if (a === 'USDT' && n.config.usdt) return n.config.usdt;
     throw new Error(`the EVM payout rail does not pay ${asset} on ${n.config.key}`);
+  }
+  /**
+   * Signing for another chain than the node's would store bytes that can never land; a misconfigured
+   * TENDER_CHAIN_ID_<KEY> is refused at the first payout instead. Checked once per network (a failed check
+   * is retried next time).
+   */
+  async function checkChainId(n: EvmNetwork): Promise<void> {
+    if (n.chainChecked) return;
+    const served = await n.rpc.chainId();
+    if (served !== n.chainId)
+      throw new Error(`${n.config.key}: the node serves chain id ${served}, the configuration says ${n.chainId}`);
+    n.chainChecked = true;
   }
   /** Whether the chain has the transaction at all: in a block or in the node's mempool. */
   async function seen(n: EvmNetwork, hash: Hex): Promise<boolean> {
@@ -88,6 +101,7 @@ export function evmPayoutRail(
     async sign(t: PayoutTransfer, ctx: SendContext): Promise<SignedTransfer> {
       const n = net(t.network);
       if (ctx.nonce === null) throw new Error('an EVM payout is signed with the nonce the sender reserved');
+      await checkChainId(n);
       const call = payoutCall(t.to, t.amount, tokenOf(n, t.asset));
       // A value transfer to an account costs exactly the intrinsic gas; a token transfer runs the contract,
       // whose estimate also proves the transfer would not revert against the current state.
@@ -124,8 +138,10 @@ export function evmPayoutRail(
       } catch (e) {
         // "already known", "known transaction", "nonce too low" for these very bytes mined: nodes word it
         // differently, so the chain is asked by hash instead of reading the message.
+        // The mined nonce first, as in verdict(): these bytes mined meanwhile are then found by hash.
+        const mined = await n.rpc.nonce(account.address, 'latest');
         if (await seen(n, hash)) return;
-        if ((await n.rpc.nonce(account.address, 'latest')) > nonce)
+        if (mined > nonce)
           throw new Error(`nonce ${nonce} of the hot wallet was used by another transaction; ${hash} can never land`);
         throw e;
       }

@@ -28,6 +28,7 @@ const MAX_RESPONSE_BYTES = 1 << 20;
 
 export interface EvmRpc {
   head(): Promise<bigint>;
+  chainId(): Promise<number>;
   fees(): Promise<Fees>;
   estimateGas(from: Hex, call: EvmCall): Promise<bigint>;
   /** Transactions sent by `address`: in mined blocks ('latest') or counting the node's mempool ('pending'). */
@@ -49,6 +50,7 @@ export function evmRpc(url: string, opts: EvmRpcOptions = {}): EvmRpc {
   });
   return {
     head: () => client.getBlockNumber({ cacheTime: 0 }),
+    chainId: () => client.getChainId(),
     async fees() {
       const [block, priority] = await Promise.all([
         client.getBlock({ blockTag: 'latest' }),
