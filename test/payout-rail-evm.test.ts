@@ -282,6 +282,44 @@ test('issue 11: bad payout inputs are refused before anything is signed', async 
   assert.equal(await hotNonce('pending'), ctx.nonce, 'nothing reached the chain');
 });
 
+test('issue 11: BSC(BEP-20) runs the same code: BNB and USDT payouts from the same hot wallet address', async () => {
+  // The local node stands in for BSC: the network's own config (native BNB), the node's chain id.
+  const bscDef = NETWORKS.find((x) => x.key === 'BSC')!;
+  const bsc = evmPayoutRail(
+    [
+      {
+        ...bscDef,
+        rpc: node.url,
+        confirmations: 2,
+        usdt: node.token,
+        chainId: HARDHAT_CHAIN_ID,
+        bitcoinNetwork: 'regtest',
+      },
+    ],
+    signer,
+  );
+  assert.deepEqual(bsc.networks, ['BSC']);
+  assert.equal(bsc.hotWalletAddress('BSC'), rail().hotWalletAddress('ETHEREUM'));
+  await assert.rejects(bsc.hotWalletBalance('BSC', 'ETH'), /does not pay ETH on BSC/);
+  const n = await bsc.chainNonce!('BSC');
+  const to = [freshAddress(), freshAddress()];
+  const bnb = await bsc.sign(
+    { ...transfer('BNB', to[0]!, ETH_UNIT), network: 'BSC' },
+    { nonce: n, reservedOutpoints: new Set() },
+  );
+  const usdt = await bsc.sign(
+    { ...transfer('USDT', to[1]!, USDT_UNIT), network: 'BSC' },
+    { nonce: n + 1n, reservedOutpoints: new Set() },
+  );
+  assert.equal(parseTransaction(bnb.raw as Hex).chainId, HARDHAT_CHAIN_ID);
+  await bsc.broadcast('BSC', bnb);
+  await bsc.broadcast('BSC', usdt);
+  await node.mine(1);
+  for (const s of [bnb, usdt]) assert.equal((await bsc.verdict('BSC', s.txHash)).state, 'included');
+  assert.equal(await node.ethBalance(to[0]!), ETH_UNIT);
+  assert.equal(await node.usdtBalance(to[1]!), USDT_UNIT);
+});
+
 test('issue 11: 20 payouts signed with consecutive reserved nonces and broadcast concurrently all land exactly once', async () => {
   const r = rail();
   const n = await hotNonce('pending');
