@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AssetTable } from '../src/domain/assets.js';
 import { ERRORS, TenderError, type ErrorCode } from '../src/domain/errors.js';
-import { parseFiatPayoutRequest } from '../src/domain/fiat-payout-request.js';
+import { fiatPayoutFingerprint, parseFiatPayoutRequest } from '../src/domain/fiat-payout-request.js';
 import { OPENAPI_CODES } from '../src/api/openapi/error-codes.js';
 import { CINETPAY_BY_CATALOG } from '../src/domain/cinetpay.js';
 import { FiatPayoutParams } from '../src/api/openapi/fiat-payout-schemas.js';
@@ -296,4 +296,21 @@ test('issue 11: the fiat payout codes are 10050-10069 in openapi, distinct, docu
     const cinetpay = renderRefusal('/v2/payment', c, ERRORS[c].message, 't');
     assert.equal(JSON.parse(cinetpay.body).code, (CINETPAY_BY_CATALOG[c] ?? { code: '624' }).code);
   }
+});
+
+test('issue 11: the idempotency fingerprint holds the account only through the keyed hash it is given', async () => {
+  const { createHmac } = await import('node:crypto');
+  const mac = (a: string) => createHmac('sha256', 'test key').update(a).digest('hex');
+  const card = fiatPayoutFingerprint(parseFiatPayoutRequest(CARD, ASSETS), mac);
+  const pix = fiatPayoutFingerprint(parseFiatPayoutRequest(PIX, ASSETS), mac);
+  assert.ok(!JSON.stringify(card).includes('4111111111111111'));
+  assert.ok(!JSON.stringify(pix).includes('52998224725'));
+  assert.equal(card.account, mac('4111111111111111'));
+  // The same payout written differently (CPF punctuation, lower-case currency) is the same request.
+  const again = parseFiatPayoutRequest({ ...PIX, toAccount: '52998224725', currency: 'brl', amount: '5.00' }, ASSETS);
+  assert.deepEqual(fiatPayoutFingerprint(again, mac), pix);
+  const other = parseFiatPayoutRequest({ ...PIX, toAccount: '000.000.001-91' }, ASSETS);
+  assert.notEqual(fiatPayoutFingerprint(other, mac).account, pix.account);
+  const more = parseFiatPayoutRequest({ ...PIX, amount: '5.01' }, ASSETS);
+  assert.notDeepEqual(fiatPayoutFingerprint(more, mac), pix);
 });

@@ -2,6 +2,7 @@
 // suite, plus what is particular to it: the documented test keys, EndToEndIds and the store it keeps.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { parsePixKey, type PixKey } from '../src/domain/pix-key.js';
 import { CardNumber } from '../src/domain/card-number.js';
 import { FiatPayoutRefused } from '../src/rails/fiat-payout/payout-rail.js';
@@ -128,4 +129,17 @@ test('issue 11: the sandbox Pix rail refuses a card (channel 2) and a currency o
     rail.submit({ ...base, channel: 1, accountType: 'cpf', toAccount: ORDINARY, currency: 'USD' }),
     (e: unknown) => e instanceof FiatPayoutRefused && e.reason === 'unsupported_currency',
   );
+});
+
+test('issue 11: docs/pix-payouts.md lists exactly the sandbox test keys the rail uses', () => {
+  const doc = readFileSync(new URL('../../docs/pix-payouts.md', import.meta.url), 'utf8');
+  const rows = doc.split('\n').filter((l) => /^\| [a-z_]+ \| `/.test(l));
+  assert.deepEqual(
+    rows,
+    Object.entries(SANDBOX_TEST_KEYS).map(
+      ([s, k]) => `| ${s} | ${[k.cpf, k.email, k.phone, k.random].map((x) => `\`${x}\``).join(' | ')} |`,
+    ),
+  );
+  assert.match(doc, new RegExp(`turns final \\*\\*${SETTLE_MS / 1000} s\\*\\*`));
+  assert.match(doc, new RegExp(`\\*\\*${SLOW_MS / 3_600_000} h\\*\\* for the \`slow\``));
 });

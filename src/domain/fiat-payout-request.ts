@@ -175,3 +175,31 @@ export function parseFiatPayoutRequest(p: Params, assets: AssetTable): FiatPayou
     extInfo: extInfoOf(p),
   };
 }
+
+/**
+ * What a retry of the same merchantTradeNo must repeat to get the same payout (else DUPLICATE_TRADE_NO), for the
+ * core's request digest. The account enters only as `accountMac(account)`, a KEYED hash the caller provides
+ * (e.g. HMAC-SHA256 under a key derived from the master key): the core's digest is a plain SHA-256, and a card
+ * number may be kept hashed only under a key (PCI DSS 3.5.1); a CPF's 10^9 values are as easy to try.
+ */
+export function fiatPayoutFingerprint(
+  r: FiatPayoutRequest,
+  accountMac: (account: string) => string,
+): Record<string, string | undefined> {
+  const a = r.account;
+  return {
+    userId: r.userId,
+    payoutChannel: String(a.channel),
+    accountType: a.channel === 1 ? a.key.type : undefined,
+    account: accountMac(a.channel === 1 ? a.key.reveal() : a.card.reveal()),
+    accountCode: a.channel === 2 ? a.bankCode : undefined,
+    amount: r.amount.toString(),
+    currency: r.currency,
+    country: r.country,
+    callbackUrl: r.callbackUrl,
+    successUrl: r.successUrl,
+    failUrl: r.failUrl,
+    remark: r.remark,
+    extInfo: r.extInfo,
+  };
+}
