@@ -7,7 +7,8 @@ import { ERRORS, TenderError, type ErrorCode } from '../src/domain/errors.js';
 import { fiatPayoutFingerprint, parseFiatPayoutRequest } from '../src/domain/fiat-payout-request.js';
 import { OPENAPI_CODES } from '../src/api/openapi/error-codes.js';
 import { CINETPAY_BY_CATALOG } from '../src/domain/cinetpay.js';
-import { FiatPayoutParams } from '../src/api/openapi/fiat-payout-schemas.js';
+import { FiatPayoutData, FiatPayoutParams } from '../src/api/openapi/fiat-payout-schemas.js';
+import { Value } from '@sinclair/typebox/value';
 import { checker } from '../src/api/schema-check.js';
 import { renderRefusal } from '../src/api/refusal.js';
 import { readFileSync } from 'node:fs';
@@ -313,4 +314,45 @@ test('issue 11: the idempotency fingerprint holds the account only through the k
   assert.notEqual(fiatPayoutFingerprint(other, mac).account, pix.account);
   const more = parseFiatPayoutRequest({ ...PIX, amount: '5.01' }, ASSETS);
   assert.notDeepEqual(fiatPayoutFingerprint(more, mac), pix);
+});
+
+test('issue 11: currency and country fold ASCII case only, so look-alikes are not ISO codes', () => {
+  refused({ ...CARD, currency: 'u\u017Fd' }, 'CURRENCY_CODE_INVALID'); // 'uſd'.toUpperCase() is 'USD'
+  refused({ ...CARD, country: '\u017Fwe' }, 'COUNTRY_CODE_INVALID'); // 'ſwe'.toUpperCase() is 'SWE'
+  refused({ ...CARD, country: 'u\u017Fa' }, 'COUNTRY_CODE_INVALID');
+});
+
+test('issue 11: the seed 001 §5 request example (a real CPF in place of its placeholder) is accepted', () => {
+  const seed = Object.fromEntries(
+    new URLSearchParams(
+      'merchantId=20003092&merchantTradeNo=test07&createTime=1663674686509&userId=1001&currency=BRL&payoutChannel=1' +
+        '&amount=5&country=BRA&sign=b4c29ae2&accountType=1&toAccount=52998224725&callBackURL=https://www.baidu.com' +
+        '&successURL=https://cashier.cpay.ltd/succed&failURL=https://cashier.cpay.ltd/lose&remark=remark&extInfo=',
+    ),
+  );
+  checker(FiatPayoutParams)(seed);
+  const r = parseFiatPayoutRequest(seed, ASSETS);
+  assert.equal(r.amount, 500n);
+  assert.equal(r.extInfo, undefined, 'an empty extInfo is no extInfo');
+  assert.equal(r.callbackUrl, 'https://www.baidu.com');
+  assert.equal(r.remark, 'remark');
+});
+
+test('issue 11: the seed 001 §5 answer example fits the FiatPayoutData schema (all strings)', () => {
+  const data = {
+    merchantId: '20003092',
+    currency: 'BRL',
+    orderAmount: '5.5',
+    receivedAmount: '5',
+    fee: '0.5',
+    merchantTradeNo: 'test07',
+    remark: 'remark',
+    status: '11',
+    orderId: '23031008544224390123',
+    merchantUserId: '1001',
+    createTime: '1678438482000',
+  };
+  assert.ok(Value.Check(FiatPayoutData, data), JSON.stringify([...Value.Errors(FiatPayoutData, data)]));
+  assert.ok(!Value.Check(FiatPayoutData, { ...data, status: 11 }), 'status is a string');
+  assert.ok(!Value.Check(FiatPayoutData, { ...data, orderAmount: 5.5 }), 'amounts are strings');
 });

@@ -229,3 +229,11 @@ test('issue 11: a Pix key prints masked in JSON, inspect, String and template te
   }
   assert.equal(maskPixKey('cnpj', '12ABC34501DE35'), '12.ABC.345/****-**');
 });
+
+test('issue 11: non-ASCII look-alikes never fold into a valid key (ſ, ß, Kelvin sign, full-width)', () => {
+  refused('1', '12ABC34501DE35'.replace('C', 'ſ'), 'PIX_TAX_ID_INVALID'); // 'ſ'.toUpperCase() is 'S'
+  refused('1', '12ABß4501DE35', 'PIX_TAX_ID_INVALID'); // 'ß'.toUpperCase() is 'SS': 13 characters would become 14
+  refused('2', 'user@\u212Aexample.com', 'PIX_EMAIL_INVALID'); // Kelvin sign: toLowerCase() gives 'k'
+  refused('2', '\u212A@example.com', 'PIX_EMAIL_INVALID');
+  refused('4', '123e4567-e89b-42d3-a456-42661417400\uFF10', 'PIX_RANDOM_KEY_INVALID');
+});

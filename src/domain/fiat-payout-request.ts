@@ -8,7 +8,7 @@ import type { AssetTable } from './assets.js';
 import { CardNumber } from './card-number.js';
 import { TenderError } from './errors.js';
 import { isIsoCountry, isIsoCurrency } from './iso-codes.js';
-import { type PixKey, parsePixKey } from './pix-key.js';
+import { asciiUpper, type PixKey, parsePixKey } from './pix-key.js';
 
 export type FiatPayoutAccount =
   /** payoutChannel 1: a Pix key; accountType is `key.type`. */
@@ -107,7 +107,7 @@ function extInfoOf(p: Params): string | undefined {
 }
 
 function currencyOf(p: Params, channel: 1 | 2, assets: AssetTable): { currency: string; exponent: number } {
-  const currency = required(p, 'currency').toUpperCase();
+  const currency = asciiUpper(required(p, 'currency'));
   if (!isIsoCurrency(currency))
     throw new TenderError('CURRENCY_CODE_INVALID', 'currency must be an ISO 4217 code such as BRL');
   if (channel === 1 && currency !== PIX_CURRENCY)
@@ -119,7 +119,7 @@ function currencyOf(p: Params, channel: 1 | 2, assets: AssetTable): { currency: 
 }
 
 function countryOf(p: Params, channel: 1 | 2): string {
-  const country = required(p, 'country').toUpperCase();
+  const country = asciiUpper(required(p, 'country'));
   if (!isIsoCountry(country))
     throw new TenderError(
       'COUNTRY_CODE_INVALID',
@@ -139,7 +139,7 @@ function accountOf(p: Params, channel: 1 | 2): FiatPayoutAccount {
   // COMPE (3 digits), ISPB (8 digits) or a BIC (8 or 11 letters and digits).
   if (bankCode !== undefined && !/^[A-Za-z0-9]{3,11}$/.test(bankCode))
     throw new TenderError('BANK_CODE_INVALID', 'accountCode must be 3 to 11 letters or digits (COMPE, ISPB or BIC)');
-  return { channel, card, bankCode: bankCode?.toUpperCase() };
+  return { channel, card, bankCode: bankCode === undefined ? undefined : asciiUpper(bankCode) };
 }
 
 /**

@@ -36,6 +36,11 @@ export class PixKey {
   }
 }
 
+// Case is folded for ASCII letters only: String#toUpperCase maps 'ſ' to 'S' and 'ß' to 'SS', and toLowerCase
+// maps the Kelvin sign to 'k', which would let a non-ASCII text pass as a key it is not.
+export const asciiUpper = (s: string): string => s.replace(/[a-z]/g, (c) => c.toUpperCase());
+export const asciiLower = (s: string): string => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
+
 // ---- CPF and CNPJ (accountType 1) ----
 
 const mod11 = (sum: number) => (sum % 11 < 2 ? 0 : 11 - (sum % 11));
@@ -75,7 +80,7 @@ function taxId(text: string): PixKey {
     return new PixKey('cpf', cpf);
   }
   // Receita Federal writes CNPJ letters in upper case; a lower-case copy is the same number.
-  const upper = text.toUpperCase();
+  const upper = asciiUpper(text);
   if (CNPJ_FORM.test(upper)) {
     const cnpj = upper.replace(/[./-]/g, '');
     if (sameCharacter(cnpj) || cnpjCheckDigits(cnpj.slice(0, 12)) !== cnpj.slice(12))
@@ -96,7 +101,7 @@ const LOCAL = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*$
 const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
 function email(text: string): PixKey {
-  const e = text.toLowerCase();
+  const e = asciiLower(text);
   const bad = (why: string) => new TenderError('PIX_EMAIL_INVALID', `toAccount is not a valid e-mail address: ${why}`);
   if (e.length > PIX_KEY_MAX) throw bad(`longer than ${PIX_KEY_MAX} characters`);
   const at = e.lastIndexOf('@');
@@ -154,7 +159,7 @@ function phone(text: string): PixKey {
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 function randomKey(text: string): PixKey {
-  const k = text.toLowerCase();
+  const k = asciiLower(text);
   if (!UUID_V4.test(k))
     throw new TenderError(
       'PIX_RANDOM_KEY_INVALID',
