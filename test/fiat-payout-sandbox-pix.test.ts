@@ -133,7 +133,7 @@ test('issue 11: the sandbox Pix rail refuses a card (channel 2) and a currency o
 
 test('issue 11: docs/pix-payouts.md lists exactly the sandbox test keys the rail uses', () => {
   const doc = readFileSync(new URL('../../docs/pix-payouts.md', import.meta.url), 'utf8');
-  const rows = doc.split('\n').filter((l) => /^\| [a-z_]+ \| `/.test(l));
+  const rows = doc.split('\n').filter((l) => /^\| [a-z_]+ \| `[0-9]{11}`/.test(l));
   assert.deepEqual(
     rows,
     Object.entries(SANDBOX_TEST_KEYS).map(
