@@ -19,6 +19,8 @@ export const REDACT = [
   '*.merchantSecret',
   '*.cardNumber',
   '*.cvv',
+  // A payout's card number or Pix key (createFiatPayoutOrder), wherever a parameter object is logged.
+  '*.toAccount',
 ];
 
 export function createLogger(cfg: Config, destination?: NodeJS.WritableStream): Logger {

@@ -4,11 +4,22 @@ import type { FastifyRequest } from 'fastify';
 
 const CAPABILITY = /^(\/(?:pay|watch|payment)\/)([^/?#]+)/;
 
-/** `url` with the capability code cut to its first 4 characters ("/pay/ab12…/status?lang=fr"). */
+// openapi parameters may travel in the query string (the seed's curl examples put them there), so the
+// request line would carry a payout's card number or Pix key (toAccount, docs/pix-payouts.md) and any card
+// data or secret a client sends that way. Their values are cut from the logged URL, as the logger's `redact`
+// paths cut them from logged objects.
+const SENSITIVE_QUERY = /([?&](?:toAccount|cardNumber|cvv|expDate|merchant_secret|securityKey|password)=)[^&#]*/gi;
+
+/**
+ * `url` with the capability code cut to its first 4 characters ("/pay/ab12…/status?lang=fr") and sensitive
+ * query values replaced by [REDACTED].
+ */
 export function maskUrl(url: string): string {
-  return url.replace(CAPABILITY, (_m, prefix: string, code: string) =>
-    code.length <= 4 ? `${prefix}…` : `${prefix}${code.slice(0, 4)}…`,
-  );
+  return url
+    .replace(CAPABILITY, (_m, prefix: string, code: string) =>
+      code.length <= 4 ? `${prefix}…` : `${prefix}${code.slice(0, 4)}…`,
+    )
+    .replace(SENSITIVE_QUERY, '$1[REDACTED]');
 }
 
 /** pino `req` serializer: what Fastify's default one logs, with the URL masked. */
