@@ -223,7 +223,7 @@ test('issue 11: concurrent payouts with the kept reservedOutpoints never double-
     // A ninth payout finds no confirmed, unreserved output: the clear "hot wallet short" error, nothing sent.
     await assert.rejects(
       signLocked(newAddress()),
-      (e: unknown) => e instanceof HotWalletShortError && e.code === 'HOT_WALLET_SHORT',
+      (e: unknown) => e instanceof HotWalletShortError && e.code === 'hot_wallet_short',
     );
     chain.mineEmpty(1);
     for (const r of recipients) assert.equal(chain.balanceOf(r), 150_000n);

@@ -11,6 +11,7 @@ import type { Deps } from './deps.js';
 import { inTx } from '../store/db.js';
 import { isDatabaseUnavailable } from '../store/unavailable.js';
 import type { PayoutRoute } from '../rails/payout/registry.js';
+import { HotWalletShortError } from '../rails/payout/payout-rail.js';
 import {
   casAttempt,
   findPayout,
@@ -181,12 +182,17 @@ export async function sendReady(deps: Deps, r: PayoutRoute, limit = 20): Promise
       if ((await sendPayout(deps, r, id)) === 'sent') sent++;
     } catch (e) {
       if (isDatabaseUnavailable(e)) throw e;
-      deps.log.warn({ err: e, orderId: id }, 'payout send failed; retried later');
+      // A rail that finds the hot wallet short while building (the fee on top, TRON energy, Bitcoin inputs)
+      // says so with HotWalletShortError: the payout waits like one the balance check held back.
+      const short = e instanceof HotWalletShortError;
+      if (short) deps.log.info({ orderId: id, reason: e.message }, 'payout waits: hot wallet short');
+      else deps.log.warn({ err: e, orderId: id }, 'payout send failed; retried later');
       const now = deps.clock.now();
       await inTx(deps.db, async (tx) => {
         const p = await findPayout(tx, id, 'update');
+        const reason = short ? 'hot_wallet_short' : 'rail_error';
         if (p?.stage === 'ready')
-          await setPayoutStage(tx, id, 'ready', 'rail_error', now, new Date(now.getTime() + RETRY_MS));
+          await setPayoutStage(tx, id, 'ready', reason, now, new Date(now.getTime() + RETRY_MS));
       });
     }
   }

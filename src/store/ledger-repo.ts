@@ -1,4 +1,5 @@
 import type { Tx } from './db.js';
+import { TenderError } from '../domain/errors.js';
 import { accountCode, assertBalanced, type AccountRef, type JournalEntry } from '../domain/ledger.js';
 
 async function accountId(tx: Tx, a: AccountRef): Promise<string> {
@@ -29,11 +30,18 @@ export async function postEntry(tx: Tx, e: JournalEntry, at: Date): Promise<stri
   const sorted = [...e.postings].sort((a, b) => accountCode(a.account).localeCompare(accountCode(b.account)));
   for (const p of sorted) {
     const id = await accountId(tx, p.account);
-    await tx.query(
-      `WITH p AS (INSERT INTO postings (entry_id, account_id, currency, amount) VALUES ($1, $2, $3, $4))
-       UPDATE ledger_accounts SET balance = balance + $4 WHERE id = $2`,
-      [entryId, id, p.account.currency, p.amount.toString()],
-    );
+    await tx
+      .query(
+        `WITH p AS (INSERT INTO postings (entry_id, account_id, currency, amount) VALUES ($1, $2, $3, $4))
+         UPDATE ledger_accounts SET balance = balance + $4 WHERE id = $2`,
+        [entryId, id, p.account.currency, p.amount.toString()],
+      )
+      .catch((err: unknown) => {
+        // The database's own floor under merchant balances (migration 013): a racing entry spent the money
+        // between the caller's check and this UPDATE. The caller's transaction is undone; nothing moved.
+        if (isCheckViolation(err, 'merchant_balances_not_negative')) throw new TenderError('INSUFFICIENT_BALANCE');
+        throw err;
+      });
   }
   return entryId;
 }
@@ -47,4 +55,9 @@ export async function merchantBalances(
     [merchantId],
   );
   return rows.map((r) => ({ currency: r.currency, kind: r.kind, balance: BigInt(r.balance) }));
+}
+
+function isCheckViolation(err: unknown, constraint: string): boolean {
+  const e = err as { code?: string; constraint?: string };
+  return e?.code === '23514' && e.constraint === constraint;
 }

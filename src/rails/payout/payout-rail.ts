@@ -71,3 +71,13 @@ export interface PayoutRail {
   broadcast(network: NetworkKey, s: SignedTransfer): Promise<void>;
   verdict(network: NetworkKey, txHash: string): Promise<ChainVerdict>;
 }
+
+/**
+ * sign() cannot pay this transfer now: the hot wallet lacks the amount, or the chain's fee on top (TRX for
+ * energy, sats for the inputs). Not a failure of the payout: the sender leaves it waiting in status 0 with the
+ * reason `hot_wallet_short` and tries again once the operator funds the wallet.
+ */
+export class HotWalletShortError extends Error {
+  override readonly name = 'HotWalletShortError';
+  readonly code = 'hot_wallet_short';
+}

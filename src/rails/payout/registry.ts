@@ -1,7 +1,7 @@
 // Which payout rail serves which network (issue 11). Sandbox mode: the sandbox payout rail serves every
 // network. Live mode: per chain family, the rail factory below over the family's configured networks and
 // the operator hot wallet's signer (its key opened from its sealed form). The chain rails register here with
-// one line each, e.g. `evm: evmPayoutRail,`.
+// one line each.
 import type { Deps } from '../../core/deps.js';
 import type { KeyFamily } from '../crypto/derivation.js';
 import { NETWORKS, type NetworkConfig, type NetworkDef, type NetworkKey } from '../crypto/networks.js';
@@ -9,11 +9,19 @@ import { hotWallets } from '../../store/hot-wallets-repo.js';
 import type { PayoutRail } from './payout-rail.js';
 import { localSigner, type Secp256k1Signer } from './signer.js';
 import { sandboxPayoutRail, type SandboxPayoutRail } from './sandbox.js';
+import { bitcoinPayoutRail } from './bitcoin/rail.js';
+import { evmPayoutRail } from './evm/rail.js';
+import { tronPayoutRail } from './tron/rail.js';
 
 export type PayoutRailFactory = (networks: NetworkConfig[], signer: Secp256k1Signer) => PayoutRail;
 
-/** The chain families' payout rails (src/rails/{evm,tron,bitcoin}); a family without one has no payouts. */
-export const PAYOUT_RAIL_FACTORIES: Partial<Record<KeyFamily, PayoutRailFactory>> = {};
+/** The chain families' payout rails (src/rails/payout/{evm,tron,bitcoin}); a family without one has no payouts. */
+export const PAYOUT_RAIL_FACTORIES: Partial<Record<KeyFamily, PayoutRailFactory>> = {
+  evm: evmPayoutRail,
+  tron: (networks, signer) =>
+    tronPayoutRail(networks, signer, { apiKey: process.env.TENDER_TRON_API_KEY || undefined }),
+  bitcoin: bitcoinPayoutRail,
+};
 
 /** A network the sender serves: its rail, wire name and confirmation depth. */
 export interface PayoutRoute {

@@ -9,6 +9,7 @@
 //   - change goes back to the hot wallet unless it would be dust (Bitcoin Core's GetDustThreshold at the
 //     default 3 sat/vB dust relay fee): then it is left to the fee instead of making an output nobody could
 //     spend at a profit (and that nodes would refuse to relay).
+import { HotWalletShortError } from '../payout-rail.js';
 
 export interface Utxo {
   txid: string;
@@ -26,9 +27,7 @@ export interface CoinSelection {
 }
 
 /** The confirmed funds cannot pay `amount` plus the fee: the payout waits until the hot wallet is funded. */
-export class HotWalletShortError extends Error {
-  override readonly name = 'HotWalletShortError';
-  readonly code = 'HOT_WALLET_SHORT';
+export class BitcoinHotWalletShortError extends HotWalletShortError {
   constructor(
     readonly needed: bigint,
     readonly available: bigint,
@@ -126,7 +125,7 @@ export function selectCoins(r: SelectionRequest): CoinSelection {
   const available = candidates.reduce((s, u) => s + u.value, 0n);
   const needed = r.amount + feeFor(estimateVsize(Math.max(1, inputs.length), [r.payScript]), r.rateMilli);
   const unconfirmed = r.utxos.filter((u) => !u.confirmed).reduce((s, u) => s + u.value, 0n);
-  throw new HotWalletShortError(
+  throw new BitcoinHotWalletShortError(
     needed,
     available,
     inputs.length >= maxInputs && available >= needed

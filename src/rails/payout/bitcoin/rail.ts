@@ -149,5 +149,5 @@ export function bitcoinPayoutRail(
   };
 }
 
-export { HotWalletShortError, PayoutBelowDustError } from './coins.js';
+export { BitcoinHotWalletShortError as HotWalletShortError, PayoutBelowDustError } from './coins.js';
 export { BroadcastRefusedError } from './esplora-client.js';

@@ -16,7 +16,13 @@
 import { randomInt } from 'node:crypto';
 import { utils as tronUtils, type TronWeb } from 'tronweb';
 import type { NetworkConfig, NetworkKey } from '../../crypto/networks.js';
-import type { ChainVerdict, PayoutRail, PayoutTransfer, SignedTransfer } from '../payout-rail.js';
+import {
+  HotWalletShortError,
+  type ChainVerdict,
+  type PayoutRail,
+  type PayoutTransfer,
+  type SignedTransfer,
+} from '../payout-rail.js';
 import type { Secp256k1Signer } from '../signer.js';
 import { blockRef, int, tronToHex, type TronBlock } from '../../tron/transform.js';
 import { tronPost, tronWebOver, type TronNodeOptions, type TronPost } from './node.js';
@@ -48,10 +54,7 @@ export interface TronPayoutOptions extends TronNodeOptions {
   expirationMs?: number;
 }
 
-/** The hot wallet cannot pay this transfer now (amount, or TRX for its fees): the sender waits. */
-export class HotWalletShortError extends Error {
-  readonly code = 'hot_wallet_short';
-}
+export { HotWalletShortError };
 
 /** java-tron refused a broadcast (SIGERROR, CONTRACT_VALIDATE_ERROR, BANDWITH_ERROR, ...). */
 export class TronBroadcastRefused extends Error {
