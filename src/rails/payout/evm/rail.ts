@@ -162,7 +162,7 @@ export function evmPayoutRail(
       }
       if (await n.rpc.transaction(hash)) return { state: 'pending' };
       if (nonce !== undefined && mined !== undefined && mined > nonce)
-        return { state: 'failed', reason: `nonce ${nonce} used by another transaction` };
+        return { state: 'dropped', reason: `nonce ${nonce} used by another transaction` };
       return { state: 'unknown' };
     },
   };
