@@ -197,3 +197,31 @@ test('issue 11: live EVM: a hot wallet short of USDT waits in 0 (hot_wallet_shor
   assert.equal(await node.usdtBalance(to), amount * 10n ** 6n);
   assert.deepEqual(await brokenInvariants(dbUrl, [], 3600), {});
 });
+
+test('issue 11: live EVM: a hot wallet without ETH for the gas waits unsigned (hot_wallet_short), pays once funded', async () => {
+  await node.fund(hot, 'USDT', 100n * 10n ** 6n); // tokens enough: only the gas is missing
+  const eth = await node.ethBalance(hot);
+  await node.rpc('hardhat_setBalance', [hot, '0x3b9aca00']); // 1 gwei: no transfer's fee fits
+  const start = await hotNonce('pending');
+  const to = freshAddress();
+  const r = await withdraw(env, m, {
+    cryptoCurrency: 'USDT',
+    network: 'Ethereum(ERC-20)',
+    totalAmount: '6',
+    receivedAmount: '5',
+    toAddress: to,
+  });
+  assert.equal(r.body.code, 0, JSON.stringify(r.body));
+  const id = r.body.data.orderId as string;
+  await until('waiting for gas money', async () => (await stageOf(env, id)).reason === 'hot_wallet_short');
+  assert.equal(await statusOf(env, id), 0);
+  assert.equal((await env.deps.db.query('SELECT 1 FROM payout_attempts WHERE payout_id = $1', [id])).rowCount, 0);
+  assert.equal(await hotNonce('pending'), start, 'no nonce taken, nothing sent');
+  await node.rpc('hardhat_setBalance', [hot, `0x${eth.toString(16)}`]);
+  await until('broadcast once funded', async () => (await statusOf(env, id)) === 11, 30_000);
+  await node.mine(CONFIRMATIONS);
+  await until('paid', async () => (await statusOf(env, id)) === 14);
+  assert.equal(await node.usdtBalance(to), 5_000_000n);
+  assert.equal(await hotNonce('latest'), start + 1n, 'one transaction');
+  assert.deepEqual(await brokenInvariants(dbUrl, [], 3600), {});
+});
