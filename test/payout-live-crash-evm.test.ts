@@ -12,8 +12,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes, randomInt } from 'node:crypto';
@@ -23,6 +21,7 @@ import { freshDatabase, sleep, TestClock } from './harness.js';
 import { CLI, runCli, startProc, waitFor, type Proc } from './child-process.js';
 import { brokenInvariants } from './invariants.js';
 import { startHardhatNode, HARDHAT_CHAIN_ID, type HardhatNode } from './hardhat-node.js';
+import { startEvmRpcProxy, type EvmRpcProxy } from './fixtures/evm-rpc-proxy.js';
 import { createPool, type Db } from '../src/store/db.js';
 import { migrate } from '../src/store/migrate.js';
 import { loadAssets } from '../src/store/assets-repo.js';
@@ -49,45 +48,11 @@ let miner: NodeJS.Timeout | undefined;
 const acknowledged: { orderId: string; asset: 'ETH' | 'USDT'; to: string; units: bigint }[] = [];
 let procs: Proc[] = [];
 
-/**
- * A JSON-RPC proxy in front of the hardhat node: armed, it holds the next eth_sendRawTransaction forever,
- * either before forwarding it ('before': the node never gets it) or after ('after': the node has it, the
- * worker never hears so).
- */
-const proxy = {
-  url: '',
-  armed: undefined as 'before' | 'after' | undefined,
-  holding: 0,
-  server: createServer((req: IncomingMessage, res: ServerResponse) => {
-    let body = '';
-    req.on('data', (c) => (body += c));
-    req.on('end', async () => {
-      const isSend = body.includes('"eth_sendRawTransaction"');
-      const mode = isSend ? proxy.armed : undefined;
-      if (mode) proxy.armed = undefined;
-      if (mode === 'before') {
-        proxy.holding++;
-        return; // never forwarded, never answered
-      }
-      try {
-        const r = await fetch(node.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-        const text = await r.text();
-        if (mode === 'after') {
-          proxy.holding++;
-          return; // the node has it; the answer is held
-        }
-        res.writeHead(r.status, { 'content-type': 'application/json' }).end(text);
-      } catch {
-        res.destroy();
-      }
-    });
-  }),
-};
+let proxy: EvmRpcProxy;
 
 before(async () => {
   node = await startHardhatNode();
-  await new Promise<void>((r) => proxy.server.listen(0, '127.0.0.1', r));
-  proxy.url = `http://127.0.0.1:${(proxy.server.address() as AddressInfo).port}`;
+  proxy = await startEvmRpcProxy(() => node.url);
   dbUrl = await freshDatabase();
   db = createPool(dbUrl, 4);
   await migrate(db);
@@ -143,8 +108,7 @@ before(async () => {
 after(async () => {
   if (miner) clearInterval(miner);
   for (const p of procs) if (!p.exited()) p.child.kill('SIGKILL');
-  proxy.server.closeAllConnections();
-  await new Promise((r) => proxy.server.close(r));
+  await proxy?.close();
   await db?.end();
   await node?.stop();
   rmSync(dataDir, { recursive: true, force: true });
@@ -200,13 +164,13 @@ async function accept(n: number): Promise<void> {
 type Hold =
   | { kind: 'random' }
   | { kind: 'trigger'; table: string; spec: string }
-  | { kind: 'proxy'; when: 'before' | 'after' };
+  | { kind: 'proxy'; when: 'hold-before' | 'hold-after' };
 const HOLDS: Hold[] = [
   { kind: 'random' }, // somewhere among reconcile, sign+store, broadcast, verdict, → 14
   // Signed in memory with a reserved nonce, the attempt's row not yet stored.
   { kind: 'trigger', table: 'payout_attempts', spec: 'BEFORE INSERT ON payout_attempts FOR EACH ROW' },
-  { kind: 'proxy', when: 'before' }, // stored, the broadcast never reached the node
-  { kind: 'proxy', when: 'after' }, // on chain, the worker never heard back
+  { kind: 'proxy', when: 'hold-before' }, // stored, the broadcast never reached the node
+  { kind: 'proxy', when: 'hold-after' }, // on chain, the worker never heard back
   // Confirmed to the depth on chain, the → 14 transaction held.
   {
     kind: 'trigger',
@@ -238,9 +202,9 @@ test('issue 11: live EVM on hardhat, kill -9 of the payout sender at aimed and r
       await db.query(`CREATE TRIGGER hold_payout ${hold.spec} EXECUTE FUNCTION hold_payout()`);
       await waitFor('the sender to reach the held write', async () => (await sleeping()) > 0, 60_000);
     } else if (hold.kind === 'proxy') {
-      const before = proxy.holding;
-      proxy.armed = hold.when;
-      await waitFor('the sender to reach the held broadcast', () => proxy.holding > before, 60_000);
+      const before = proxy.troubled;
+      proxy.arm(hold.when);
+      await waitFor('the sender to reach the held broadcast', () => proxy.troubled > before, 60_000);
     } else await sleep(randomInt(0, 600));
     p.child.kill('SIGKILL');
     await p.exit;
@@ -249,7 +213,7 @@ test('issue 11: live EVM on hardhat, kill -9 of the payout sender at aimed and r
       await waitFor('PostgreSQL to end the dead transaction', async () => (await sleeping()) === 0, 60_000);
     }
     if (hold.kind !== 'random') held++;
-    proxy.armed = undefined;
+    proxy.disarm();
     const live = await db.query('SELECT state, count(*)::int AS n FROM payout_attempts GROUP BY state ORDER BY state');
     states.push(Object.fromEntries(live.rows.map((r) => [r.state, r.n])));
     procs = procs.filter((x) => x !== p);

@@ -12,6 +12,7 @@ import { newMerchant, startTestEnv, until, webhookReceiver, type TestEnv } from 
 import { fundMerchant, withdraw } from './payout-helpers.js';
 import { apiBalance, hooksOf, orderDetail, stageOf, statusOf, type Hooks } from './payout-live-helpers.js';
 import { startHardhatNode, HARDHAT_CHAIN_ID, type HardhatNode } from './hardhat-node.js';
+import { startEvmRpcProxy, type EvmRpcProxy } from './fixtures/evm-rpc-proxy.js';
 import { brokenInvariants } from './invariants.js';
 import { createHotWallet } from '../src/core/hot-wallets.js';
 import { startPayoutSender } from '../src/workers/payout-sender.js';
@@ -20,6 +21,8 @@ import type { MerchantCredentials } from '../src/core/merchants.js';
 
 const CONFIRMATIONS = 3;
 let node: HardhatNode;
+/** Tender reaches the node through this proxy, which can make a broadcast fail. */
+let proxy: EvmRpcProxy;
 let env: TestEnv;
 let dbUrl: string;
 let hot: string;
@@ -30,9 +33,10 @@ let m: MerchantCredentials;
 
 before(async () => {
   node = await startHardhatNode();
+  proxy = await startEvmRpcProxy(() => node.url);
   env = await startTestEnv({
     TENDER_MODE: 'live',
-    TENDER_RPC_ETHEREUM: node.url,
+    TENDER_RPC_ETHEREUM: proxy.url,
     TENDER_CHAIN_ID_ETHEREUM: String(HARDHAT_CHAIN_ID),
     TENDER_USDT_ETHEREUM: node.token,
     TENDER_CONFIRMATIONS_ETHEREUM: String(CONFIRMATIONS),
@@ -55,6 +59,7 @@ after(async () => {
   await dispatcher?.stop();
   await hooks?.close();
   await env?.close();
+  await proxy?.close();
   await node?.stop();
 });
 
@@ -223,5 +228,37 @@ test('issue 11: live EVM: a hot wallet without ETH for the gas waits unsigned (h
   await until('paid', async () => (await statusOf(env, id)) === 14);
   assert.equal(await node.usdtBalance(to), 5_000_000n);
   assert.equal(await hotNonce('latest'), start + 1n, 'one transaction');
+  assert.deepEqual(await brokenInvariants(dbUrl, [], 3600), {});
+});
+
+test('issue 11: live EVM: a broadcast that errors is followed by the verdict, then the SAME bytes; never a second signature', async () => {
+  await node.fund(hot, 'USDT', 100n * 10n ** 6n);
+  for (const trouble of ['fail-before', 'fail-after'] as const) {
+    const start = await hotNonce('pending');
+    const to = freshAddress();
+    // The node is unreachable for the first broadcasts (viem retries included), or takes the transaction and
+    // the answer is lost.
+    proxy.arm(trouble, 4);
+    const r = await withdraw(env, m, {
+      cryptoCurrency: 'USDT',
+      network: 'Ethereum(ERC-20)',
+      totalAmount: '4',
+      receivedAmount: '3',
+      toAddress: to,
+    });
+    assert.equal(r.body.code, 0, JSON.stringify(r.body));
+    const id = r.body.data.orderId as string;
+    await until(`${trouble}: broadcast in the end`, async () => (await statusOf(env, id)) === 11, 30_000);
+    assert.ok(proxy.troubled > 0);
+    proxy.disarm();
+    await node.mine(CONFIRMATIONS);
+    await until(`${trouble}: paid`, async () => (await statusOf(env, id)) === 14);
+    const { rows } = await env.deps.db.query('SELECT nonce::text, state FROM payout_attempts WHERE payout_id = $1', [
+      id,
+    ]);
+    assert.deepEqual(rows, [{ nonce: String(start), state: 'confirmed' }], `${trouble}: one signature, its nonce`);
+    assert.equal(await node.usdtBalance(to), 3_000_000n, `${trouble}: paid once`);
+    assert.equal(await hotNonce('latest'), start + 1n, `${trouble}: one transaction`);
+  }
   assert.deepEqual(await brokenInvariants(dbUrl, [], 3600), {});
 });
