@@ -390,7 +390,7 @@ test('issue 11: a broadcast of an included payout whose outputs are all spent is
   }
 });
 
-test('issue 11: a payout whose input another transaction spent is failed once that spend is confirmed', async () => {
+test('issue 11: a payout whose input another transaction spent is dropped once that spend is confirmed', async () => {
   const { chain, rail, make, fund, key } = await setup({ confirmations: 2 });
   try {
     fund(600_000);
@@ -414,7 +414,7 @@ test('issue 11: a payout whose input another transaction spent is failed once th
     assert.deepEqual(await rail.verdict('BITCOIN', s.txHash), { state: 'unknown' });
     chain.mineEmpty(1);
     const v = await rail.verdict('BITCOIN', s.txHash);
-    assert.equal(v.state, 'failed');
+    assert.equal(v.state, 'dropped');
     assert.match((v as { reason: string }).reason, new RegExp(`input ${prev}:${vout} was spent by ${other.id}`));
     // After a restart the rail learns the inputs from the repeated broadcast, which the node refuses.
     const restarted = make();
@@ -424,7 +424,7 @@ test('issue 11: a payout whose input another transaction spent is failed once th
       restarted.broadcast('BITCOIN', s),
       (e: unknown) => e instanceof BroadcastRefusedError && /missingorspent/.test(e.reason),
     );
-    assert.equal((await restarted.verdict('BITCOIN', s.txHash)).state, 'failed');
+    assert.equal((await restarted.verdict('BITCOIN', s.txHash)).state, 'dropped');
   } finally {
     await chain.close();
   }

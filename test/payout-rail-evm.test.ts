@@ -214,7 +214,7 @@ test('issue 11: re-broadcast after a crash (the stored raw, a restarted rail) pa
   await assert.rejects(newRail().broadcast('ETHEREUM', { ...stored, txHash: 'ab'.repeat(32) }), /do not hash/);
 });
 
-test('issue 11: a nonce used by another transaction mined first gives the failed verdict, also after a restart', async () => {
+test('issue 11: a nonce used by another transaction mined first gives the dropped verdict, also after a restart', async () => {
   const r = rail();
   const n = await hotNonce('pending');
   const victim = freshAddress();
@@ -236,12 +236,12 @@ test('issue 11: a nonce used by another transaction mined first gives the failed
   await node.rpc('eth_sendRawTransaction', [rival]);
   await node.mine(1);
   assert.equal((await r.verdict('ETHEREUM', keccak256(rival).slice(2))).state, 'included');
-  assert.match(JSON.stringify(await r.verdict('ETHEREUM', signed.txHash)), /"failed".*nonce .* used by another/);
-  // After a restart the rail knows the nonce once the sender re-broadcasts the stored bytes: refused, failed.
+  assert.match(JSON.stringify(await r.verdict('ETHEREUM', signed.txHash)), /"dropped".*nonce .* used by another/);
+  // After a restart the rail knows the nonce once the sender re-broadcasts the stored bytes: refused, dropped.
   const restarted = newRail();
   assert.deepEqual(await restarted.verdict('ETHEREUM', signed.txHash), { state: 'unknown' });
   await assert.rejects(restarted.broadcast('ETHEREUM', signed), /was used by another transaction/);
-  assert.equal((await restarted.verdict('ETHEREUM', signed.txHash)).state, 'failed');
+  assert.equal((await restarted.verdict('ETHEREUM', signed.txHash)).state, 'dropped');
   await node.mine(1);
   assert.equal(await node.ethBalance(victim), 0n, 'the replaced payout never paid');
 });

@@ -223,7 +223,7 @@ test('issue 11: TRON re-broadcast of the same raw after a crash pays once', asyn
   }
 });
 
-test('issue 11: a TRON transaction past its expiration that never landed has the verdict failed', async () => {
+test('issue 11: a TRON transaction past its expiration that never landed has the verdict dropped', async () => {
   const { node, key, rail } = await setup();
   try {
     const to = randomTronAddress();
@@ -240,12 +240,12 @@ test('issue 11: a TRON transaction past its expiration that never landed has the
     });
     node.mineEmpty(CONFIRMATIONS);
     const v = await rail.verdict('TRON', s.txHash);
-    assert.equal(v.state, 'failed');
+    assert.equal(v.state, 'dropped');
     // A restarted process knows the expiration once the sender re-broadcasts the stored raw.
     const restarted = tronPayoutRail([config(node.url)], key.signer);
     assert.deepEqual(await restarted.verdict('TRON', s.txHash), { state: 'unknown' });
     await restarted.broadcast('TRON', s).catch(() => undefined);
-    assert.equal((await restarted.verdict('TRON', s.txHash)).state, 'failed');
+    assert.equal((await restarted.verdict('TRON', s.txHash)).state, 'dropped');
     // Safe to sign anew: the new transaction pays, the expired one never does.
     const s2 = await restarted.sign(payout('TRX', to, TRX_UNIT), noCtx);
     assert.notEqual(s2.txHash, s.txHash);

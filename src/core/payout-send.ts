@@ -3,10 +3,12 @@
 //   send:      under the network's row lock, reserve (nonce, outpoints), SIGN, store the attempt, commit;
 //              only then BROADCAST (the same bytes again after any crash or timeout);
 //   verdict:   0 → 11 once the chain has it, → 14 at the network's depth, → 15 when it failed for good.
-// A new transaction is signed for a payout only when the old one can never land: its EVM nonce was used by
-// another transaction (state 'dropped'). A FAILED transaction (reverted, rejected, TRON expired) closes the
-// payout at 15 and releases the hold: whatever failed it would likely fail a copy too, and the merchant can
-// withdraw again. Each payout is handled on its own: a failure is logged and retried later, never blocking others.
+// A new transaction is signed for a payout only when the old one can never land and never ran (state
+// 'dropped'): its EVM nonce was used by another transaction, it expired unconfirmed (TRON), or another
+// confirmed transaction spent its input (Bitcoin). A FAILED transaction (reverted, a TRON contract failure,
+// refused for good) closes the payout at 15 and releases the hold: whatever failed it would likely fail a copy
+// too, and the merchant can withdraw again. Each payout is handled on its own: a failure is logged and retried
+// later, never blocking others.
 import type { Deps } from './deps.js';
 import { inTx } from '../store/db.js';
 import { isDatabaseUnavailable } from '../store/unavailable.js';
@@ -54,6 +56,16 @@ async function markSent(deps: Deps, r: PayoutRoute, a: AttemptRow): Promise<void
   });
 }
 
+/** The attempt can never land and never ran: the payout is ready again and the next pass signs it anew. */
+async function dropAttempt(deps: Deps, a: AttemptRow, reason: string): Promise<void> {
+  const now = deps.clock.now();
+  await inTx(deps.db, async (tx) => {
+    if (!(await casAttempt(tx, a.id, LIVE, 'dropped', now, reason))) return;
+    await setPayoutStage(tx, a.payout_id, 'ready', 'resend', now);
+  });
+  deps.log.warn({ orderId: a.payout_id, hash: a.tx_hash, reason }, 'payout transaction dropped; signing anew');
+}
+
 /** One live attempt: ask the chain, then move the attempt and its payout accordingly. */
 export async function reconcileAttempt(deps: Deps, r: PayoutRoute, a: AttemptRow): Promise<void> {
   const t = deps.config.payout.railTimeoutMs;
@@ -65,18 +77,13 @@ export async function reconcileAttempt(deps: Deps, r: PayoutRoute, a: AttemptRow
       // this one can never land: sign anew. Otherwise the same bytes are sent again (they can land only once).
       if (a.nonce !== null && r.rail.chainNonce) {
         const chainNonce = await withTimeout(r.rail.chainNonce(r.network), t, 'chain nonce');
-        if (chainNonce > BigInt(a.nonce)) {
-          await inTx(deps.db, async (tx) => {
-            if (!(await casAttempt(tx, a.id, LIVE, 'dropped', now, 'nonce used by another transaction'))) return;
-            await setPayoutStage(tx, a.payout_id, 'ready', 'resend', now);
-          });
-          deps.log.warn({ orderId: a.payout_id, hash: a.tx_hash }, 'payout transaction dropped; signing anew');
-          return;
-        }
+        if (chainNonce > BigInt(a.nonce)) return dropAttempt(deps, a, 'nonce used by another transaction');
       }
       await broadcastAttempt(deps, r, a);
       return;
     }
+    case 'dropped':
+      return dropAttempt(deps, a, v.reason);
     case 'pending':
       if (a.state === 'signed') await markSent(deps, r, a);
       return;

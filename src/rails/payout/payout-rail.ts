@@ -7,7 +7,8 @@
 //   4. it asks the chain for the VERDICT by hash until the transaction is confirmed or failed.
 // A transaction the chain has never seen can be broadcast again safely: it is the same signed bytes, so it
 // can land at most once. The sender signs a NEW transaction for a payout only when the old one can never land
-// (a failed verdict, or an EVM nonce the chain has used for another transaction).
+// and never ran (the verdict `dropped`, or an EVM nonce the chain has used for another transaction); a
+// transaction that ran and failed (`failed`) closes the payout instead: a copy would likely fail the same way.
 import type { NetworkKey } from '../crypto/networks.js';
 
 /**
@@ -52,8 +53,13 @@ export type ChainVerdict =
   | { state: 'pending' }
   /** In a block that succeeded, with this many confirmations (1 = in the head block). */
   | { state: 'included'; confirmations: number }
-  /** Can never pay: reverted on chain, rejected for good, or (TRON) expired unconfirmed. */
-  | { state: 'failed'; reason: string };
+  /** Ran and failed (reverted on chain, a TRON contract failure, fees burnt) or was refused for good. */
+  | { state: 'failed'; reason: string }
+  /**
+   * Never ran and can never land: its EVM nonce was used by another transaction, it expired unconfirmed (TRON),
+   * or an input was spent by another transaction confirmed to the depth (Bitcoin). Nothing was paid.
+   */
+  | { state: 'dropped'; reason: string };
 
 export interface PayoutRail {
   /** 'evm', 'tron', 'bitcoin', or 'sandbox'. */

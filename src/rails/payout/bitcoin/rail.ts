@@ -4,7 +4,7 @@
 // spend, which sign() never selects again, so concurrent payouts and restarts never double-spend.
 //
 // Verdict by txid: the node knows it confirmed (included, confirmations counted from the tip), in the mempool
-// (pending), or not at all. An unknown transaction is `failed` only when one of its inputs was spent by ANOTHER
+// (pending), or not at all. An unknown transaction is `dropped` only when one of its inputs was spent by ANOTHER
 // transaction that is confirmed to the network's depth: then it can never land. While that conflicting spend is
 // shallower (a re-org could still undo it) the verdict stays unknown, which only lets the sender repeat the same
 // bytes, never sign anew. The inputs of a transaction are known from sign() and from every broadcast()
@@ -144,7 +144,7 @@ export function bitcoinPayoutRail(
       }
       if (state) return { state: 'pending' };
       const reason = await conflictingSpend(txHash);
-      return reason ? { state: 'failed', reason } : { state: 'unknown' };
+      return reason ? { state: 'dropped', reason } : { state: 'unknown' };
     },
   };
 }

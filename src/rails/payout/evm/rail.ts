@@ -12,7 +12,14 @@
 // See docs/payout-rail-evm.md.
 import { type Hex, parseTransaction } from 'viem';
 import type { NetworkConfig, NetworkKey } from '../../crypto/networks.js';
-import type { ChainVerdict, PayoutRail, PayoutTransfer, SendContext, SignedTransfer } from '../payout-rail.js';
+import {
+  type ChainVerdict,
+  HotWalletShortError,
+  type PayoutRail,
+  type PayoutTransfer,
+  type SendContext,
+  type SignedTransfer,
+} from '../payout-rail.js';
 import type { Secp256k1Signer } from '../signer.js';
 import { signerAccount } from './account.js';
 import { type EvmRpc, type EvmRpcOptions, evmRpc } from './rpc.js';
@@ -105,11 +112,20 @@ export function evmPayoutRail(
       const call = payoutCall(t.to, t.amount, tokenOf(n, t.asset));
       // A value transfer to an account costs exactly the intrinsic gas; a token transfer runs the contract,
       // whose estimate also proves the transfer would not revert against the current state.
-      const [gas, fees] = await Promise.all([
+      const [gas, fees, native] = await Promise.all([
         call.data === undefined ? NATIVE_TRANSFER_GAS : n.rpc.estimateGas(account.address, call).then(gasWithMargin),
         n.rpc.fees(),
+        n.rpc.nativeBalance(account.address),
       ]);
       const tx = unsignedPayout(n.chainId, ctx.nonce, call, gas, fees);
+      // The fee is paid in the native asset on top of the amount: a wallet that cannot pay it would store a
+      // transaction every node refuses, and hold its nonce (and every later payout) until funded. It waits
+      // instead, unsigned. This bounds this transfer alone; payouts already in flight are the sender's part.
+      const need = call.value + maxFeeWei(tx);
+      if (native < need)
+        throw new HotWalletShortError(
+          `EVM hot wallet holds ${native} wei, the transfer needs up to ${need} with its fee`,
+        );
       const raw = await account.signTransaction(tx);
       const txHash = bareHash(transactionHash(raw));
       remember(t.network, txHash, ctx.nonce);
@@ -162,7 +178,7 @@ export function evmPayoutRail(
       }
       if (await n.rpc.transaction(hash)) return { state: 'pending' };
       if (nonce !== undefined && mined !== undefined && mined > nonce)
-        return { state: 'failed', reason: `nonce ${nonce} used by another transaction` };
+        return { state: 'dropped', reason: `nonce ${nonce} used by another transaction` };
       return { state: 'unknown' };
     },
   };

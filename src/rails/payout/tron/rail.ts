@@ -10,7 +10,7 @@
 //
 // Expiry: TRON drops a transaction whose `expiration` is not after the head block's time. Once a block that is
 // itself confirmed to the network's depth is at or past the expiration and the node has not got the
-// transaction, no block can ever include it: the verdict is `failed` and the sender may sign anew. The rail
+// transaction, no block can ever include it: the verdict is `dropped` and the sender signs anew. The rail
 // learns the expiration from sign() and broadcast() (after a restart the sender re-broadcasts the stored raw
 // of an `unknown` transaction, which teaches it again).
 import { randomInt } from 'node:crypto';
@@ -321,7 +321,7 @@ export function tronPayoutRail(
       );
       const ts = b.block_header?.raw_data?.timestamp;
       if (typeof ts === 'number' && ts >= expiration) {
-        return { state: 'failed', reason: 'TRON transaction expired without landing' };
+        return { state: 'dropped', reason: 'TRON transaction expired without landing' };
       }
       return { state: 'unknown' };
     },
