@@ -145,7 +145,7 @@ export async function insertOrderIfNew(tx: Tx, o: NewOrder): Promise<(Order & { 
 export type OrderLookup =
   | { by: 'id'; id: string }
   /** `kind` confines the lookup to one order kind; without it a pay-in wins over a payout of the same number. */
-  | { by: 'tradeNo'; merchantTradeNo: string; kind?: 'payin' | 'payout' }
+  | { by: 'tradeNo'; merchantTradeNo: string; kind?: 'payin' | 'payout' | 'fiat_payout' }
   | { by: 'hash'; hash: string }
   | { by: 'payCode'; payCode: string }
   | { by: 'watchCode'; watchCode: string };

@@ -20,6 +20,7 @@ import { MULTIPART, multipartFields, readBounded } from './multipart.js';
 import { wireNetworkName } from '../../rails/crypto/networks.js';
 import { ratesRoutes } from './rates-routes.js';
 import { payoutRoutes } from './payout-routes.js';
+import { fiatPayoutRoutes } from './fiat-payout-routes.js';
 import {
   CreateOrderParams,
   GetMerchantBalanceParams,
@@ -175,4 +176,5 @@ export async function openapiPlugin(app: FastifyInstance, opts: { deps: Deps }):
 
   await ratesRoutes(app, { deps, signed });
   await app.register(payoutRoutes, { deps }); // issue 11: POST /withdraw
+  await app.register(fiatPayoutRoutes, { deps }); // issue 11: POST /createFiatPayoutOrder
 }
