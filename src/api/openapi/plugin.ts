@@ -36,7 +36,8 @@ const checkGetMerchantBalance = checker(GetMerchantBalanceParams);
 export function orderData(deps: Deps, o: Order) {
   return {
     ...cpayOrderFields(o, deps.assets),
-    cashierURL: `${deps.config.publicUrl}/pay/${o.payCode}`,
+    // A payout has no hosted page (src/store/orders-repo.ts finds pay-ins only by their codes).
+    cashierURL: o.kind === 'payout' || o.kind === 'fiat_payout' ? '' : `${deps.config.publicUrl}/pay/${o.payCode}`,
     returnURL: '',
     successURL: o.successUrl ?? '',
     failURL: o.failUrl ?? '',
