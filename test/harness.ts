@@ -65,12 +65,15 @@ export interface TestEnv {
   close(): Promise<void>;
 }
 
-export async function startTestEnv(env: Record<string, string> = {}): Promise<TestEnv> {
+export async function startTestEnv(
+  env: Record<string, string> = {},
+  opts: { log?: pino.Logger } = {},
+): Promise<TestEnv> {
   const dbUrl = await freshDatabase();
   const db = createPool(dbUrl, 10);
   await migrate(db);
   const clock = new TestClock();
-  const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const log = opts.log ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const base = loadConfig({
     TENDER_DATA_DIR: mkdtempSync(join(tmpdir(), 'tender-data-')),
     TENDER_WEBHOOK_BACKOFF: '0,1,1',

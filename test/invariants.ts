@@ -36,7 +36,7 @@ const CHECKS: Record<string, string> = {
       count(*) FILTER (WHERE e.kind = 'payout_freeze') AS holds,
       count(*) FILTER (WHERE e.kind = 'payout_settle') AS settles,
       count(*) FILTER (WHERE e.kind = 'payout_release') AS releases
-    FROM orders o LEFT JOIN journal_entries e ON e.order_id = o.id WHERE o.kind = 'payout'
+    FROM orders o LEFT JOIN journal_entries e ON e.order_id = o.id WHERE o.kind IN ('payout', 'fiat_payout')
     GROUP BY o.id HAVING count(*) FILTER (WHERE e.kind = 'payout_freeze') <> 1
       OR count(*) FILTER (WHERE e.kind = 'payout_settle') <> (o.status = 14)::int
       OR count(*) FILTER (WHERE e.kind = 'payout_release') <> (o.status = 15)::int`,
@@ -51,7 +51,18 @@ const CHECKS: Record<string, string> = {
   'a completed payout has exactly one confirmed transaction, an open or closed one none': `
     SELECT p.order_id, o.status, count(a.id) FILTER (WHERE a.state = 'confirmed') AS confirmed
     FROM payouts p JOIN orders o ON o.id = p.order_id LEFT JOIN payout_attempts a ON a.payout_id = p.order_id
+    WHERE p.kind = 'crypto'
     GROUP BY p.order_id, o.status HAVING count(a.id) FILTER (WHERE a.state = 'confirmed') <> (o.status = 14)::int`,
+  // Fiat payouts (migration 014): paid means the rail said so, once; an open payout has no verdict yet.
+  'a completed fiat payout has a succeeded submission, a closed one a failed one or none, an open one no verdict': `
+    SELECT p.order_id, o.status, s.state FROM payouts p JOIN orders o ON o.id = p.order_id
+      LEFT JOIN fiat_payout_submissions s ON s.payout_id = p.order_id
+    WHERE p.kind = 'fiat' AND NOT CASE o.status
+      WHEN 14 THEN s.state IS NOT DISTINCT FROM 'succeeded'
+      WHEN 15 THEN s.state IS DISTINCT FROM 'succeeded' AND s.state IS DISTINCT FROM 'submitted'
+      ELSE s.state IS NULL OR s.state = 'submitted' END`,
+  'a fiat payout is sealed: its account row holds no clear digits or key': `
+    SELECT payout_id FROM fiat_payout_accounts WHERE account_sealed NOT LIKE 'v1.%'`,
   'every status change is in the order history': `
     SELECT o.id, o.status FROM orders o WHERE NOT EXISTS (
       SELECT 1 FROM order_events ev WHERE ev.order_id = o.id AND ev.to_status = o.status)`,

@@ -277,9 +277,16 @@ test('issue 11: 200 concurrent withdrawals against a balance that covers 10 → 
   await fundMerchant(env, m, 'USDT', '100');
   env.deps.config.payout.sandboxDelayMs = 60_000;
   try {
-    const answers = await Promise.all(
-      Array.from({ length: 200 }, () => withdraw(env, m, { totalAmount: '10', receivedAmount: '9' })),
-    );
+    // A client retries "service unavailable, retry later" (30001: no database connection within the wait, which a
+    // loaded machine can answer) with the same merchantTradeNo, as the API tells it to.
+    const once = async (i: number) => {
+      const fields = { totalAmount: '10', receivedAmount: '9', merchantTradeNo: `race-w-${i}` };
+      for (;;) {
+        const r = await withdraw(env, m, fields);
+        if (r.body.code !== OPENAPI_CODES.SERVICE_UNAVAILABLE) return r;
+      }
+    };
+    const answers = await Promise.all(Array.from({ length: 200 }, (_, i) => once(i)));
     const codes = answers.map((a) => a.body.code);
     assert.equal(codes.filter((c) => c === 0).length, 10, JSON.stringify(codes));
     assert.equal(codes.filter((c) => c === OPENAPI_CODES.INSUFFICIENT_BALANCE).length, 190);

@@ -10,7 +10,10 @@ async function merchantOrThrow(deps: Deps, merchantId: string) {
   if (!(await findMerchant(deps.db, merchantId))) throw new TenderError('MERCHANT_NOT_FOUND');
 }
 
-/** Fee of a payout of `asset` on `network` (network key, e.g. TRON): `fixed` (major units) + `bps` of the total. */
+/**
+ * Fee of a payout of `asset` on `network` (network key, e.g. TRON; PIX or CARD for fiat payouts): `fixed` (major
+ * units) + `bps` of the total (crypto) or of the amount the user receives (fiat).
+ */
 export async function setPayoutFee(
   deps: Deps,
   merchantId: string,
@@ -20,12 +23,15 @@ export async function setPayoutFee(
   bps: number,
 ): Promise<void> {
   await merchantOrThrow(deps, merchantId);
-  const def = NETWORKS.find((n) => n.key === network.toUpperCase());
-  if (!def || !deps.assets.find(asset, def.name))
+  const key = network.toUpperCase();
+  // Fiat payouts (spec M2) are keyed by their channel's network: PIX (BRL only) or CARD, for a fiat asset.
+  const fiat = deps.assets.find(asset)?.kind === 'fiat' && (key === 'CARD' || (key === 'PIX' && asset === 'BRL'));
+  const def = NETWORKS.find((n) => n.key === key);
+  if (!fiat && (!def || !deps.assets.find(asset, def.name)))
     throw new TenderError('PAYOUT_PAIR_NOT_SUPPORTED', `${asset} is not paid out on ${network}`);
   if (!Number.isInteger(bps) || bps < 0 || bps > 10000) throw new TenderError('INVALID_PARAM', 'bps: 0 to 10000');
   const amount = parseDecimal(fixed, deps.assets.ledger(asset).exponent, 'fixed');
-  await upsertPayoutFee(deps.db, merchantId, asset, def.key, amount, bps);
+  await upsertPayoutFee(deps.db, merchantId, asset, key, amount, bps);
 }
 
 /** Payouts of `currency` above `amount` (major units) need two different operators. */

@@ -3,6 +3,7 @@
 //   0 → 11   broadcast (cpay-legacy notifies 11)
 //   → 14     confirmed to the network's depth: frozen −total, payout clearing +received, fee revenue +fee
 //   → 15     rejected, failed or never signed: frozen −total → available +total
+// Fiat payouts (src/core/fiat-payout-send.ts) start at 11 and take the same → 14 and → 15.
 import type pg from 'pg';
 import type { Deps } from './deps.js';
 import type { Order } from '../domain/order.js';
@@ -55,13 +56,16 @@ export async function payoutBroadcastInTx(
   return updated;
 }
 
-/** → 14: the transaction is confirmed to the network's depth. */
+/**
+ * → 14: the transaction is confirmed to the network's depth (crypto), or the rail reports the payout paid (fiat:
+ * `hash` is the rail's reference, no network).
+ */
 export async function payoutConfirmedInTx(
   tx: pg.PoolClient,
   deps: Deps,
   orderId: string,
   hash: string,
-  wireNetwork: string,
+  wireNetwork: string | undefined,
 ): Promise<Order> {
   const { order, payout } = await locked(tx, orderId);
   if (order.status === OrderStatus.COMPLETED) return order;

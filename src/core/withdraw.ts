@@ -10,7 +10,7 @@ import { TenderError } from '../domain/errors.js';
 import { feeFor, formatMinor, parseDecimal, rescale } from '../domain/money.js';
 import { payoutFreezeEntry, accountCode } from '../domain/ledger.js';
 import { validatePayoutAddress } from '../domain/payout-address.js';
-import { NETWORKS, wireNetworkName, type NetworkDef } from '../rails/crypto/networks.js';
+import { NETWORKS, wireNetworkName } from '../rails/crypto/networks.js';
 import { payoutRailIdFor } from '../rails/payout/registry.js';
 import { inTx } from '../store/db.js';
 import { findOrder } from '../store/orders-repo.js';
@@ -51,13 +51,16 @@ function amountOf(deps: Deps, text: string, currency: string, field: string): bi
   }
 }
 
-/** The payout fee of a total: the merchant's schedule for the asset and network, else the configured default. */
+/**
+ * The payout fee of an amount: the merchant's schedule for the asset and network key, else the configured default.
+ * Crypto payouts pass the total, fiat payouts the amount the user receives (docs/payouts.md, docs/pix-payouts.md).
+ */
 export async function payoutFee(
   tx: Deps['db'] | pg.PoolClient,
   deps: Deps,
   merchantId: string,
   currency: string,
-  network: NetworkDef,
+  network: { key: string },
   total: bigint,
 ): Promise<bigint> {
   const own = await merchantPayoutFee(tx, merchantId, currency, network.key);
@@ -66,7 +69,13 @@ export async function payoutFee(
   return fixed + feeFor(total, own?.bps ?? dflt?.bps ?? 0);
 }
 
-async function approvalsNeeded(tx: pg.PoolClient, deps: Deps, merchantId: string, currency: string, total: bigint) {
+export async function approvalsNeeded(
+  tx: pg.PoolClient,
+  deps: Deps,
+  merchantId: string,
+  currency: string,
+  total: bigint,
+) {
   const own = await merchantThreshold(tx, merchantId, currency);
   const dflt = deps.config.payout.defaultThresholds[currency];
   const threshold = own ?? (dflt === undefined ? undefined : parseDecimal(dflt, deps.assets.ledger(currency).exponent));
@@ -86,7 +95,7 @@ function digest(fp: Record<string, string>): string {
 }
 
 /** Refuses unless the merchant's available balance covers `total`; the row lock serializes concurrent holds. */
-async function assertCovered(tx: pg.PoolClient, merchantId: string, currency: string, total: bigint) {
+export async function assertCovered(tx: pg.PoolClient, merchantId: string, currency: string, total: bigint) {
   const code = accountCode({ kind: 'merchant_available', merchantId, currency });
   const { rows } = await tx.query<{ balance: string }>(
     'SELECT balance FROM ledger_accounts WHERE code = $1 FOR UPDATE',

@@ -29,4 +29,6 @@ export interface Order {
   createdAt: Date;
   updatedAt: Date;
   completedAt: Date | null;
+  /** 'payin' unless a payout (migration 013); absent where the row was read without it. */
+  kind?: 'payin' | 'payout' | 'fiat_payout';
 }

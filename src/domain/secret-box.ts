@@ -1,15 +1,34 @@
 // AES-256-GCM encryption of secrets at rest. Format: v1.<iv>.<tag>.<ciphertext>, base64url parts.
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+// Also keyed digests (mac) of personal data that must be compared but never stored in clear or under a plain
+// hash: a CPF or a card number has so few values that a SHA-256 of it is reversed by trying them all.
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import { Secret } from './secret.js';
 
 export interface SecretBox {
   seal(plain: string): string;
   open(sealed: string): Secret;
+  /**
+   * HMAC-SHA256 (hex) of `text` under a key derived from the master key for `purpose` (HKDF-SHA256), so one
+   * purpose's digests say nothing about another's and none can be computed without the master key.
+   */
+  mac(purpose: string, text: string): string;
 }
 
 export function secretBox(masterKey: Buffer): SecretBox {
   if (masterKey.length !== 32) throw new Error('master key must be 32 bytes');
+  const macKeys = new Map<string, Buffer>();
+  const macKey = (purpose: string): Buffer => {
+    let k = macKeys.get(purpose);
+    if (!k) {
+      k = Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), `tender mac v1 ${purpose}`, 32));
+      macKeys.set(purpose, k);
+    }
+    return k;
+  };
   return {
+    mac(purpose, text) {
+      return createHmac('sha256', macKey(purpose)).update(text, 'utf8').digest('hex');
+    },
     seal(plain) {
       const iv = randomBytes(12);
       const c = createCipheriv('aes-256-gcm', masterKey, iv);

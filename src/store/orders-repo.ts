@@ -31,6 +31,7 @@ export interface OrderRow {
   created_at: Date;
   updated_at: Date;
   completed_at: Date | null;
+  kind?: 'payin' | 'payout' | 'fiat_payout';
 }
 
 const big = (v: string | null): bigint | null => (v === null ? null : BigInt(v));
@@ -64,6 +65,7 @@ export function toOrder(r: OrderRow): Order & { requestDigest: string } {
     createdAt: r.created_at,
     updatedAt: r.updated_at,
     completedAt: r.completed_at,
+    ...(r.kind ? { kind: r.kind } : {}),
     requestDigest: r.request_digest,
   };
 }
@@ -95,7 +97,7 @@ export const ORDER_COLUMNS = `id, merchant_id, merchant_trade_no, dialect, reque
        amount_text, status,
   paid_amount, fee, received_amount, rail, network, hash, remark, ext_info, callback_url, success_url, fail_url,
   pay_code, watch_code,
-  create_time_ms, expires_at, created_at, updated_at, completed_at`;
+  create_time_ms, expires_at, created_at, updated_at, completed_at, kind`;
 
 // A named statement: each pooled connection parses and plans it once, not on every order.
 const INSERT_ORDER_SQL = `WITH ins AS (
@@ -145,7 +147,7 @@ export async function insertOrderIfNew(tx: Tx, o: NewOrder): Promise<(Order & { 
 export type OrderLookup =
   | { by: 'id'; id: string }
   /** `kind` confines the lookup to one order kind; without it a pay-in wins over a payout of the same number. */
-  | { by: 'tradeNo'; merchantTradeNo: string; kind?: 'payin' | 'payout' }
+  | { by: 'tradeNo'; merchantTradeNo: string; kind?: 'payin' | 'payout' | 'fiat_payout' }
   | { by: 'hash'; hash: string }
   | { by: 'payCode'; payCode: string }
   | { by: 'watchCode'; watchCode: string };
@@ -177,6 +179,8 @@ export async function findOrder(
     params.push(q.kind);
     sql += ` AND kind = $${params.length}`;
   }
+  // A payout has no hosted page: the pay and watch codes (customer-facing capabilities) find pay-ins only.
+  if (q.by === 'payCode' || q.by === 'watchCode') sql += " AND kind = 'payin'";
   // merchantTradeNo is unique per kind (migration 013): the pay-in answers first, as before payouts existed.
   sql += " ORDER BY (kind = 'payin') DESC, created_at LIMIT 1";
   if (forUpdate) sql += ' FOR UPDATE';

@@ -8,6 +8,7 @@ export type PayoutStage = 'approval' | 'ready' | 'in_flight' | 'closed';
 export interface PayoutRow {
   order_id: string;
   merchant_id: string;
+  kind: 'crypto' | 'fiat';
   rail: string;
   network: string;
   asset: string;

@@ -4,6 +4,7 @@ import { startOrderExpirer } from './order-expirer.js';
 import { startChainWatcher } from './chain-watcher.js';
 import { startMobileMoneyPoller } from './mobile-money-poller.js';
 import { startPayoutSender } from './payout-sender.js';
+import { startFiatPayoutSender } from './fiat-payout-sender.js';
 import { depositNetworks } from '../rails/crypto/networks.js';
 
 export interface Workers {
@@ -16,6 +17,7 @@ export function startWorkers(deps: Deps): Workers {
     startOrderExpirer(deps),
     startMobileMoneyPoller(deps),
     startPayoutSender(deps),
+    startFiatPayoutSender(deps),
     ...depositNetworks(deps.config.crypto).map((n) => startChainWatcher(deps, n)),
   ];
   deps.log.info('workers started');

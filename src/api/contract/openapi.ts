@@ -17,6 +17,7 @@ import {
 import type { Answer, DialectContract, RouteContract } from './types.js';
 import { ratesOpenapiRoutes } from './rates.js';
 import { WithdrawData, WithdrawParams } from '../openapi/payout-schemas.js';
+import { FiatPayoutData, FiatPayoutParams } from '../openapi/fiat-payout-schemas.js';
 
 const JSON_TYPE = 'application/json';
 
@@ -95,6 +96,14 @@ export const openapiContract: DialectContract = {
     route('GET', 'getMerchantBalance', 'Balances per currency', GetMerchantBalanceParams, BalanceData, 'Balance'),
     ...ratesOpenapiRoutes(route),
     route('POST', 'withdraw', 'Pay out crypto to an address (§4)', WithdrawParams, WithdrawData, 'Withdraw'),
+    route(
+      'POST',
+      'createFiatPayoutOrder',
+      'Pay out fiat to a Pix key or a bank card (§5)',
+      FiatPayoutParams,
+      FiatPayoutData,
+      'FiatPayout',
+    ),
     settle('complete'),
     settle('fail'),
   ],

@@ -20,6 +20,7 @@ import { MULTIPART, multipartFields, readBounded } from './multipart.js';
 import { wireNetworkName } from '../../rails/crypto/networks.js';
 import { ratesRoutes } from './rates-routes.js';
 import { payoutRoutes } from './payout-routes.js';
+import { fiatPayoutRoutes } from './fiat-payout-routes.js';
 import {
   CreateOrderParams,
   GetMerchantBalanceParams,
@@ -35,7 +36,8 @@ const checkGetMerchantBalance = checker(GetMerchantBalanceParams);
 export function orderData(deps: Deps, o: Order) {
   return {
     ...cpayOrderFields(o, deps.assets),
-    cashierURL: `${deps.config.publicUrl}/pay/${o.payCode}`,
+    // A payout has no hosted page (src/store/orders-repo.ts finds pay-ins only by their codes).
+    cashierURL: o.kind === 'payout' || o.kind === 'fiat_payout' ? '' : `${deps.config.publicUrl}/pay/${o.payCode}`,
     returnURL: '',
     successURL: o.successUrl ?? '',
     failURL: o.failUrl ?? '',
@@ -175,4 +177,5 @@ export async function openapiPlugin(app: FastifyInstance, opts: { deps: Deps }):
 
   await ratesRoutes(app, { deps, signed });
   await app.register(payoutRoutes, { deps }); // issue 11: POST /withdraw
+  await app.register(fiatPayoutRoutes, { deps }); // issue 11: POST /createFiatPayoutOrder
 }

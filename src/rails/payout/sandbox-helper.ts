@@ -12,6 +12,7 @@ import { reconcileAttempt } from '../../core/payout-send.js';
 import { payoutClosedInTx } from '../../core/payout-transitions.js';
 import { NETWORKS, type NetworkKey } from '../crypto/networks.js';
 import { sandboxRailOf } from './registry.js';
+import { settleSandboxFiatPayout } from '../fiat-payout/sandbox-helper.js';
 
 export async function isPayout(deps: Deps, orderId: string): Promise<boolean> {
   return (await findPayout(deps.db, orderId)) !== undefined;
@@ -19,6 +20,7 @@ export async function isPayout(deps: Deps, orderId: string): Promise<boolean> {
 
 export async function settleSandboxPayout(deps: Deps, orderId: string, outcome: 'complete' | 'fail'): Promise<Order> {
   const payout = (await findPayout(deps.db, orderId))!;
+  if (payout.kind === 'fiat') return settleSandboxFiatPayout(deps, orderId, outcome);
   const live = (await attemptsOf(deps.db, orderId)).find((a) => a.state === 'signed' || a.state === 'broadcast');
   if (!live) {
     if (payout.stage === 'closed') throw new TenderError('ILLEGAL_TRANSITION', 'payout is already final');
