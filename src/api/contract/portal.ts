@@ -89,17 +89,19 @@ export const portalContract: DialectContract = {
     'Server-rendered pages for merchants (/login, /, /user-center...) and operators (/console/...). Sessions ' +
     'are cookies (HttpOnly, SameSite=Strict, Secure over https); every form carries a CSRF token (_csrf).',
   routes: [
-    {
-      method: 'GET',
-      route: '/assets/:file',
-      path: '/assets/{file}',
-      summary: 'Stylesheet and scripts of the pages',
-      params: Type.Object({ file: Type.String() }),
-      answers: {
-        '200': { description: 'the file (text/css or text/javascript)' },
-        '404': { description: 'no such file', contentType: 'text/plain' },
-      },
-    },
+    ...(['css', 'js'] as const).map(
+      (ext): RouteContract => ({
+        method: 'GET',
+        route: `/assets/:name.${ext}`,
+        path: `/assets/{name}.${ext}`,
+        summary: ext === 'css' ? 'Stylesheet of the pages' : 'Scripts of the pages (progressive enhancement only)',
+        params: Type.Object({ name: Type.String() }),
+        answers: {
+          '200': { description: 'the file', contentType: ext === 'css' ? 'text/css' : 'text/javascript' },
+          '404': { description: 'no such file', contentType: 'text/plain' },
+        },
+      }),
+    ),
     ...accountArea('', '/user-center'),
     get('/', 'Dashboard'),
     get('/user-center', 'User Center: Basic Information (Merchant ID, API host, mode, Security Key hidden)'),

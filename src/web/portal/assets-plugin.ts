@@ -14,11 +14,17 @@ export async function assetsPlugin(app: FastifyInstance): Promise<void> {
     const m = /^[a-z0-9-]+\.(css|js)$/.exec(name);
     if (m) files.set(name, { type: TYPES[m[1]!]!, body: readFileSync(join(dir, name)) });
   }
-  app.get<{ Params: { file: string } }>('/assets/:file', async (req, reply) => {
-    const f = files.get(req.params.file);
-    if (!f)
-      return reply.status(404).type('text/plain; charset=utf-8').header('cache-control', 'no-store').send('not found');
-    // Short caching: a deploy's new stylesheet reaches browsers within minutes.
-    return reply.type(f.type).header('cache-control', 'public, max-age=300').send(f.body);
-  });
+  // One route per kind, so each answers one content type (the contract names them).
+  for (const ext of ['css', 'js'] as const)
+    app.get<{ Params: { name: string } }>(`/assets/:name.${ext}`, async (req, reply) => {
+      const f = files.get(`${req.params.name}.${ext}`);
+      if (!f)
+        return reply
+          .status(404)
+          .type('text/plain; charset=utf-8')
+          .header('cache-control', 'no-store')
+          .send('not found');
+      // Short caching: a deploy's new stylesheet reaches browsers within minutes.
+      return reply.type(f.type).header('cache-control', 'public, max-age=300').send(f.body);
+    });
 }
