@@ -15,7 +15,7 @@ import { PASSWORD_MIN } from '../../domain/password-policy.js';
 import { accountById } from '../../store/accounts-repo.js';
 import { esc } from '../html.js';
 import { bodyField, field, form, notice } from './forms.js';
-import { type Area, pathsOf, renderPage, type RouteFlags, sendPage, startSession } from './area.js';
+import { type Area, csrfFor, pathsOf, renderPage, type RouteFlags, sendPage, startSession } from './area.js';
 
 const OWN: { config: RouteFlags } = { config: { ownAccount: true } };
 
@@ -26,14 +26,13 @@ export function accountRoutes(app: FastifyInstance, deps: Deps, area: Area, tabs
   const paths = pathsOf(area);
   const page = (req: FastifyRequest, reply: FastifyReply, status: number, title: string, body: string) =>
     sendPage(reply, status, renderPage(area, req, title, body, area.accountNav));
-  const csrfOf = (req: FastifyRequest) => (req.merchantSession ?? req.operatorSession)!.csrf;
 
-  const passwordForm = (req: FastifyRequest, forced: boolean, message: string) =>
+  const passwordForm = (req: FastifyRequest, reply: FastifyReply, forced: boolean, message: string) =>
     (forced ? notice('info', 'You logged in with a one-time password. Choose your own password to continue.') : '') +
     message +
     form(
       paths.password,
-      csrfOf(req),
+      csrfFor(req, reply),
       (forced
         ? ''
         : field({
@@ -63,14 +62,16 @@ export function accountRoutes(app: FastifyInstance, deps: Deps, area: Area, tabs
         }),
       'Change password',
       'stack',
-    );
+    ) +
+    (forced ? form(area.logoutPath, csrfFor(req, reply), '', 'Cancel and log out', 'inline') : '');
 
   const passwordStage: { config: RouteFlags } = { config: { stage: 'password', ownAccount: true } };
   app.get(paths.password, passwordStage, async (req, reply) => {
     const forced = req.session.account!.stage === 'password';
     const done = (req.query as Record<string, unknown>).changed !== undefined;
     const body =
-      (forced ? '' : tabs('password')) + passwordForm(req, forced, done ? notice('ok', 'Password changed.') : '');
+      (forced ? '' : tabs('password')) +
+      passwordForm(req, reply, forced, done ? notice('ok', 'Password changed.') : '');
     return page(req, reply, 200, 'Change Password', body);
   });
 
@@ -84,7 +85,7 @@ export function accountRoutes(app: FastifyInstance, deps: Deps, area: Area, tabs
       keepSid: req.session.sessionId,
     });
     if (!r.ok) {
-      const body = (forced ? '' : tabs('password')) + passwordForm(req, forced, notice('error', r.problem));
+      const body = (forced ? '' : tabs('password')) + passwordForm(req, reply, forced, notice('error', r.problem));
       return page(req, reply, 400, 'Change Password', body);
     }
     // Other sessions of the account ended with the change; this one goes on under a new id.
@@ -95,7 +96,7 @@ export function accountRoutes(app: FastifyInstance, deps: Deps, area: Area, tabs
   const totpPage = async (req: FastifyRequest, reply: FastifyReply, status: number, message: string) => {
     const acc = req.session.account!;
     const row = (await accountById(deps.db, area.kind, acc.id))!;
-    const csrf = csrfOf(req);
+    const csrf = csrfFor(req, reply);
     let body: string;
     if (row.totp_enabled_at) {
       const left = await recoveryCodesLeft(deps, area.kind, acc.id);

@@ -75,6 +75,10 @@ export function sendPage(reply: FastifyReply, status: number, html: string): Fas
   return portalHeaders(reply).status(status).send(html);
 }
 
+/** The CSRF token for a form of this request: the session's, or a new one on public and unfinished-login pages. */
+export const csrfFor = (req: FastifyRequest, reply: FastifyReply): string =>
+  (req.merchantSession ?? req.operatorSession)?.csrf ?? reply.generateCsrf();
+
 /** Ends this browser's session and its cookie. */
 export async function endSession(area: Area, req: FastifyRequest, reply: FastifyReply): Promise<void> {
   if (req.session?.sessionId) await req.session.destroy();
@@ -186,6 +190,8 @@ async function guard(deps: Deps, area: Area, req: FastifyRequest, reply: Fastify
     return reply.redirect(area.loginPath, 303);
   }
   if (now - acc.seenAt > 60_000) acc.seenAt = now;
+  // Only a finished login is a session the pages see (an unfinished one reaches only its stage's page).
+  if (acc.stage !== 'ok') return;
   const token = reply.generateCsrf();
   if (area.kind === 'merchant') req.merchantSession = { merchantId: acc.id, csrf: token };
   else {
