@@ -22,6 +22,9 @@ import { adminTokenCheck } from './api/admin/token.js';
 import { schemaErrorFormatter } from './api/schema-check.js';
 import { contractPlugin } from './api/contract/plugin.js';
 import { flushRecipeCounts } from './core/signature-tally.js';
+import { assetsPlugin } from './web/portal/assets-plugin.js';
+import { portalPlugin } from './web/portal/portal-plugin.js';
+import { consoleAuthPlugin } from './web/console/auth-plugin.js';
 
 /** A request that trickles its headers is cut off after this long (Node's headersTimeout). */
 const HEADERS_TIMEOUT_MS = 10_000;
@@ -149,6 +152,10 @@ export async function buildApp(deps: Deps, opts: AppOptions): Promise<FastifyIns
     await app.register(sandboxPlugin, { deps, adminToken: opts.adminToken, prefix: '/sandbox' });
   await app.register(adminPlugin, { deps, token: opts.adminToken, prefix: '/admin' });
   await app.register(operatorPayoutPlugin, { deps, prefix: '/admin/payouts' }); // issue 11: operator tokens
+  // Issue 12: the merchant portal and the operator console, each in its own context (sessions, CSRF).
+  await app.register(assetsPlugin);
+  await app.register(portalPlugin, { deps, pages: [] });
+  await app.register(consoleAuthPlugin, { deps, pages: [] });
 
   app.setNotFoundHandler(notFound);
   // Signature recipe counts still in memory (core/signature-tally.ts) are written once requests have stopped.

@@ -26,7 +26,9 @@ const USAGE = `usage: tender <command>
                                 deposit addresses with derivation paths (and on-chain balances), for sweeping
   webhook resend <orderId>
   admin-token                   print the operator API token
-  operator create <name>        a payout approver; prints its token once
+  operator create --email E --role admin|support [--json]
+                                a console operator: prints the username, a one-time password and the API token
+  operator create <name>        a payout approver without console login; prints its token once
   payout list                   payouts not yet final, with approvals and the reason they wait
   payout approve|reject <orderId> --operator-token T   (or TENDER_OPERATOR_TOKEN)
   payout fee <merchantId> --asset USDT --network TRON --fixed 1 [--bps 0]
@@ -62,6 +64,7 @@ const OPTIONS = {
   merchant: { type: 'string' },
   balances: { type: 'boolean' },
   'operator-token': { type: 'string' },
+  role: { type: 'string' },
   family: { type: 'string' },
   asset: { type: 'string' },
   network: { type: 'string' },

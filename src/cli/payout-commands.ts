@@ -1,7 +1,7 @@
 // `tender operator|payout|hot-wallet …` (issue 11): operators, two-person payout approval, fees, thresholds
 // and hot wallets. A hot wallet's key is generated and sealed here and never printed.
 import type { Runtime } from '../runtime.js';
-import { createOperator, authenticateOperator } from '../core/operators.js';
+import { createOperator, authenticateOperator, createConsoleOperator } from '../core/operators.js';
 import { approvePayout, rejectPayout } from '../core/payout-approval.js';
 import { setApprovalThreshold, setPayoutFee } from '../core/payout-settings.js';
 import { createHotWallet, hotWalletBalances } from '../core/hot-wallets.js';
@@ -20,6 +20,24 @@ export async function payoutCommand(
   o: Opts,
 ): Promise<number> {
   const print = (v: unknown) => console.log(JSON.stringify(v, null, o.json ? undefined : 2));
+  // Issue 12: a console operator (email as username, one-time password, role), who also gets the API token.
+  if (cmd === 'operator' && sub === 'create' && !arg && str(o, 'email') !== undefined) {
+    const c = await withRuntime(({ deps }) =>
+      createConsoleOperator(deps, { email: str(o, 'email') ?? '', role: str(o, 'role') ?? '' }),
+    );
+    if (o.json) print(c);
+    else
+      console.log(
+        [
+          `operatorId: ${c.operatorId}`,
+          `username:   ${c.username}`,
+          `role:       ${c.role}`,
+          `password:   ${c.password}   (one-time: change it at the first login at /console/login)`,
+          `token:      ${c.token}   (payout approval API; shown once: keep it private)`,
+        ].join('\n'),
+      );
+    return 0;
+  }
   if (cmd === 'operator' && sub === 'create' && arg) {
     const { operator, token } = await withRuntime(({ deps }) => createOperator(deps, arg));
     console.log(`operator: ${operator.name}\ntoken:    ${token}   (shown once: keep it private)`);

@@ -12,6 +12,11 @@ export interface PagePolicy {
   nonce?: string;
   /** Absolute URLs a form post on this page may redirect to; only their origins are used. */
   formTargets?: ReadonlyArray<string | null | undefined>;
+  /**
+   * Portal and console pages (issue 12): no inline style or script at all; the stylesheet and scripts come
+   * from /assets/ on this origin, and nothing may frame them.
+   */
+  strict?: boolean;
 }
 
 /** A fresh nonce for one response (128 bits, base64 as CSP expects). */
@@ -28,6 +33,17 @@ function originOf(url: string): string | undefined {
 }
 
 export function contentSecurityPolicy(p: PagePolicy): string {
+  if (p.strict)
+    return [
+      "default-src 'none'",
+      "style-src 'self'",
+      "script-src 'self'",
+      "connect-src 'self'",
+      "img-src 'self' data:",
+      "base-uri 'none'",
+      "form-action 'self'",
+      "frame-ancestors 'none'",
+    ].join('; ');
   const targets = [...new Set((p.formTargets ?? []).flatMap((t) => (t ? [originOf(t)] : [])).filter(Boolean))];
   return [
     "default-src 'none'",
@@ -44,9 +60,12 @@ export function contentSecurityPolicy(p: PagePolicy): string {
 export function pageHeaders(reply: FastifyReply, p: PagePolicy = {}): FastifyReply {
   return reply
     .header('cache-control', 'no-store')
-    .header('x-frame-options', 'SAMEORIGIN')
+    .header('x-frame-options', p.strict ? 'DENY' : 'SAMEORIGIN')
     .header('referrer-policy', 'same-origin')
     .header('x-content-type-options', 'nosniff')
     .header('content-security-policy', contentSecurityPolicy(p))
     .type('text/html; charset=utf-8');
 }
+
+/** Headers of a merchant-portal or console page: the strict policy above. */
+export const portalHeaders = (reply: FastifyReply): FastifyReply => pageHeaders(reply, { strict: true });
