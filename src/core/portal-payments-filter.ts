@@ -83,7 +83,9 @@ function parseStatus(text: string): number {
 
 /** The (currency, minor units) pairs a decimal amount stands for: one currency, or every currency it fits. */
 function amountsOf(text: string, currency: string | undefined, assets: AssetTable) {
-  const currencies = currency ? [assets.ledger(currency)] : assets.ledgerCurrencies();
+  // One currency: its own refusal says why (too many decimals for it, not a number).
+  if (currency) return [{ currency, minor: parseDecimal(text, assets.ledger(currency).exponent, 'amount') }];
+  const currencies = assets.ledgerCurrencies();
   const out: { currency: string; minor: bigint }[] = [];
   for (const a of currencies) {
     try {

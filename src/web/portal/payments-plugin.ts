@@ -10,7 +10,7 @@ import type { Deps } from '../../core/deps.js';
 import { isTenderError, TenderError } from '../../domain/errors.js';
 import { listPayments, paymentDetail, resendPaymentWebhook } from '../../core/portal-payments.js';
 import { paymentsCsv } from '../../core/portal-payments-csv.js';
-import { balanceJournal, balanceSeries, portalBalances } from '../../core/portal-payments-balances.js';
+import { balanceJournal, balanceSeries, portalBalances, SERIES_DAYS } from '../../core/portal-payments-balances.js';
 import { projectPath } from '../../paths.js';
 import { assertSameOrigin } from '../same-origin.js';
 import { messagePage, PAYMENTS_CSS_PATH, portalHeaders } from './payments-layout.js';
@@ -120,9 +120,11 @@ export async function portalPaymentsPages(app: FastifyInstance, opts: PortalPaym
     const one = (k: string) => (typeof q[k] === 'string' && q[k] !== '' ? (q[k] as string) : undefined);
     const balances = await portalBalances(deps, s.merchantId);
     const daysText = one('days') ?? '30';
-    const days = /^[0-9]{1,3}$/.test(daysText) ? Number(daysText) : Number.NaN;
+    const days = Number(daysText);
+    if (!SERIES_DAYS.some((d) => String(d) === daysText))
+      throw new TenderError('INVALID_PARAM', `days must be one of ${SERIES_DAYS.join(', ')}`);
     const currency = one('currency') ?? balances[0]?.currency;
-    if (!currency) return portalHeaders(reply).send(renderBalances({ balances, days: 30 }));
+    if (!currency) return portalHeaders(reply).send(renderBalances({ balances, days }));
     const after = one('after');
     const [series, journal] = [
       await balanceSeries(deps, s.merchantId, currency, days),
