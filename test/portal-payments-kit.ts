@@ -33,6 +33,8 @@ export async function startPortal(env: TestEnv): Promise<Portal> {
   await app.register(formbody);
   app.addHook('onSend', async (req, reply, payload) => {
     const route = req.routeOptions.url;
+    // Paths no route matched (a browser's /favicon.ico) belong to the app's not-found handler, not to these pages.
+    if (route === undefined) return payload;
     const status = String(reply.statusCode);
     const type = String(reply.getHeader('content-type') ?? '').split(';')[0]!;
     answers.push(`${req.method} ${route} ${status} ${type}`);

@@ -18,7 +18,6 @@ import {
   tradeNo,
   type Portal,
 } from './portal-payments-kit.js';
-import type { MerchantCredentials } from '../src/core/merchants.js';
 import { completeOrder, closeOrder, markProcessing } from '../src/core/payments.js';
 import { startWebhookDispatcher, type Dispatcher } from '../src/workers/webhook-dispatcher.js';
 import { csvCell } from '../src/core/portal-payments-csv.js';
