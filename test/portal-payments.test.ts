@@ -26,17 +26,14 @@ import { listMerchantOrders } from '../src/store/portal-orders-repo.js';
 let env: TestEnv;
 let portal: Portal;
 let dispatcher: Dispatcher;
-let hooks: Awaited<ReturnType<typeof webhookReceiver>>;
 
 before(async () => {
   env = await startTestEnv({ TENDER_PAYOUT_FEES: 'USDT:TRON=1+0' });
   portal = await startPortal(env);
-  hooks = await webhookReceiver([{ status: 200, body: 'OK' }]);
   dispatcher = startWebhookDispatcher(env.deps, { pollMs: 50 });
 });
 after(async () => {
   await dispatcher.stop();
-  await hooks.close();
   await portal.close();
   assert.deepEqual(portal.violations(), [], 'every answer is in the pages contract');
   await env.close();
@@ -294,6 +291,19 @@ test('issue 12: the order page shows status history, ledger entries and every we
     const again = await get(`${portal.url}${ok.location}`, s.cookie);
     assert.match(again.text, /The webhook was queued again/);
     assert.match(again.text, /Webhook 2: status 14/);
+    // A burst of resends (double clicks, two tabs) each queue one delivery; none fails or is lost.
+    const burst = await Promise.all(
+      Array.from({ length: 5 }, () => postPage(url, { _csrf: s.csrf }, s.cookie, { origin: portal.url })),
+    );
+    assert.deepEqual(
+      burst.map((b) => b.status),
+      [303, 303, 303, 303, 303],
+    );
+    const { rows } = await env.deps.db.query('SELECT count(*)::int AS n FROM webhook_deliveries WHERE order_id = $1', [
+      id,
+    ]);
+    assert.equal(rows[0].n, 1 + 1 + 5);
+    await flaky.waitFor(3 + 5);
   } finally {
     await flaky.close();
   }
