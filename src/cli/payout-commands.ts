@@ -56,7 +56,7 @@ export async function payoutCommand(
     return 0;
   }
   if (cmd === 'payout' && sub === 'threshold' && arg) {
-    await withRuntime(({ deps }) => 
+    await withRuntime(({ deps }) =>
       setApprovalThreshold(deps, arg, str(o, 'currency') ?? '', str(o, 'amount') ?? '', CLI_ACTOR),
     );
     console.log('approval threshold set');

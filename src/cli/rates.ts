@@ -24,7 +24,9 @@ export async function rateCommand(args: string[], json: boolean, withRuntime: Wi
   const out = (v: unknown) => console.log(JSON.stringify(v, null, json ? undefined : 2));
   if (sub === 'set' && rest.length === 3) {
     const [base, quote, price] = rest as [string, string, string];
-    out(await withRuntime(({ deps }) => setOperatorRate(deps, base.toUpperCase(), quote.toUpperCase(), price, CLI_ACTOR)));
+    out(
+      await withRuntime(({ deps }) => setOperatorRate(deps, base.toUpperCase(), quote.toUpperCase(), price, CLI_ACTOR)),
+    );
     return 0;
   }
   if (sub === 'list' && rest.length === 0) {

@@ -80,7 +80,7 @@ export interface AuditQuery {
   actor?: string;
   merchantId?: string;
   action?: string;
-  /** ISO dates or date-times; `to` is exclusive. */
+  /** UTC dates (YYYY-MM-DD, both inclusive) or ISO date-times (`to` exclusive). */
   from?: string;
   to?: string;
   /** The `next` cursor of the previous page. */
@@ -115,11 +115,15 @@ export const auditEntryView = (r: AuditRow): AuditEntryView => ({
 const ACTOR_KINDS: ActorKind[] = ['cli', 'admin-token', 'system'];
 const ID = /^[0-9]{1,18}$/;
 
-function dateOf(v: string | undefined, name: string): Date | undefined {
+const DAY_MS = 86_400_000;
+
+/** A date (UTC day) or date-time; a bare `to` date includes that whole day. */
+function dateOf(v: string | undefined, name: 'from' | 'to'): Date | undefined {
   if (!v) return undefined;
-  const d = /^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9:.]+Z?)?$/.test(v) ? new Date(v) : new Date(Number.NaN);
+  const dayOnly = /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/.test(v);
+  const d = dayOnly || /^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z$/.test(v) ? new Date(v) : new Date(Number.NaN);
   if (Number.isNaN(d.getTime())) throw new TenderError('INVALID_PARAM', `${name} must be a date (YYYY-MM-DD)`);
-  return d;
+  return dayOnly && name === 'to' ? new Date(d.getTime() + DAY_MS) : d;
 }
 
 /** A page of the log, newest first, and the cursor of the next page (null on the last one). */

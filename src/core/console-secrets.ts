@@ -4,7 +4,7 @@
 // digest: those answer SECRET_NOT_SEALED ("rotate to see it"); rotation stores the new one sealed.
 import type { Deps } from './deps.js';
 import { TenderError } from '../domain/errors.js';
-import { Secret } from '../domain/secret.js';
+import type { Secret } from '../domain/secret.js';
 import { findMerchant } from '../store/merchants-repo.js';
 import { sitesOfMerchant } from '../store/cinetpay-repo.js';
 

@@ -85,7 +85,12 @@ export async function changeMerchantSettings(
   await getMerchant(deps, merchantId);
   if (c.payinFeeBps !== undefined) await updateSettings(deps, merchantId, { feeBps: c.payinFeeBps }, actor);
   if (c.spreadBps !== undefined || c.exchangeFeeBps !== undefined)
-    await setMerchantRateSettings(deps, merchantId, { spreadBps: c.spreadBps, exchangeFeeBps: c.exchangeFeeBps }, actor);
+    await setMerchantRateSettings(
+      deps,
+      merchantId,
+      { spreadBps: c.spreadBps, exchangeFeeBps: c.exchangeFeeBps },
+      actor,
+    );
   if (c.payoutFee) {
     const f = c.payoutFee;
     if (!Number.isInteger(f.bps)) throw new TenderError('INVALID_PARAM', 'bps must be a whole number');

@@ -134,8 +134,14 @@ export async function createMerchant(
       action: 'merchant.create',
       merchantId: row.id,
       target: row.username,
-      after: { brand: row.brand, company: row.company, website: row.website, email: row.email, siteId: site.siteId,
-        ...settingsSummary(row) },
+      after: {
+        brand: row.brand,
+        company: row.company,
+        website: row.website,
+        email: row.email,
+        siteId: site.siteId,
+        ...settingsSummary(row),
+      },
     });
     return { row, site };
   });

@@ -16,7 +16,10 @@ export async function payoutFeesOf(tx: Tx, merchantId: string): Promise<PayoutFe
   return rows;
 }
 
-export async function thresholdsOf(tx: Tx, merchantId: string): Promise<Array<{ currency: string; threshold: string }>> {
+export async function thresholdsOf(
+  tx: Tx,
+  merchantId: string,
+): Promise<Array<{ currency: string; threshold: string }>> {
   const { rows } = await tx.query<{ currency: string; threshold: string }>(
     `SELECT currency, threshold::text AS threshold FROM payout_approval_thresholds WHERE merchant_id = $1
       ORDER BY currency`,

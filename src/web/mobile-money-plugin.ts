@@ -12,7 +12,14 @@ import { formatMinor } from '../domain/money.js';
 import { isTenderError, TenderError } from '../domain/errors.js';
 import { settleSandbox } from '../rails/sandbox/index.js';
 import { COUNTRY_PREFIXES, MOBILE_MONEY_OPERATORS, operatorOf } from '../rails/mobile-money/index.js';
-import { renderNotFound, renderPaymentPage, renderRefused, renderSuspended, type Lang, type PageView } from './mobile-money-page.js';
+import {
+  renderNotFound,
+  renderPaymentPage,
+  renderRefused,
+  renderSuspended,
+  type Lang,
+  type PageView,
+} from './mobile-money-page.js';
 import { newNonce, pageHeaders } from './page-headers.js';
 import { assertSameOrigin } from './same-origin.js';
 

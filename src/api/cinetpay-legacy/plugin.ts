@@ -102,7 +102,10 @@ async function cashDesk(app: FastifyInstance, opts: { deps: Deps }): Promise<voi
     const status =
       mapped.httpStatus ??
       (kind === 'FORBIDDEN' || kind === 'REDIRECT_NOT_ALLOWED' || kind === 'MERCHANT_SUSPENDED'
-        ? 403 : kind === 'SERVICE_UNAVAILABLE' ? 503 : 400);
+        ? 403
+        : kind === 'SERVICE_UNAVAILABLE'
+          ? 503
+          : 400);
     return deskRefusal(reply, status, `${mapped.err.message}.`);
   });
 
