@@ -56,7 +56,11 @@ export async function webhookHealth(
         failedAttempts: r.failed_attempts,
         consecutiveFailures: r.consecutive_failures,
         deferredUntil: deferred ? r.deferred_until!.toISOString() : null,
-        lastError: r.last_error,
+        lastError: r.last_error
+          ? `${r.last_error}${r.last_failed_status ? ` (HTTP ${r.last_failed_status}` : ''}` +
+            `${r.last_failed_body ? `: ${JSON.stringify(r.last_failed_body.trim().slice(0, 120))}` : ''}` +
+            `${r.last_failed_status ? ')' : ''}`
+          : null,
         lastDeliveredAt: r.last_delivered_at?.toISOString() ?? null,
       };
     }),

@@ -13,6 +13,8 @@ export interface DestinationHealthRow {
   consecutive_failures: number;
   deferred_until: Date | null;
   last_error: string | null;
+  last_failed_status: number | null;
+  last_failed_body: string | null;
   last_delivered_at: Date | null;
 }
 
@@ -42,9 +44,17 @@ export async function destinationHealth(tx: Tx, since: Date, limit: number): Pro
      )
      SELECT d.destination, d.merchants, d.backlog, d.oldest_pending_at, d.failed, d.delivered,
             COALESCE(a.failed_attempts, 0) AS failed_attempts,
-            COALESCE(w.consecutive_failures, 0) AS consecutive_failures, w.deferred_until, w.last_error,
-            d.last_delivered_at
+            COALESCE(w.consecutive_failures, 0) AS consecutive_failures, w.deferred_until,
+            COALESCE(w.last_error, lf.error) AS last_error, lf.http_status AS last_failed_status,
+            lf.body AS last_failed_body, d.last_delivered_at
        FROM d LEFT JOIN a USING (destination) LEFT JOIN webhook_destinations w USING (destination)
+       -- The newest failed attempt of a failing destination: what the receiver answered.
+       LEFT JOIN LATERAL (
+         SELECT wa.http_status, wa.error, left(wa.response_body, 200) AS body
+           FROM webhook_attempts wa JOIN webhook_deliveries wd ON wd.id = wa.delivery_id
+          WHERE wd.destination = d.destination AND NOT wa.ok AND COALESCE(w.consecutive_failures, 0) > 0
+          ORDER BY wa.id DESC LIMIT 1
+       ) lf ON true
       ORDER BY (COALESCE(w.consecutive_failures, 0) > 0 OR d.failed > 0) DESC, d.backlog DESC, d.destination
       LIMIT $2`,
     [since, limit],
