@@ -1,7 +1,7 @@
 // Builds the HTTP application without listening: every dialect is an encapsulated plugin with its own
 // error handler, all over one core.
 import { operatorPayoutPlugin } from './api/admin/payout-routes.js';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import formbody from '@fastify/formbody';
 import type { Logger } from 'pino';
 import type { Deps } from './core/deps.js';
@@ -22,6 +22,8 @@ import { adminTokenCheck } from './api/admin/token.js';
 import { schemaErrorFormatter } from './api/schema-check.js';
 import { contractPlugin } from './api/contract/plugin.js';
 import { flushRecipeCounts } from './core/signature-tally.js';
+import { consolePages } from './web/console/plugin.js';
+import type { OperatorSession } from './web/console/console-session.js';
 
 /** A request that trickles its headers is cut off after this long (Node's headersTimeout). */
 const HEADERS_TIMEOUT_MS = 10_000;
@@ -50,6 +52,8 @@ export interface AppOptions {
   observeAnswer?: (a: ObservedAnswer) => void;
   /** Tests only: called with every route as it is registered (test/contract.test.ts: all are documented). */
   observeRoute?: (method: string, url: string) => void;
+  /** Tests only: the operator session of a console request (in production H3's login preHandler sets it). */
+  consoleTestSession?: (req: FastifyRequest) => OperatorSession | undefined;
 }
 
 export async function buildApp(deps: Deps, opts: AppOptions): Promise<FastifyInstance> {
@@ -149,6 +153,7 @@ export async function buildApp(deps: Deps, opts: AppOptions): Promise<FastifyIns
     await app.register(sandboxPlugin, { deps, adminToken: opts.adminToken, prefix: '/sandbox' });
   await app.register(adminPlugin, { deps, token: opts.adminToken, prefix: '/admin' });
   await app.register(operatorPayoutPlugin, { deps, prefix: '/admin/payouts' }); // issue 11: operator tokens
+  await app.register(consolePages, { deps, testSession: opts.consoleTestSession }); // issue 12: /console/
 
   app.setNotFoundHandler(notFound);
   // Signature recipe counts still in memory (core/signature-tally.ts) are written once requests have stopped.

@@ -74,8 +74,14 @@ test('issue 12: rotation seals the new merchant secret and apikey; the old ones 
   const r = await rotateMerchantSecret(env.deps, id);
   assert.notEqual(r.merchantSecret, m.merchantSecret);
   assert.equal((await revealMerchantSecret(env.deps, id)).reveal(), r.merchantSecret);
-  assert.equal((await postJson(`${env.url}/api/start_payment`, { merchant_secret: m.merchantSecret, amount: 1 })).status, 401);
-  assert.equal((await postJson(`${env.url}/api/start_payment`, { merchant_secret: r.merchantSecret, amount: 1 })).status, 200);
+  assert.equal(
+    (await postJson(`${env.url}/api/start_payment`, { merchant_secret: m.merchantSecret, amount: 1 })).status,
+    401,
+  );
+  assert.equal(
+    (await postJson(`${env.url}/api/start_payment`, { merchant_secret: r.merchantSecret, amount: 1 })).status,
+    200,
+  );
   const cp = await rotateCinetpayCredentials(env.deps, id);
   const [site] = await revealCinetpayCredentials(env.deps, id);
   assert.equal(site!.apikey!.reveal(), cp.apikey);
@@ -96,8 +102,14 @@ test('issue 12: a secret issued before migration 018 (digest only) answers SECRE
   assert.equal(site!.apikey, null, 'the apikey cannot be shown: rotate it');
   assert.equal(site!.notifySecret.reveal(), m.notifySecret, 'the notification secret was always sealed');
   // The digest-only credentials keep working.
-  assert.equal((await postJson(`${env.url}/api/start_payment`, { merchant_secret: m.merchantSecret, amount: 1 })).status, 200);
+  assert.equal(
+    (await postJson(`${env.url}/api/start_payment`, { merchant_secret: m.merchantSecret, amount: 1 })).status,
+    200,
+  );
   const r = await rotateMerchantSecret(env.deps, id);
   assert.equal((await revealMerchantSecret(env.deps, id)).reveal(), r.merchantSecret);
-  await assert.rejects(revealMerchantSecret(env.deps, '99999999'), (e) => isTenderError(e) && e.code === 'MERCHANT_NOT_FOUND');
+  await assert.rejects(
+    revealMerchantSecret(env.deps, '99999999'),
+    (e) => isTenderError(e) && e.code === 'MERCHANT_NOT_FOUND',
+  );
 });

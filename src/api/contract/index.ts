@@ -6,6 +6,7 @@ import { cinetpayLegacyContract } from './cinetpay-legacy.js';
 import { minimalContract } from './minimal.js';
 import { openapiContract } from './openapi.js';
 import { serviceContract } from './service.js';
+import { consoleContract } from './console.js';
 import type { Answer, DialectContract, RouteContract } from './types.js';
 
 export const CONTRACTS: readonly DialectContract[] = [
@@ -15,6 +16,7 @@ export const CONTRACTS: readonly DialectContract[] = [
   cinetpayLegacyContract,
   adminContract,
   serviceContract,
+  consoleContract,
 ];
 
 const byName = new Map(CONTRACTS.map((c) => [c.name, c]));

@@ -23,7 +23,15 @@ const page = (method: RouteContract['method'], route: string, summary: string, a
 const outsidePages = openapiContract.common;
 
 /** Each dialect's document is served at /openapi/<name>.json (beside /openapi/v1/*, never inside it). */
-export const DOCUMENT_NAMES = ['openapi', 'minimal', 'cinetpay', 'cinetpay-legacy', 'admin', 'service'] as const;
+export const DOCUMENT_NAMES = [
+  'openapi',
+  'minimal',
+  'cinetpay',
+  'cinetpay-legacy',
+  'admin',
+  'service',
+  'console',
+] as const;
 
 /** What /openapi.json answers: an OpenAPI 3.1 document (its full structure is checked in test/contract). */
 export const OpenapiDocument = Type.Object({
