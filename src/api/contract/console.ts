@@ -51,7 +51,6 @@ export const consoleContract: DialectContract = {
     page('GET', '/console/', 'To the merchant list', { '303': back }),
     page('GET', '/console/merchants', 'Merchants (search, keyset pages) and the onboarding form', {
       '200': html('the page'),
-      '303': { description: 'not signed in: to /console/login' },
     }),
     page(
       'POST',
@@ -102,6 +101,7 @@ export const consoleContract: DialectContract = {
     page('GET', '/console/audit', 'Search the audit log', { '200': html('the page') }),
   ],
   common: {
+    '303': { description: 'a page without a session: to /console/login' },
     '400': html('a field is wrong (the page says which)'),
     '401': html('not signed in'),
     '403': html('not allowed: support role, CSRF token, or another origin'),
