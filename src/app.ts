@@ -1,7 +1,7 @@
 // Builds the HTTP application without listening: every dialect is an encapsulated plugin with its own
 // error handler, all over one core.
 import { operatorPayoutPlugin } from './api/admin/payout-routes.js';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import formbody from '@fastify/formbody';
 import type { Logger } from 'pino';
 import type { Deps } from './core/deps.js';
@@ -24,7 +24,10 @@ import { contractPlugin } from './api/contract/plugin.js';
 import { flushRecipeCounts } from './core/signature-tally.js';
 import { assetsPlugin } from './web/portal/assets-plugin.js';
 import { portalPlugin } from './web/portal/portal-plugin.js';
+import { portalPaymentsPages } from './web/portal/payments-plugin.js';
 import { consoleAuthPlugin } from './web/console/auth-plugin.js';
+import { consolePages } from './web/console/plugin.js';
+import type { OperatorSession } from './web/portal/session-types.js';
 
 /** A request that trickles its headers is cut off after this long (Node's headersTimeout). */
 const HEADERS_TIMEOUT_MS = 10_000;
@@ -53,6 +56,8 @@ export interface AppOptions {
   observeAnswer?: (a: ObservedAnswer) => void;
   /** Tests only: called with every route as it is registered (test/contract.test.ts: all are documented). */
   observeRoute?: (method: string, url: string) => void;
+  /** Tests only: the operator session of a console request (in production H3's login preHandler sets it). */
+  consoleTestSession?: (req: FastifyRequest) => OperatorSession | undefined;
 }
 
 export async function buildApp(deps: Deps, opts: AppOptions): Promise<FastifyInstance> {
@@ -152,10 +157,13 @@ export async function buildApp(deps: Deps, opts: AppOptions): Promise<FastifyIns
     await app.register(sandboxPlugin, { deps, adminToken: opts.adminToken, prefix: '/sandbox' });
   await app.register(adminPlugin, { deps, token: opts.adminToken, prefix: '/admin' });
   await app.register(operatorPayoutPlugin, { deps, prefix: '/admin/payouts' }); // issue 11: operator tokens
-  // Issue 12: the merchant portal and the operator console, each in its own context (sessions, CSRF).
+  // Issue 12: the merchant portal and the operator console, each in its own context (sessions, CSRF); their
+  // pages register inside, behind the login. Tests of the console pages alone inject an operator session.
   await app.register(assetsPlugin);
-  await app.register(portalPlugin, { deps, pages: [] });
-  await app.register(consoleAuthPlugin, { deps, pages: [] });
+  await app.register(portalPlugin, { deps, pages: [portalPaymentsPages] });
+  const testSession = opts.consoleTestSession;
+  await app.register(consoleAuthPlugin, { deps, pages: testSession ? [] : [consolePages] });
+  if (testSession) await app.register(consolePages, { deps, testSession });
 
   app.setNotFoundHandler(notFound);
   // Signature recipe counts still in memory (core/signature-tally.ts) are written once requests have stopped.

@@ -3,7 +3,16 @@
 import { parseArgs } from 'node:util';
 import { adminToken, loadConfig } from '../config.js';
 import { createLogger, openRuntime, type Runtime } from '../runtime.js';
-import { createMerchant, merchantDetail, merchantView, rotateSecurityKey, updateSettings } from '../core/merchants.js';
+import {
+  createMerchant,
+  merchantDetail,
+  merchantView,
+  rotateMerchantSecret,
+  rotateSecurityKey,
+  updateSettings,
+} from '../core/merchants.js';
+import { CLI_ACTOR, searchAuditLog } from '../core/audit-log.js';
+import { reactivateMerchant, suspendMerchant } from '../core/console-suspension.js';
 import { rotateCinetpayCredentials } from '../core/cinetpay-sites.js';
 import { resendOrderWebhook } from '../core/webhooks.js';
 import { listDepositAddresses } from '../core/address-listing.js';
@@ -20,11 +29,16 @@ const USAGE = `usage: tender <command>
                   [--webhook-format cpay|cpay-legacy] [--fee-bps N] [--currency USD] [--hosts h1,h2] [--json]
   merchant rotate-key <merchantId> [--json]
   merchant rotate-cinetpay <merchantId> [--site SITE_ID] [--json]   new CinetPay apikey + notification secret
+  merchant rotate-secret <merchantId> [--json]   new minimal-dialect merchant secret
+  merchant suspend <merchantId> --reason TEXT   refuse every API request of the merchant (MERCHANT_SUSPENDED)
+  merchant reactivate <merchantId>
   merchant show <merchantId>
   merchant update <merchantId> [--callback-url URL] [--webhook-format F] [--fee-bps N] [--currency C] [--hosts h1,h2]
   addresses list [--merchant ID] [--balances] [--json]
                                 deposit addresses with derivation paths (and on-chain balances), for sweeping
   webhook resend <orderId>
+  audit list [--actor cli|admin-token|system|ID] [--merchant ID] [--action A] [--from D] [--to D] [--after CURSOR]
+                                the audit log of operator actions, newest first (--json for one JSON page)
   admin-token                   print the operator API token
   operator create --email E --role admin|support [--json]
                                 a console operator: prints the username, a one-time password and the API token
@@ -71,6 +85,12 @@ const OPTIONS = {
   fixed: { type: 'string' },
   bps: { type: 'string' },
   amount: { type: 'string' },
+  reason: { type: 'string' },
+  actor: { type: 'string' },
+  action: { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  after: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -110,17 +130,21 @@ export async function main(argv: string[]): Promise<number> {
     case 'merchant':
       if (sub === 'create') {
         const creds = await withRuntime(({ deps }) =>
-          createMerchant(deps, {
-            brand: o.brand ?? '',
-            company: o.company ?? '',
-            website: o.website ?? '',
-            email: o.email ?? '',
-            callbackUrl: o['callback-url'],
-            webhookFormat: o['webhook-format'] as 'cpay' | 'cpay-legacy' | undefined,
-            feeBps: intOpt(o['fee-bps'], 'fee-bps'),
-            defaultCurrency: o.currency,
-            extraHosts: o.hosts?.split(',').filter(Boolean),
-          }),
+          createMerchant(
+            deps,
+            {
+              brand: o.brand ?? '',
+              company: o.company ?? '',
+              website: o.website ?? '',
+              email: o.email ?? '',
+              callbackUrl: o['callback-url'],
+              webhookFormat: o['webhook-format'] as 'cpay' | 'cpay-legacy' | undefined,
+              feeBps: intOpt(o['fee-bps'], 'fee-bps'),
+              defaultCurrency: o.currency,
+              extraHosts: o.hosts?.split(',').filter(Boolean),
+            },
+            CLI_ACTOR,
+          ),
         );
         if (o.json) out(creds);
         else
@@ -141,14 +165,14 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       }
       if (sub === 'rotate-key' && arg) {
-        const r = await withRuntime(({ deps }) => rotateSecurityKey(deps, arg));
+        const r = await withRuntime(({ deps }) => rotateSecurityKey(deps, arg, CLI_ACTOR));
         if (o.json) out(r);
         else
           console.log(`merchantId:  ${r.merchantId}\nsecurityKey: ${r.securityKey}\nThe previous key no longer works.`);
         return 0;
       }
       if (sub === 'rotate-cinetpay' && arg) {
-        const r = await withRuntime(({ deps }) => rotateCinetpayCredentials(deps, arg, o.site));
+        const r = await withRuntime(({ deps }) => rotateCinetpayCredentials(deps, arg, o.site, CLI_ACTOR));
         if (o.json) out(r);
         else
           console.log(
@@ -162,6 +186,29 @@ export async function main(argv: string[]): Promise<number> {
           );
         return 0;
       }
+      if (sub === 'rotate-secret' && arg) {
+        const r = await withRuntime(({ deps }) => rotateMerchantSecret(deps, arg, CLI_ACTOR));
+        if (o.json) out(r);
+        else
+          console.log(
+            `merchantId:     ${r.merchantId}\nmerchantSecret: ${r.merchantSecret}\nThe previous secret no longer works.`,
+          );
+        return 0;
+      }
+      if ((sub === 'suspend' || sub === 'reactivate') && arg) {
+        const r = await withRuntime(({ deps }) =>
+          sub === 'suspend'
+            ? suspendMerchant(deps, arg, o.reason ?? '', CLI_ACTOR)
+            : reactivateMerchant(deps, arg, CLI_ACTOR),
+        );
+        if (o.json) out(r);
+        else
+          console.log(
+            `merchant ${r.merchantId} is ${r.suspended ? 'suspended' : 'active'}` +
+              (r.changed ? '' : ' (it already was: nothing changed)'),
+          );
+        return 0;
+      }
       if (sub === 'show' && arg) {
         out(await withRuntime(({ deps }) => merchantDetail(deps, arg)));
         return 0;
@@ -170,13 +217,18 @@ export async function main(argv: string[]): Promise<number> {
         out(
           merchantView(
             await withRuntime(({ deps }) =>
-              updateSettings(deps, arg, {
-                callbackUrl: o['callback-url'],
-                webhookFormat: o['webhook-format'],
-                feeBps: intOpt(o['fee-bps'], 'fee-bps'),
-                defaultCurrency: o.currency,
-                allowedHosts: o.hosts?.split(',').filter(Boolean),
-              }),
+              updateSettings(
+                deps,
+                arg,
+                {
+                  callbackUrl: o['callback-url'],
+                  webhookFormat: o['webhook-format'],
+                  feeBps: intOpt(o['fee-bps'], 'fee-bps'),
+                  defaultCurrency: o.currency,
+                  allowedHosts: o.hosts?.split(',').filter(Boolean),
+                },
+                CLI_ACTOR,
+              ),
             ),
           ),
         );
@@ -210,9 +262,33 @@ export async function main(argv: string[]): Promise<number> {
     case 'payout':
     case 'hot-wallet':
       return payoutCommand(withRuntime, cmd, sub, arg, o);
+    case 'audit':
+      if (sub === 'list') {
+        const page = await withRuntime(({ deps }) =>
+          searchAuditLog(deps, {
+            actor: o.actor,
+            merchantId: o.merchant,
+            action: o.action,
+            from: o.from,
+            to: o.to,
+            after: o.after,
+          }),
+        );
+        if (o.json) out(page);
+        else {
+          for (const e of page.entries)
+            console.log(
+              `${e.id.padStart(6)} ${e.at} ${e.actor.padEnd(12)} ${e.action.padEnd(24)} ` +
+                `${e.merchantId ?? '-'} ${e.target ?? ''} ${JSON.stringify(e.before)} -> ${JSON.stringify(e.after)}`,
+            );
+          if (page.next) console.log(`more: --after ${page.next}`);
+        }
+        return 0;
+      }
+      break;
     case 'webhook':
       if (sub === 'resend' && arg) {
-        const id = await withRuntime(({ deps }) => resendOrderWebhook(deps, arg));
+        const id = await withRuntime(({ deps }) => resendOrderWebhook(deps, arg, CLI_ACTOR));
         console.log(`queued webhook delivery ${id} for order ${arg}`);
         return 0;
       }

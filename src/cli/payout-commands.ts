@@ -6,6 +6,7 @@ import { approvePayout, rejectPayout } from '../core/payout-approval.js';
 import { setApprovalThreshold, setPayoutFee } from '../core/payout-settings.js';
 import { createHotWallet, hotWalletBalances } from '../core/hot-wallets.js';
 import { openPayouts } from '../store/payouts-repo.js';
+import { CLI_ACTOR } from '../core/audit-log.js';
 
 type WithRuntime = <T>(fn: (rt: Runtime) => Promise<T>) => Promise<T>;
 type Opts = Record<string, string | boolean | undefined>;
@@ -66,18 +67,21 @@ export async function payoutCommand(
         str(o, 'network') ?? '',
         str(o, 'fixed') ?? '0',
         Number(str(o, 'bps') ?? 0),
+        CLI_ACTOR,
       ),
     );
     console.log('payout fee set');
     return 0;
   }
   if (cmd === 'payout' && sub === 'threshold' && arg) {
-    await withRuntime(({ deps }) => setApprovalThreshold(deps, arg, str(o, 'currency') ?? '', str(o, 'amount') ?? ''));
+    await withRuntime(({ deps }) =>
+      setApprovalThreshold(deps, arg, str(o, 'currency') ?? '', str(o, 'amount') ?? '', CLI_ACTOR),
+    );
     console.log('approval threshold set');
     return 0;
   }
   if (cmd === 'hot-wallet' && sub === 'create') {
-    const w = await withRuntime(({ deps }) => createHotWallet(deps, str(o, 'family') ?? ''));
+    const w = await withRuntime(({ deps }) => createHotWallet(deps, str(o, 'family') ?? '', CLI_ACTOR));
     console.log(`family:  ${w.family}\naddress: ${w.address}   (fund it; the key is sealed in the database)`);
     return 0;
   }

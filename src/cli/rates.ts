@@ -2,6 +2,7 @@
 import type { Runtime } from '../runtime.js';
 import { listOperatorRates, removeOperatorRate, setOperatorRate } from '../core/rates/operator-rates.js';
 import { merchantRateView, setMerchantRateSettings } from '../core/rates/merchant-rates.js';
+import { CLI_ACTOR } from '../core/audit-log.js';
 
 export const RATE_USAGE = `  rate set <BASE> <QUOTE> <PRICE>  1 BASE costs PRICE QUOTE (e.g. rate set BTC USDT 40000), stamped now
   rate list [--json]                operator-set rates with their times and freshness
@@ -23,7 +24,9 @@ export async function rateCommand(args: string[], json: boolean, withRuntime: Wi
   const out = (v: unknown) => console.log(JSON.stringify(v, null, json ? undefined : 2));
   if (sub === 'set' && rest.length === 3) {
     const [base, quote, price] = rest as [string, string, string];
-    out(await withRuntime(({ deps }) => setOperatorRate(deps, base.toUpperCase(), quote.toUpperCase(), price)));
+    out(
+      await withRuntime(({ deps }) => setOperatorRate(deps, base.toUpperCase(), quote.toUpperCase(), price, CLI_ACTOR)),
+    );
     return 0;
   }
   if (sub === 'list' && rest.length === 0) {
@@ -36,7 +39,7 @@ export async function rateCommand(args: string[], json: boolean, withRuntime: Wi
   }
   if (sub === 'delete' && rest.length === 2) {
     const [base, quote] = rest as [string, string];
-    out(await withRuntime(({ deps }) => removeOperatorRate(deps, base.toUpperCase(), quote.toUpperCase())));
+    out(await withRuntime(({ deps }) => removeOperatorRate(deps, base.toUpperCase(), quote.toUpperCase(), CLI_ACTOR)));
     return 0;
   }
   if (sub === 'merchant' && rest.length >= 1) {
@@ -50,7 +53,7 @@ export async function rateCommand(args: string[], json: boolean, withRuntime: Wi
     }
     out(
       await withRuntime(({ deps }) =>
-        changes.length ? setMerchantRateSettings(deps, id, patch) : merchantRateView(deps, id),
+        changes.length ? setMerchantRateSettings(deps, id, patch, CLI_ACTOR) : merchantRateView(deps, id),
       ),
     );
     return 0;

@@ -13,6 +13,9 @@ import {
   type CinetpaySiteRow,
 } from '../store/cinetpay-repo.js';
 import { secretDigest } from './merchants.js';
+import { inTx } from '../store/db.js';
+import { audit, SYSTEM_ACTOR, type Actor } from './audit-log.js';
+import { assertMerchantActive } from './console-suspension.js';
 
 export interface CinetpayCredentials {
   siteId: string;
@@ -33,6 +36,8 @@ export async function createCinetpaySite(
   const row = await insertSite(tx, {
     merchantId,
     apikeyDigest: secretDigest(apikey),
+    // Sealed too (spec M9 item 5): « Intégrations » shows it again after re-authentication.
+    apikeySealed: deps.box.seal(apikey),
     notifySecretSealed: deps.box.seal(notifySecret),
     at: deps.clock.now(),
   });
@@ -47,33 +52,48 @@ export async function rotateCinetpayCredentials(
   deps: Deps,
   merchantId: string,
   siteId?: string,
+  actor: Actor = SYSTEM_ACTOR,
 ): Promise<{ merchantId: number } & CinetpayCredentials> {
-  if (!(await findMerchant(deps.db, merchantId))) throw new TenderError('MERCHANT_NOT_FOUND');
-  const sites = await sitesOfMerchant(deps.db, merchantId);
-  const site = siteId === undefined ? sites[0] : sites.find((s) => s.site_id === siteId);
-  if (siteId !== undefined && !site)
-    throw new TenderError('INVALID_PARAM', `site ${siteId} is not a site of merchant ${merchantId}`);
-  if (!site) return { merchantId: Number(merchantId), ...(await createCinetpaySite(deps, merchantId)) };
-  const apikey = newApikey(deps);
-  const notifySecret = deps.ids.token(32);
-  await replaceSiteCredentials(
-    deps.db,
-    site.site_id,
-    secretDigest(apikey),
-    deps.box.seal(notifySecret),
-    deps.clock.now(),
-  );
-  deps.log.info({ merchantId, siteId: site.site_id }, 'cinetpay credentials rotated');
-  return { merchantId: Number(merchantId), siteId: site.site_id, apikey, notifySecret };
+  const creds = await inTx(deps.db, async (tx) => {
+    if (!(await findMerchant(tx, merchantId, 'update'))) throw new TenderError('MERCHANT_NOT_FOUND');
+    const sites = await sitesOfMerchant(tx, merchantId);
+    const site = siteId === undefined ? sites[0] : sites.find((s) => s.site_id === siteId);
+    if (siteId !== undefined && !site)
+      throw new TenderError('INVALID_PARAM', `site ${siteId} is not a site of merchant ${merchantId}`);
+    let creds: CinetpayCredentials;
+    if (!site) creds = await createCinetpaySite(deps, merchantId, tx);
+    else {
+      creds = { siteId: site.site_id, apikey: newApikey(deps), notifySecret: deps.ids.token(32) };
+      await replaceSiteCredentials(
+        tx,
+        site.site_id,
+        secretDigest(creds.apikey),
+        deps.box.seal(creds.notifySecret),
+        deps.clock.now(),
+        deps.box.seal(creds.apikey),
+      );
+    }
+    await audit(tx, deps, actor, { action: 'merchant.rotate_cinetpay', merchantId, target: `site ${creds.siteId}` });
+    return creds;
+  });
+  deps.log.info({ merchantId, siteId: creds.siteId }, 'cinetpay credentials rotated');
+  return { merchantId: Number(merchantId), ...creds };
 }
 
 export type SiteAuth = { ok: true; site: CinetpaySiteRow } | { ok: false; reason: 'apikey' | 'site_id' };
 
-/** apikey identifies the merchant; site_id must be one of that merchant's sites (CinetPay's 609 / 613). */
+/**
+ * apikey identifies the merchant; site_id must be one of that merchant's sites (CinetPay's 609 / 613).
+ * A suspended merchant's right credentials throw MERCHANT_SUSPENDED.
+ */
 export async function authenticateSite(deps: Deps, apikey: string, siteId: string): Promise<SiteAuth> {
   const byKey = await findSiteByApikeyDigest(deps.db, secretDigest(apikey));
   if (!byKey) return { ok: false, reason: 'apikey' };
-  if (byKey.site_id === siteId) return { ok: true, site: byKey };
+  if (byKey.site_id === siteId) {
+    const merchant = await findMerchant(deps.db, byKey.merchant_id);
+    if (merchant) assertMerchantActive(merchant);
+    return { ok: true, site: byKey };
+  }
   // An unknown site_id, or one the apikey does not belong to (each site has its own apikey).
   return { ok: false, reason: 'site_id' };
 }

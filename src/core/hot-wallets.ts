@@ -12,22 +12,32 @@ import { NETWORKS } from '../rails/crypto/networks.js';
 import { inFlightAmount } from '../store/payouts-repo.js';
 import { formatMinor } from '../domain/money.js';
 import { withTimeout } from './payout-send.js';
+import { inTx } from '../store/db.js';
+import { audit, SYSTEM_ACTOR, type Actor } from './audit-log.js';
 
 const btcNetOf = (deps: Deps) => deps.config.crypto.networks.find((n) => n.key === 'BITCOIN')?.bitcoinNetwork;
 
-export async function createHotWallet(deps: Deps, family: string): Promise<{ family: KeyFamily; address: string }> {
+export async function createHotWallet(
+  deps: Deps,
+  family: string,
+  actor: Actor = SYSTEM_ACTOR,
+): Promise<{ family: KeyFamily; address: string }> {
   if (family !== 'evm' && family !== 'tron' && family !== 'bitcoin')
     throw new TenderError('INVALID_PARAM', 'family must be evm, tron or bitcoin');
   const key = newPrivateKeyHex();
   const publicKey = localSigner(new Secret(key)).publicKey();
-  const created = await insertHotWallet(deps.db, {
-    family,
-    publicKey: Buffer.from(publicKey).toString('hex'),
-    keySealed: deps.box.seal(key),
-    at: deps.clock.now(),
+  const address = hotWalletAddress(family, publicKey, btcNetOf(deps));
+  await inTx(deps.db, async (tx) => {
+    const created = await insertHotWallet(tx, {
+      family,
+      publicKey: Buffer.from(publicKey).toString('hex'),
+      keySealed: deps.box.seal(key),
+      at: deps.clock.now(),
+    });
+    if (!created) throw new TenderError('INVALID_PARAM', `a ${family} hot wallet exists already`);
+    await audit(tx, deps, actor, { action: 'hot_wallet.create', target: family, after: { family, address } });
   });
-  if (!created) throw new TenderError('INVALID_PARAM', `a ${family} hot wallet exists already`);
-  return { family, address: hotWalletAddress(family, publicKey, btcNetOf(deps)) };
+  return { family, address };
 }
 
 export interface HotWalletBalance {

@@ -9,10 +9,13 @@ import { inTx } from '../store/db.js';
 import { createCinetpaySite } from './cinetpay-sites.js';
 import { assertCallbackResolvesPublic } from './callback-url.js';
 import { recipeCounts } from './signature-tally.js';
+import { audit, SYSTEM_ACTOR, changedFields, type Actor } from './audit-log.js';
+import { assertMerchantActive } from './console-suspension.js';
 import {
   findMerchant,
   findMerchantBySecretDigest,
   insertMerchant,
+  replaceMerchantSecret,
   replaceSecurityKey,
   updateMerchantSettings,
   type MerchantRow,
@@ -68,7 +71,22 @@ function validateSettings(p: MerchantSettingsPatch, deps: Deps): void {
     throw new TenderError('INVALID_PARAM', 'allowedHosts must be host names');
 }
 
-export async function createMerchant(deps: Deps, m: NewMerchant): Promise<MerchantCredentials> {
+/** The settings an audit row records (never a credential). */
+const settingsSummary = (m: MerchantRow) => ({
+  callbackUrl: m.callback_url,
+  webhookFormat: m.webhook_format,
+  feeBps: m.fee_bps,
+  defaultCurrency: m.default_currency,
+  allowedHosts: m.allowed_hosts,
+});
+
+const newMerchantSecret = (deps: Deps) => `msk_${deps.ids.token(32)}`;
+
+export async function createMerchant(
+  deps: Deps,
+  m: NewMerchant,
+  actor: Actor = SYSTEM_ACTOR,
+): Promise<MerchantCredentials> {
   for (const f of ['brand', 'company', 'website', 'email'] as const) {
     if (!m[f]?.trim()) throw new TenderError('MISSING_PARAM', `${f} is required`);
   }
@@ -85,7 +103,7 @@ export async function createMerchant(deps: Deps, m: NewMerchant): Promise<Mercha
   if (settings.callbackUrl) await assertCallbackResolvesPublic(deps, settings.callbackUrl, 'callbackUrl');
   const password = deps.ids.token(12);
   const securityKey = deps.ids.token(24);
-  const merchantSecret = `msk_${deps.ids.token(32)}`;
+  const merchantSecret = newMerchantSecret(deps);
   const username = `${slug(m.brand)}-${deps.ids
     .token(4)
     .toLowerCase()
@@ -102,6 +120,8 @@ export async function createMerchant(deps: Deps, m: NewMerchant): Promise<Mercha
       passwordHash,
       securityKeySealed: deps.box.seal(securityKey),
       merchantSecretDigest: secretDigest(merchantSecret),
+      // Sealed too (spec M9 item 4), so the portal can show it again after re-authentication.
+      merchantSecretSealed: deps.box.seal(merchantSecret),
       callbackUrl: settings.callbackUrl ?? null,
       webhookFormat: settings.webhookFormat!,
       feeBps: settings.feeBps!,
@@ -109,7 +129,21 @@ export async function createMerchant(deps: Deps, m: NewMerchant): Promise<Mercha
       allowedHosts,
       at: deps.clock.now(),
     });
-    return { row, site: await createCinetpaySite(deps, row.id, tx) };
+    const site = await createCinetpaySite(deps, row.id, tx);
+    await audit(tx, deps, actor, {
+      action: 'merchant.create',
+      merchantId: row.id,
+      target: row.username,
+      after: {
+        brand: row.brand,
+        company: row.company,
+        website: row.website,
+        email: row.email,
+        siteId: site.siteId,
+        ...settingsSummary(row),
+      },
+    });
+    return { row, site };
   });
   deps.log.info({ merchantId: row.id, siteId: site.siteId }, 'merchant created');
   return {
@@ -128,26 +162,65 @@ export async function createMerchant(deps: Deps, m: NewMerchant): Promise<Mercha
 export async function rotateSecurityKey(
   deps: Deps,
   merchantId: string,
+  actor: Actor = SYSTEM_ACTOR,
 ): Promise<{ merchantId: number; securityKey: string }> {
   const securityKey = deps.ids.token(24);
-  const row = await replaceSecurityKey(deps.db, merchantId, deps.box.seal(securityKey), deps.clock.now());
-  if (!row) throw new TenderError('MERCHANT_NOT_FOUND');
+  const row = await inTx(deps.db, async (tx) => {
+    const row = await replaceSecurityKey(tx, merchantId, deps.box.seal(securityKey), deps.clock.now());
+    if (!row) throw new TenderError('MERCHANT_NOT_FOUND');
+    await audit(tx, deps, actor, {
+      action: 'merchant.rotate_key',
+      merchantId,
+      before: { keyVersion: row.key_version - 1 },
+      after: { keyVersion: row.key_version },
+    });
+    return row;
+  });
   deps.log.info({ merchantId, keyVersion: row.key_version }, 'security key rotated');
   return { merchantId: Number(row.id), securityKey };
+}
+
+/** A new minimal-dialect merchant secret, stored as digest and sealed; the old one stops working at once. */
+export async function rotateMerchantSecret(
+  deps: Deps,
+  merchantId: string,
+  actor: Actor = SYSTEM_ACTOR,
+): Promise<{ merchantId: number; merchantSecret: string }> {
+  const merchantSecret = newMerchantSecret(deps);
+  await inTx(deps.db, async (tx) => {
+    const row = await replaceMerchantSecret(
+      tx,
+      merchantId,
+      secretDigest(merchantSecret),
+      deps.box.seal(merchantSecret),
+      deps.clock.now(),
+    );
+    if (!row) throw new TenderError('MERCHANT_NOT_FOUND');
+    await audit(tx, deps, actor, { action: 'merchant.rotate_secret', merchantId });
+  });
+  deps.log.info({ merchantId }, 'merchant secret rotated');
+  return { merchantId: Number(merchantId), merchantSecret };
 }
 
 export async function updateSettings(
   deps: Deps,
   merchantId: string,
   patch: MerchantSettingsPatch,
+  actor: Actor = SYSTEM_ACTOR,
 ): Promise<MerchantRow> {
   validateSettings(patch, deps);
   if (patch.callbackUrl) await assertCallbackResolvesPublic(deps, patch.callbackUrl, 'callbackUrl');
   // Redirect checks compare lower-case host names, so hosts are stored that way.
   const p = patch.allowedHosts ? { ...patch, allowedHosts: patch.allowedHosts.map((h) => h.toLowerCase()) } : patch;
   return inTx(deps.db, async (tx) => {
-    const row = await updateMerchantSettings(tx, merchantId, p, deps.clock.now());
-    if (!row) throw new TenderError('MERCHANT_NOT_FOUND');
+    const before = await findMerchant(tx, merchantId, 'update');
+    if (!before) throw new TenderError('MERCHANT_NOT_FOUND');
+    const row = (await updateMerchantSettings(tx, merchantId, p, deps.clock.now()))!;
+    await audit(tx, deps, actor, {
+      action: 'merchant.update',
+      merchantId,
+      ...changedFields(settingsSummary(before), settingsSummary(row)),
+    });
     return row;
   });
 }
@@ -177,6 +250,9 @@ export function merchantView(m: MerchantRow) {
     defaultCurrency: m.default_currency,
     allowedHosts: m.allowed_hosts,
     keyVersion: m.key_version,
+    suspended: m.suspended_at !== null,
+    suspendedAt: m.suspended_at?.toISOString() ?? null,
+    suspendedReason: m.suspended_reason,
     createdAt: m.created_at.toISOString(),
   };
 }
@@ -191,5 +267,6 @@ export async function merchantBySecret(deps: Deps, secret: string | undefined): 
   if (!secret) throw new TenderError('BAD_MERCHANT_SECRET');
   const row = await findMerchantBySecretDigest(deps.db, secretDigest(secret));
   if (!row) throw new TenderError('BAD_MERCHANT_SECRET');
+  assertMerchantActive(row);
   return row;
 }

@@ -9,6 +9,14 @@ import { inTx } from '../store/db.js';
 import { findPayout, setPayoutStage, type PayoutStage } from '../store/payouts-repo.js';
 import { approvalsOf, recordDecision } from '../store/payout-approvals-repo.js';
 import { payoutClosedInTx } from './payout-transitions.js';
+import { audit, type Actor } from './audit-log.js';
+
+/** The operator, from wherever they decided (console, admin API, CLI); audited as that operator. */
+const operatorActor = (operator: OperatorRow, address?: string | null): Actor => ({
+  kind: 'operator',
+  operatorId: String(operator.id),
+  address: address ?? null,
+});
 
 export interface DecisionResult {
   orderId: string;
@@ -18,7 +26,12 @@ export interface DecisionResult {
   changed: boolean;
 }
 
-export async function approvePayout(deps: Deps, operator: OperatorRow, orderId: string): Promise<DecisionResult> {
+export async function approvePayout(
+  deps: Deps,
+  operator: OperatorRow,
+  orderId: string,
+  address?: string | null,
+): Promise<DecisionResult> {
   return inTx(deps.db, async (tx) => {
     const payout = await findPayout(tx, orderId, 'update');
     if (!payout) throw new TenderError('ORDER_NOT_FOUND');
@@ -33,6 +46,13 @@ export async function approvePayout(deps: Deps, operator: OperatorRow, orderId: 
       await setPayoutStage(tx, orderId, 'ready', null, now);
       changed = true;
     }
+    await audit(tx, deps, operatorActor(operator, address), {
+      action: 'payout.approve',
+      merchantId: payout.merchant_id,
+      target: orderId,
+      before: { stage: payout.stage },
+      after: { stage: changed ? 'ready' : payout.stage, approvals: approvedBy.length },
+    });
     deps.log.info({ orderId, operator: operator.name, approvals: approvedBy.length }, 'payout approval');
     return {
       orderId,
@@ -44,7 +64,12 @@ export async function approvePayout(deps: Deps, operator: OperatorRow, orderId: 
 }
 
 /** One operator's rejection closes a payout that is still waiting for approval: 15, and the hold released. */
-export async function rejectPayout(deps: Deps, operator: OperatorRow, orderId: string): Promise<DecisionResult> {
+export async function rejectPayout(
+  deps: Deps,
+  operator: OperatorRow,
+  orderId: string,
+  address?: string | null,
+): Promise<DecisionResult> {
   return inTx(deps.db, async (tx) => {
     const payout = await findPayout(tx, orderId, 'update');
     if (!payout) throw new TenderError('ORDER_NOT_FOUND');
@@ -54,6 +79,13 @@ export async function rejectPayout(deps: Deps, operator: OperatorRow, orderId: s
     const decision = await recordDecision(tx, orderId, operator.id, 'reject', now);
     if (decision !== 'reject') throw new TenderError('ALREADY_DECIDED', 'this operator approved the payout');
     await payoutClosedInTx(tx, deps, orderId, `rejected by operator ${operator.name}`, 'payout rejected');
+    await audit(tx, deps, operatorActor(operator, address), {
+      action: 'payout.reject',
+      merchantId: payout.merchant_id,
+      target: orderId,
+      before: { stage: payout.stage },
+      after: { stage: 'closed' },
+    });
     const approvedBy = (await approvalsOf(tx, orderId)).filter((a) => a.decision === 'approve');
     return { orderId, stage: 'closed', approvedBy: approvedBy.map((a) => a.operator_name), changed: true };
   });

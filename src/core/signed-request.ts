@@ -6,6 +6,7 @@ import { matchRecipe, type Params } from '../domain/signature.js';
 import { createTimeMs } from '../domain/create-time.js';
 import { TenderError } from '../domain/errors.js';
 import { countRecipe } from './signature-tally.js';
+import { assertMerchantActive } from './console-suspension.js';
 
 /** The merchant whose key signed `params` under any recipe the spec allows; the recipe is counted. */
 export async function authenticateSigned(deps: Deps, params: Params): Promise<MerchantRow> {
@@ -18,6 +19,8 @@ export async function authenticateSigned(deps: Deps, params: Params): Promise<Me
   const recipe = matchRecipe(params, deps.box.open(merchant.security_key_sealed).reveal(), sign);
   if (!recipe) throw new TenderError('BAD_SIGN');
   countRecipe(deps, merchant.id, recipe);
+  // After the signature: only the merchant itself learns that it is suspended.
+  assertMerchantActive(merchant);
   return merchant;
 }
 

@@ -9,6 +9,7 @@ import { findMerchant } from '../store/merchants-repo.js';
 import { inTx } from '../store/db.js';
 import { TenderError } from '../domain/errors.js';
 import { formatOfOrder } from './notification-formats/index.js';
+import { audit, SYSTEM_ACTOR, type Actor } from './audit-log.js';
 
 export async function enqueueOrderWebhook(
   tx: pg.PoolClient,
@@ -33,12 +34,19 @@ export async function enqueueOrderWebhook(
 }
 
 /** Sends the order's current state again (operator action), as a new delivery with a fresh retry schedule. */
-export async function resendOrderWebhook(deps: Deps, orderId: string): Promise<string> {
+export async function resendOrderWebhook(deps: Deps, orderId: string, actor: Actor = SYSTEM_ACTOR): Promise<string> {
   return inTx(deps.db, async (tx) => {
     const order = await findOrder(tx, { by: 'id', id: orderId });
     if (!order) throw new TenderError('ORDER_NOT_FOUND');
     const merchant = (await findMerchant(tx, order.merchantId))!;
-    return (await enqueueOrderWebhook(tx, deps, order, merchant, true))!;
+    const deliveryId = (await enqueueOrderWebhook(tx, deps, order, merchant, true))!;
+    await audit(tx, deps, actor, {
+      action: 'order.webhook_resend',
+      merchantId: order.merchantId,
+      target: order.id,
+      after: { deliveryId, orderStatus: order.status },
+    });
+    return deliveryId;
   });
 }
 

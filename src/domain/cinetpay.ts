@@ -34,6 +34,8 @@ export const CP = {
   TRANSACTION_EXIST: { code: '624', message: 'TRANSACTION_EXIST', http: 400 },
   TRANSACTION_NOT_FOUND: { code: '404', message: 'TRANSACTION_NOT_FOUND', http: 404 },
   TOO_MANY_REQUEST: { code: '429', message: 'TOO_MANY_REQUEST', http: 429 },
+  // Tender's own (issue 12): CinetPay has no code for a suspended account; 403 in its HTTP-like series.
+  MERCHANT_SUSPENDED: { code: '403', message: 'MERCHANT_SUSPENDED', http: 403 },
   INTERNAL_ERROR: { code: '500', message: 'INTERNAL_ERROR', http: 500 },
   SERVICE_UNAVAILABLE: { code: '503', message: 'SERVICE_UNAVAILABLE', http: 503 },
 } as const satisfies Record<string, CinetpayCode>;
@@ -51,6 +53,7 @@ export const CINETPAY_BY_CATALOG: Partial<Record<ErrorCode, CinetpayCode>> = {
   DUPLICATE_TRADE_NO: CP.TRANSACTION_EXIST,
   ORDER_NOT_FOUND: CP.TRANSACTION_NOT_FOUND,
   INTERNAL: CP.INTERNAL_ERROR,
+  MERCHANT_SUSPENDED: CP.MERCHANT_SUSPENDED,
   // Fiat payout codes (never raised on a CinetPay route today; the other ones answer INVALID_PARAMETER).
   CURRENCY_CODE_INVALID: CP.ERROR_CURRENCY_NOTVALID,
   PIX_CURRENCY_NOT_BRL: CP.ERROR_CURRENCY_NOTVALID,

@@ -71,6 +71,9 @@ export const ERRORS = {
   AMOUNT_NOT_POSITIVE: { kind: 'validation', message: 'amount must be greater than zero' },
   EXCHANGED_AMOUNT_TOO_SMALL: { kind: 'validation', message: 'the converted amount is below one minor unit' },
   INVALID_PURCHASE_TYPE: { kind: 'validation', message: 'purchaseType must be 0 (by source) or 1 (by target)' },
+  // Issue 12 (operator console): a suspended merchant's credentials are valid but every request is refused.
+  MERCHANT_SUSPENDED: { kind: 'auth', message: 'this merchant account is suspended: contact the operator' },
+  SECRET_NOT_SEALED: { kind: 'state', message: 'this secret was issued before it could be shown again: rotate it' },
 } as const satisfies Record<string, { kind: ErrorKind; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

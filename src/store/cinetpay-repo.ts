@@ -5,6 +5,8 @@ export interface CinetpaySiteRow {
   site_id: string;
   merchant_id: string;
   apikey_digest: string;
+  /** Sealed copy of the apikey (migration 018); null when issued before it (digest only). */
+  apikey_sealed: string | null;
   notify_secret_sealed: string;
   created_at: Date;
   rotated_at: Date | null;
@@ -12,12 +14,12 @@ export interface CinetpaySiteRow {
 
 export async function insertSite(
   tx: Tx,
-  s: { merchantId: string; apikeyDigest: string; notifySecretSealed: string; at: Date },
+  s: { merchantId: string; apikeyDigest: string; apikeySealed: string; notifySecretSealed: string; at: Date },
 ): Promise<CinetpaySiteRow> {
   const { rows } = await tx.query<CinetpaySiteRow>(
-    `INSERT INTO cinetpay_sites (merchant_id, apikey_digest, notify_secret_sealed, created_at) VALUES ($1, $2, $3,
-    $4) RETURNING *`,
-    [s.merchantId, s.apikeyDigest, s.notifySecretSealed, s.at],
+    `INSERT INTO cinetpay_sites (merchant_id, apikey_digest, notify_secret_sealed, created_at, apikey_sealed)
+     VALUES ($1, $2, $3, $4, $5) RETURNING *`,
+    [s.merchantId, s.apikeyDigest, s.notifySecretSealed, s.at, s.apikeySealed],
   );
   return rows[0]!;
 }
@@ -47,11 +49,12 @@ export async function replaceSiteCredentials(
   apikeyDigest: string,
   notifySecretSealed: string,
   at: Date,
+  apikeySealed: string,
 ): Promise<CinetpaySiteRow | undefined> {
   const { rows } = await tx.query<CinetpaySiteRow>(
-    `UPDATE cinetpay_sites SET apikey_digest = $2, notify_secret_sealed = $3, rotated_at = $4
+    `UPDATE cinetpay_sites SET apikey_digest = $2, notify_secret_sealed = $3, rotated_at = $4, apikey_sealed = $5
       WHERE site_id = $1 RETURNING *`,
-    [siteId, apikeyDigest, notifySecretSealed, at],
+    [siteId, apikeyDigest, notifySecretSealed, at, apikeySealed],
   );
   return rows[0];
 }

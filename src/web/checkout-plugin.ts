@@ -36,6 +36,13 @@ export async function checkoutPlugin(app: FastifyInstance, opts: { deps: Deps })
           'This payment can only be changed from its own payment page.',
           'If you did not mean to pay, close this page. Otherwise open the payment link from the shop again.',
         );
+      if (e.code === 'MERCHANT_SUSPENDED')
+        return page(
+          403,
+          'Payments suspended',
+          'This merchant cannot accept payments at the moment.',
+          'Nothing was charged. Please go back to the shop.',
+        );
       if (e.code === 'ORDER_NOT_FOUND')
         return page(
           404,
@@ -65,6 +72,9 @@ export async function checkoutPlugin(app: FastifyInstance, opts: { deps: Deps })
     const order = await getOrder(deps, { by: 'payCode', payCode: code });
     const merchant = (await findMerchant(deps.db, order.merchantId))!;
     if (redirect !== undefined) assertAllowedRedirect(redirect, merchant, 'redirect');
+    // An open order of a suspended merchant says so instead of offering to pay (issue 12); final ones still show.
+    if (merchant.suspended_at && (order.status === 0 || order.status === 11))
+      throw new TenderError('MERCHANT_SUSPENDED');
     return { order, merchant };
   };
   const pageUrl = (code: string, redirect: string | undefined) =>

@@ -51,6 +51,9 @@ const T = {
     notFoundText: 'Ce lien de paiement n’est pas valide.',
     refused: 'Requête refusée',
     refusedText: 'Ce paiement ne peut être modifié que depuis sa propre page de paiement.',
+    suspended: 'Paiements suspendus',
+    suspendedText:
+      "Ce marchand ne peut pas recevoir de paiement pour le moment. Rien n'a été débité : revenez à la boutique.",
   },
   en: {
     title: 'Payment',
@@ -94,6 +97,8 @@ const T = {
     notFoundText: 'This payment link is not valid.',
     refused: 'Request refused',
     refusedText: 'This payment can only be changed from its own payment page.',
+    suspended: 'Payments suspended',
+    suspendedText: 'This merchant cannot accept payments at the moment. Nothing was charged: go back to the shop.',
   },
 } as const;
 
@@ -311,6 +316,18 @@ export function renderNotFound(lang: Lang): string {
     ` content="width=device-width,initial-scale=1"><title>${t.notFound}</title>` +
     `<style>${STYLE}</style></head>
 <body><main><div class="card"><h1 id="result-title">${t.notFound}</h1><p>${t.notFoundText}</p></div>` +
+    `</main></body></html>`
+  );
+}
+
+/** An open payment of a merchant the operator suspended (issue 12): nothing can be paid. */
+export function renderSuspended(lang: Lang): string {
+  const t = T[lang];
+  return (
+    `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport"` +
+    ` content="width=device-width,initial-scale=1"><title>${t.suspended}</title>` +
+    `<style>${STYLE}</style></head>
+<body><main><div class="card"><h1 id="result-title">${t.suspended}</h1><p>${t.suspendedText}</p></div>` +
     `</main></body></html>`
   );
 }

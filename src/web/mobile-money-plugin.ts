@@ -12,7 +12,14 @@ import { formatMinor } from '../domain/money.js';
 import { isTenderError, TenderError } from '../domain/errors.js';
 import { settleSandbox } from '../rails/sandbox/index.js';
 import { COUNTRY_PREFIXES, MOBILE_MONEY_OPERATORS, operatorOf } from '../rails/mobile-money/index.js';
-import { renderNotFound, renderPaymentPage, renderRefused, type Lang, type PageView } from './mobile-money-page.js';
+import {
+  renderNotFound,
+  renderPaymentPage,
+  renderRefused,
+  renderSuspended,
+  type Lang,
+  type PageView,
+} from './mobile-money-page.js';
 import { newNonce, pageHeaders } from './page-headers.js';
 import { assertSameOrigin } from './same-origin.js';
 
@@ -48,6 +55,8 @@ export async function mobileMoneyPlugin(app: FastifyInstance, opts: { deps: Deps
   app.setErrorHandler((e, req, reply) => {
     const lang = langOf(req.query, 'fr');
     if (isTenderError(e) && e.code === 'FORBIDDEN') return secure(reply).status(403).send(renderRefused(lang));
+    if (isTenderError(e) && e.code === 'MERCHANT_SUSPENDED')
+      return secure(reply).status(403).send(renderSuspended(lang));
     if (isTenderError(e) && e.code === 'ORDER_NOT_FOUND') return secure(reply).status(404).send(renderNotFound(lang));
     const status = (e as { statusCode?: number }).statusCode;
     if (isTenderError(e) || (typeof status === 'number' && status < 500))
@@ -63,6 +72,9 @@ export async function mobileMoneyPlugin(app: FastifyInstance, opts: { deps: Deps
       v = await cinetpayPaymentByCode(deps, code);
     }
     const merchant = (await findMerchant(deps.db, v.order.merchantId))!;
+    // An open payment of a suspended merchant says so instead of offering to pay (issue 12).
+    if (merchant.suspended_at && (v.order.status === 0 || v.order.status === 11))
+      throw new TenderError('MERCHANT_SUSPENDED');
     const mm = await findMobileMoney(deps.db, v.order.id);
     const customerPhone = v.extra.customer.customer_phone_number;
     const legacy = await findLegacyOrder(deps.db, v.order.id);
@@ -94,6 +106,10 @@ export async function mobileMoneyPlugin(app: FastifyInstance, opts: { deps: Deps
     // A legacy order's way back is a form post to the merchant (form-action must allow its origins).
     const formTargets = legacy ? [v.extra.return_url, legacy.cancel_url] : [];
     return pageHeaders(reply, { nonce: view.nonce, formTargets }).send(renderPaymentPage(view));
+  };
+  /** A new payment attempt on a suspended merchant's order is refused (one already under way may finish). */
+  const assertMerchantTakesPayments = async (merchantId: string) => {
+    if ((await findMerchant(deps.db, merchantId))?.suspended_at) throw new TenderError('MERCHANT_SUSPENDED');
   };
   const again = (reply: FastifyReply, code: string, lang: Lang, q = '') =>
     reply.redirect(`/payment/${encodeURIComponent(code)}?lang=${lang}${q}`, 303);
@@ -132,6 +148,7 @@ export async function mobileMoneyPlugin(app: FastifyInstance, opts: { deps: Deps
     const lang = langOf(b, v.extra.lang);
     if (!offersMobileMoney(v.extra.channels))
       throw new TenderError('INVALID_PARAM', 'mobile money is not offered for this payment');
+    await assertMerchantTakesPayments(v.order.merchantId);
     let phone = b.phone ?? '';
     const prefix = b.phone_prefix ?? '';
     if (v.extra.lock_phone_number && v.extra.customer.customer_phone_number) {
@@ -167,6 +184,7 @@ export async function mobileMoneyPlugin(app: FastifyInstance, opts: { deps: Deps
       throw new TenderError('INVALID_PARAM', 'card payment is not offered for this payment');
     if (b.outcome !== 'pay' && b.outcome !== 'fail')
       throw new TenderError('INVALID_PARAM', 'outcome must be pay or fail');
+    await assertMerchantTakesPayments(v.order.merchantId);
     if (v.order.status === 0 && v.order.expiresAt > deps.clock.now()) {
       try {
         await settleSandbox(deps, v.order.id, b.outcome);

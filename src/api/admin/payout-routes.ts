@@ -50,9 +50,9 @@ export async function operatorPayoutPlugin(app: FastifyInstance, opts: { deps: D
 
   const route = { schema: { params: PayoutIdParams } };
   app.post<{ Params: { orderId: string } }>('/:orderId/approve', route, async (req) =>
-    approvePayout(deps, await operatorOf(req.headers.authorization), req.params.orderId),
+    approvePayout(deps, await operatorOf(req.headers.authorization), req.params.orderId, req.ip),
   );
   app.post<{ Params: { orderId: string } }>('/:orderId/reject', route, async (req) =>
-    rejectPayout(deps, await operatorOf(req.headers.authorization), req.params.orderId),
+    rejectPayout(deps, await operatorOf(req.headers.authorization), req.params.orderId, req.ip),
   );
 }

@@ -20,6 +20,8 @@ import { asTenderError, HTTP_STATUS_BY_KIND } from '../envelope.js';
 import { orderData } from '../openapi/plugin.js';
 import { adminTokenCheck } from './token.js';
 import { adminRatesRoutes } from './rates-routes.js';
+import { adminConsoleRoutes } from './console-routes.js';
+import { adminActor } from './actor.js';
 import { DepositAddressQuery, MerchantIdParams, OrderIdParams } from './schemas.js';
 
 export async function adminPlugin(app: FastifyInstance, opts: { deps: Deps; token: string }): Promise<void> {
@@ -84,17 +86,21 @@ export async function adminPlugin(app: FastifyInstance, opts: { deps: Deps; toke
 
   app.post('/merchants', async (req) => {
     const r = reader(body(req.body));
-    return createMerchant(deps, {
-      brand: r.str('brand') ?? '',
-      company: r.str('company') ?? '',
-      website: r.str('website') ?? '',
-      email: r.str('email') ?? '',
-      callbackUrl: r.str('callbackUrl'),
-      webhookFormat: r.str('webhookFormat') as NewMerchant['webhookFormat'],
-      feeBps: r.int('feeBps'),
-      defaultCurrency: r.str('defaultCurrency'),
-      extraHosts: r.hosts('allowedHosts'),
-    });
+    return createMerchant(
+      deps,
+      {
+        brand: r.str('brand') ?? '',
+        company: r.str('company') ?? '',
+        website: r.str('website') ?? '',
+        email: r.str('email') ?? '',
+        callbackUrl: r.str('callbackUrl'),
+        webhookFormat: r.str('webhookFormat') as NewMerchant['webhookFormat'],
+        feeBps: r.int('feeBps'),
+        defaultCurrency: r.str('defaultCurrency'),
+        extraHosts: r.hosts('allowedHosts'),
+      },
+      adminActor(req),
+    );
   });
   app.get<{ Params: { id: string } }>('/merchants/:id', merchantRoute, async (req) =>
     merchantDetail(deps, req.params.id),
@@ -102,23 +108,28 @@ export async function adminPlugin(app: FastifyInstance, opts: { deps: Deps; toke
   app.patch<{ Params: { id: string } }>('/merchants/:id', merchantRoute, async (req) => {
     const r = reader(body(req.body));
     return merchantView(
-      await updateSettings(deps, req.params.id, {
-        callbackUrl: r.strOrNull('callbackUrl'),
-        webhookFormat: r.str('webhookFormat'),
-        feeBps: r.int('feeBps'),
-        defaultCurrency: r.str('defaultCurrency'),
-        allowedHosts: r.hosts('allowedHosts'),
-      }),
+      await updateSettings(
+        deps,
+        req.params.id,
+        {
+          callbackUrl: r.strOrNull('callbackUrl'),
+          webhookFormat: r.str('webhookFormat'),
+          feeBps: r.int('feeBps'),
+          defaultCurrency: r.str('defaultCurrency'),
+          allowedHosts: r.hosts('allowedHosts'),
+        },
+        adminActor(req),
+      ),
     );
   });
   app.post<{ Params: { id: string } }>('/merchants/:id/rotate-key', merchantRoute, async (req) =>
-    rotateSecurityKey(deps, req.params.id),
+    rotateSecurityKey(deps, req.params.id, adminActor(req)),
   );
   app.post<{ Params: { id: string } }>('/merchants/:id/rotate-cinetpay', merchantRoute, async (req) => {
     const site = body(req.body).siteId;
     if (site !== undefined && typeof site !== 'string')
       throw new TenderError('INVALID_PARAM', 'siteId must be a string');
-    return rotateCinetpayCredentials(deps, req.params.id, site);
+    return rotateCinetpayCredentials(deps, req.params.id, site, adminActor(req));
   });
 
   app.get<{ Params: { id: string } }>('/orders/:id', orderRoute, async (req) => {
@@ -148,7 +159,8 @@ export async function adminPlugin(app: FastifyInstance, opts: { deps: Deps; toke
     },
   );
   app.post<{ Params: { id: string } }>('/orders/:id/webhooks/resend', orderRoute, async (req) => ({
-    deliveryId: await resendOrderWebhook(deps, req.params.id),
+    deliveryId: await resendOrderWebhook(deps, req.params.id, adminActor(req)),
   }));
   await adminRatesRoutes(app, deps);
+  await adminConsoleRoutes(app, deps);
 }

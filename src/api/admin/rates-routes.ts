@@ -6,6 +6,7 @@ import { merchantRateView, setMerchantRateSettings } from '../../core/rates/merc
 import { TenderError } from '../../domain/errors.js';
 import { checker } from '../schema-check.js';
 import { MerchantIdParams } from './schemas.js';
+import { adminActor } from './actor.js';
 import { MerchantRatesBody, SetRateBody } from './rates-schemas.js';
 
 const checkSetRate = checker(SetRateBody);
@@ -29,13 +30,13 @@ export async function adminRatesRoutes(app: FastifyInstance, deps: Deps): Promis
   app.get('/rates', async () => listOperatorRates(deps));
   app.post('/rates', async (req) => {
     const b = checkSetRate(jsonObject(req));
-    return setOperatorRate(deps, b.base, b.quote, b.price);
+    return setOperatorRate(deps, b.base, b.quote, b.price, adminActor(req));
   });
   const merchantRoute = { schema: { params: MerchantIdParams } };
   app.get<{ Params: { id: string } }>('/merchants/:id/rates', merchantRoute, async (req) =>
     merchantRateView(deps, req.params.id),
   );
   app.patch<{ Params: { id: string } }>('/merchants/:id/rates', merchantRoute, async (req) =>
-    setMerchantRateSettings(deps, req.params.id, checkMerchantRates(jsonObject(req))),
+    setMerchantRateSettings(deps, req.params.id, checkMerchantRates(jsonObject(req)), adminActor(req)),
   );
 }

@@ -32,6 +32,9 @@ export const MerchantAnswer = Type.Object({
   defaultCurrency: Str('currency of the minimal dialect when none is given'),
   allowedHosts: Type.Array(Type.String(), { description: 'redirect hosts allowed besides the website' }),
   keyVersion: Type.Integer(),
+  suspended: Type.Boolean({ description: 'suspended by an operator: every API request is refused' }),
+  suspendedAt: Type.Union([Iso, Type.Null()]),
+  suspendedReason: Type.Union([Type.String(), Type.Null()]),
   createdAt: Iso,
 });
 

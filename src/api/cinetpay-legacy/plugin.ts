@@ -101,7 +101,11 @@ async function cashDesk(app: FastifyInstance, opts: { deps: Deps }): Promise<voi
     const kind = mapped.err.code;
     const status =
       mapped.httpStatus ??
-      (kind === 'FORBIDDEN' || kind === 'REDIRECT_NOT_ALLOWED' ? 403 : kind === 'SERVICE_UNAVAILABLE' ? 503 : 400);
+      (kind === 'FORBIDDEN' || kind === 'REDIRECT_NOT_ALLOWED' || kind === 'MERCHANT_SUSPENDED'
+        ? 403
+        : kind === 'SERVICE_UNAVAILABLE'
+          ? 503
+          : 400);
     return deskRefusal(reply, status, `${mapped.err.message}.`);
   });
 

@@ -14,6 +14,15 @@ import {
 import type { Answer, DialectContract, RouteContract } from './types.js';
 import { ratesAdminRoutes } from './rates.js';
 import { DecisionAnswer, HotWalletsAnswer, PayoutIdParams, PendingPayoutsAnswer } from '../admin/payout-schemas.js';
+import {
+  AuditAnswer,
+  AuditQuery,
+  HealthQuery,
+  RotatedSecretAnswer,
+  SuspendBody,
+  SuspensionAnswer,
+  WebhookHealthAnswer,
+} from '../admin/console-schemas.js';
 
 const JSON_TYPE = 'application/json';
 const ok = (description: string, schema: Answer['schema']): Answer => ({ description, contentType: JSON_TYPE, schema });
@@ -109,6 +118,42 @@ export const adminContract: DialectContract = {
       answers: { '200': ok('the new delivery', ResendAnswer) },
     }),
     ...ratesAdminRoutes(admin),
+    admin({
+      method: 'POST',
+      route: '/admin/merchants/:id/suspend',
+      summary: 'Suspend a merchant: its API requests are refused with MERCHANT_SUSPENDED (docs/console.md)',
+      params: MerchantIdParams,
+      body: { 'application/json': SuspendBody },
+      answers: { '200': ok('the suspension (changed: false if it already was)', SuspensionAnswer) },
+    }),
+    admin({
+      method: 'POST',
+      route: '/admin/merchants/:id/reactivate',
+      summary: 'Lift a suspension',
+      params: MerchantIdParams,
+      answers: { '200': ok('the merchant is active (changed: false if it already was)', SuspensionAnswer) },
+    }),
+    admin({
+      method: 'POST',
+      route: '/admin/merchants/:id/rotate-secret',
+      summary: 'New minimal-dialect merchant secret (the old one stops working at once)',
+      params: MerchantIdParams,
+      answers: { '200': ok('the new secret, shown here once', RotatedSecretAnswer) },
+    }),
+    admin({
+      method: 'GET',
+      route: '/admin/audit',
+      summary: 'Search the audit log of operator actions (newest first, keyset pages)',
+      query: AuditQuery,
+      answers: { '200': ok('a page of entries', AuditAnswer) },
+    }),
+    admin({
+      method: 'GET',
+      route: '/admin/webhook-health',
+      summary: 'Webhook delivery health per destination across merchants',
+      query: HealthQuery,
+      answers: { '200': ok('per destination', WebhookHealthAnswer) },
+    }),
     ...operatorRoutes(),
     admin({
       method: 'GET',

@@ -13,6 +13,7 @@ const bodies = <T>(schema: T) => ({
 const refusals = {
   '400': refusal('608 MINIMUM_REQUIRED_FIELDS or 624 and its variants (see description)'),
   '401': refusal('609 AUTH_NOT_FOUND (apikey) or 613 ERROR_SITE_ID_NOTVALID'),
+  '403': refusal("403 MERCHANT_SUSPENDED: the site's merchant is suspended by the operator"),
 };
 
 export const cinetpayContract: DialectContract = {

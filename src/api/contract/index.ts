@@ -7,6 +7,7 @@ import { minimalContract } from './minimal.js';
 import { openapiContract } from './openapi.js';
 import { serviceContract } from './service.js';
 import { portalContract } from './portal.js';
+import { consoleContract } from './console.js';
 import type { Answer, DialectContract, RouteContract } from './types.js';
 
 export const CONTRACTS: readonly DialectContract[] = [
@@ -17,6 +18,7 @@ export const CONTRACTS: readonly DialectContract[] = [
   adminContract,
   serviceContract,
   portalContract,
+  consoleContract,
 ];
 
 const byName = new Map(CONTRACTS.map((c) => [c.name, c]));

@@ -32,7 +32,7 @@ export const minimalContract: DialectContract = {
       answers: {
         '200': { description: 'the payment started', contentType: JSON_TYPE, schema: StartPaymentAnswer },
         '400': refusal('invalid input'),
-        '401': refusal('bad merchant_secret'),
+        '401': refusal('bad merchant_secret, or merchant_suspended'),
         '409': refusal('Idempotency-Key reused with other values'),
       },
     },

@@ -31,6 +31,7 @@ export const DOCUMENT_NAMES = [
   'admin',
   'service',
   'portal',
+  'console',
 ] as const;
 
 /** What /openapi.json answers: an OpenAPI 3.1 document (its full structure is checked in test/contract). */

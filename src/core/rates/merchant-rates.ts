@@ -3,6 +3,8 @@ import type { Deps } from '../deps.js';
 import { TenderError } from '../../domain/errors.js';
 import { findMerchant } from '../../store/merchants-repo.js';
 import { merchantRateSettings, updateMerchantRateSettings } from '../../store/rates-repo.js';
+import { inTx } from '../../store/db.js';
+import { audit, changedFields, SYSTEM_ACTOR, type Actor } from '../audit-log.js';
 
 export interface EffectiveRateSettings {
   merchantId: string;
@@ -47,10 +49,20 @@ export async function setMerchantRateSettings(
   deps: Deps,
   merchantId: string,
   patch: { spreadBps?: number | null; exchangeFeeBps?: number | null },
+  actor: Actor = SYSTEM_ACTOR,
 ): Promise<EffectiveRateSettings> {
   const spreadBps = bps(patch.spreadBps, 'spreadBps');
   const exchangeFeeBps = bps(patch.exchangeFeeBps, 'exchangeFeeBps');
   await assertMerchant(deps, merchantId);
-  await updateMerchantRateSettings(deps.db, merchantId, { spreadBps, exchangeFeeBps });
+  await inTx(deps.db, async (tx) => {
+    const before = await merchantRateSettings(tx, merchantId);
+    await updateMerchantRateSettings(tx, merchantId, { spreadBps, exchangeFeeBps });
+    const after = await merchantRateSettings(tx, merchantId);
+    await audit(tx, deps, actor, {
+      action: 'merchant.rates',
+      merchantId,
+      ...changedFields({ ...before }, { ...after }),
+    });
+  });
   return effectiveRateSettings(deps, merchantId);
 }

@@ -3,6 +3,8 @@ import type { Deps } from '../deps.js';
 import { TenderError } from '../../domain/errors.js';
 import { parsePositiveDecimal } from '../../domain/rates/rate-math.js';
 import { deleteOperatorRate, operatorRates, upsertOperatorRate } from '../../store/rates-repo.js';
+import { inTx } from '../../store/db.js';
+import { audit, SYSTEM_ACTOR, type Actor } from '../audit-log.js';
 
 export interface OperatorRateView {
   base: string;
@@ -22,6 +24,7 @@ export async function setOperatorRate(
   base: string,
   quote: string,
   price: string,
+  actor: Actor = SYSTEM_ACTOR,
 ): Promise<OperatorRateView> {
   known(deps, base, 'base');
   known(deps, quote, 'quote');
@@ -29,7 +32,10 @@ export async function setOperatorRate(
   if (!parsePositiveDecimal(price))
     throw new TenderError('INVALID_PARAM', 'price must be a positive plain decimal (at most 30 decimals)');
   const setAt = deps.clock.now();
-  await upsertOperatorRate(deps.db, { base, quote, price, setAt });
+  await inTx(deps.db, async (tx) => {
+    await upsertOperatorRate(tx, { base, quote, price, setAt });
+    await audit(tx, deps, actor, { action: 'rate.set', target: `${base}/${quote}`, after: { price } });
+  });
   return view(deps, { base, quote, price, setAt });
 }
 
@@ -42,6 +48,15 @@ export async function listOperatorRates(deps: Deps): Promise<OperatorRateView[]>
   return (await operatorRates(deps.db)).map((r) => view(deps, r));
 }
 
-export async function removeOperatorRate(deps: Deps, base: string, quote: string): Promise<{ deleted: boolean }> {
-  return { deleted: await deleteOperatorRate(deps.db, base, quote) };
+export async function removeOperatorRate(
+  deps: Deps,
+  base: string,
+  quote: string,
+  actor: Actor = SYSTEM_ACTOR,
+): Promise<{ deleted: boolean }> {
+  return inTx(deps.db, async (tx) => {
+    const deleted = await deleteOperatorRate(tx, base, quote);
+    if (deleted) await audit(tx, deps, actor, { action: 'rate.delete', target: `${base}/${quote}` });
+    return { deleted };
+  });
 }
