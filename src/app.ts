@@ -22,6 +22,9 @@ import { adminTokenCheck } from './api/admin/token.js';
 import { schemaErrorFormatter } from './api/schema-check.js';
 import { contractPlugin } from './api/contract/plugin.js';
 import { flushRecipeCounts } from './core/signature-tally.js';
+import { docsPlugin } from './web/portal/docs-plugin.js';
+import { webhookSettingsPlugin } from './web/portal/webhook-settings-plugin.js';
+import { decoratedSession, type SessionOf } from './web/portal/docs-session.js';
 
 /** A request that trickles its headers is cut off after this long (Node's headersTimeout). */
 const HEADERS_TIMEOUT_MS = 10_000;
@@ -50,6 +53,8 @@ export interface AppOptions {
   observeAnswer?: (a: ObservedAnswer) => void;
   /** Tests only: called with every route as it is registered (test/contract.test.ts: all are documented). */
   observeRoute?: (method: string, url: string) => void;
+  /** Tests only: who is logged in to the merchant portal (the server reads the portal's session). */
+  portalSessionOf?: SessionOf;
 }
 
 export async function buildApp(deps: Deps, opts: AppOptions): Promise<FastifyInstance> {
@@ -149,6 +154,10 @@ export async function buildApp(deps: Deps, opts: AppOptions): Promise<FastifyIns
     await app.register(sandboxPlugin, { deps, adminToken: opts.adminToken, prefix: '/sandbox' });
   await app.register(adminPlugin, { deps, token: opts.adminToken, prefix: '/admin' });
   await app.register(operatorPayoutPlugin, { deps, prefix: '/admin/payouts' }); // issue 11: operator tokens
+  // Issue 12: the portal's reference pages (public) and webhook settings (merchant-only).
+  const sessionOf = opts.portalSessionOf ?? decoratedSession;
+  await app.register(docsPlugin, { deps, sessionOf });
+  await app.register(webhookSettingsPlugin, { deps, sessionOf });
 
   app.setNotFoundHandler(notFound);
   // Signature recipe counts still in memory (core/signature-tally.ts) are written once requests have stopped.

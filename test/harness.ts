@@ -10,7 +10,7 @@ import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import pg from 'pg';
 import pino from 'pino';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../src/app.js';
+import { buildApp, type AppOptions } from '../src/app.js';
 import { loadConfig, type Config } from '../src/config.js';
 import type { Deps } from '../src/core/deps.js';
 import { createPool } from '../src/store/db.js';
@@ -65,7 +65,11 @@ export interface TestEnv {
   close(): Promise<void>;
 }
 
-export async function startTestEnv(env: Record<string, string> = {}): Promise<TestEnv> {
+/** `appOptions`: extra test-only options of buildApp (e.g. portalSessionOf). */
+export async function startTestEnv(
+  env: Record<string, string> = {},
+  appOptions: Pick<AppOptions, 'portalSessionOf'> = {},
+): Promise<TestEnv> {
   const dbUrl = await freshDatabase();
   const db = createPool(dbUrl, 10);
   await migrate(db);
@@ -89,7 +93,7 @@ export async function startTestEnv(env: Record<string, string> = {}): Promise<Te
   };
   const adminToken = randomBytes(16).toString('hex');
   const contract = contractRecorder();
-  const app = await buildApp(deps, { adminToken, observeAnswer: contract.observe });
+  const app = await buildApp(deps, { ...appOptions, adminToken, observeAnswer: contract.observe });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   config.publicUrl = url;

@@ -3,6 +3,7 @@
 import { Type } from '@sinclair/typebox';
 import { OrderStatusCode } from './common.js';
 import { openapiContract } from './openapi.js';
+import { portalDocsRoutes } from './portal-docs.js';
 import type { Answer, DialectContract, RouteContract } from './types.js';
 
 const JSON_TYPE = 'application/json';
@@ -124,6 +125,7 @@ export const serviceContract: DialectContract = {
         },
       }),
     ),
+    ...portalDocsRoutes,
   ],
   common: {
     '400': html('the request could not be read'),
