@@ -36,7 +36,9 @@ export const OpenapiDocument = Type.Object({
 export const serviceContract: DialectContract = {
   name: 'service',
   title: 'Tender: hosted pages and service routes',
-  description: "The customer's payment pages, their live status, the health check and these documents.",
+  description:
+    "The customer's payment pages, their live status, the health check, these documents, and the merchant portal's " +
+    'API reference and webhook settings pages.',
   routes: [
     page('GET', '/pay/:code', 'Checkout page', { '200': html('the page') }),
     page('POST', '/pay/:code/network', 'Choose the network (form)', { '303': redirect, '409': html('too late') }),
