@@ -28,6 +28,9 @@ import { portalPaymentsPages } from './web/portal/payments-plugin.js';
 import { consoleAuthPlugin } from './web/console/auth-plugin.js';
 import { consolePages } from './web/console/plugin.js';
 import type { OperatorSession } from './web/portal/session-types.js';
+import { docsPlugin } from './web/portal/docs-plugin.js';
+import { webhookSettingsPlugin } from './web/portal/webhook-settings-plugin.js';
+import { decoratedSession, type SessionOf } from './web/portal/docs-session.js';
 
 /** A request that trickles its headers is cut off after this long (Node's headersTimeout). */
 const HEADERS_TIMEOUT_MS = 10_000;
@@ -56,8 +59,10 @@ export interface AppOptions {
   observeAnswer?: (a: ObservedAnswer) => void;
   /** Tests only: called with every route as it is registered (test/contract.test.ts: all are documented). */
   observeRoute?: (method: string, url: string) => void;
-  /** Tests only: the operator session of a console request (in production H3's login preHandler sets it). */
+  /** Tests only: the operator session of a console request (in production the console's login sets it). */
   consoleTestSession?: (req: FastifyRequest) => OperatorSession | undefined;
+  /** Tests only: who is logged in to the merchant portal (in production the portal's login sets it). */
+  portalSessionOf?: SessionOf;
 }
 
 export async function buildApp(deps: Deps, opts: AppOptions): Promise<FastifyInstance> {
@@ -158,12 +163,18 @@ export async function buildApp(deps: Deps, opts: AppOptions): Promise<FastifyIns
   await app.register(adminPlugin, { deps, token: opts.adminToken, prefix: '/admin' });
   await app.register(operatorPayoutPlugin, { deps, prefix: '/admin/payouts' }); // issue 11: operator tokens
   // Issue 12: the merchant portal and the operator console, each in its own context (sessions, CSRF); their
-  // pages register inside, behind the login. Tests of the console pages alone inject an operator session.
+  // pages register inside, behind the login. Tests of single pages inject a session instead.
   await app.register(assetsPlugin);
-  await app.register(portalPlugin, { deps, pages: [portalPaymentsPages] });
-  const testSession = opts.consoleTestSession;
-  await app.register(consoleAuthPlugin, { deps, pages: testSession ? [] : [consolePages] });
-  if (testSession) await app.register(consolePages, { deps, testSession });
+  const portalTest = opts.portalSessionOf;
+  const webhookPages = (a: FastifyInstance, o: { deps: Deps }) =>
+    webhookSettingsPlugin(a, { deps: o.deps, sessionOf: decoratedSession });
+  await app.register(portalPlugin, { deps, pages: portalTest ? [] : [portalPaymentsPages, webhookPages] });
+  if (portalTest) await app.register(webhookSettingsPlugin, { deps, sessionOf: portalTest });
+  const consoleTest = opts.consoleTestSession;
+  await app.register(consoleAuthPlugin, { deps, pages: consoleTest ? [] : [consolePages] });
+  if (consoleTest) await app.register(consolePages, { deps, testSession: consoleTest });
+  // The reference pages are public (docs-plugin.ts); a session, when a test gives one, adds the portal menu.
+  await app.register(docsPlugin, { deps, sessionOf: portalTest ?? decoratedSession });
 
   app.setNotFoundHandler(notFound);
   // Signature recipe counts still in memory (core/signature-tally.ts) are written once requests have stopped.

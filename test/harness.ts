@@ -10,7 +10,7 @@ import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import pg from 'pg';
 import pino from 'pino';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../src/app.js';
+import { buildApp, type AppOptions } from '../src/app.js';
 import { loadConfig, type Config } from '../src/config.js';
 import type { Deps } from '../src/core/deps.js';
 import { createPool } from '../src/store/db.js';
@@ -65,9 +65,10 @@ export interface TestEnv {
   close(): Promise<void>;
 }
 
+/** `opts`: a logger to capture, and test-only options of buildApp (e.g. portalSessionOf). */
 export async function startTestEnv(
   env: Record<string, string> = {},
-  opts: { log?: pino.Logger } = {},
+  opts: { log?: pino.Logger } & Pick<AppOptions, 'portalSessionOf'> = {},
 ): Promise<TestEnv> {
   const dbUrl = await freshDatabase();
   const db = createPool(dbUrl, 10);
@@ -92,7 +93,11 @@ export async function startTestEnv(
   };
   const adminToken = randomBytes(16).toString('hex');
   const contract = contractRecorder();
-  const app = await buildApp(deps, { adminToken, observeAnswer: contract.observe });
+  const app = await buildApp(deps, {
+    portalSessionOf: opts.portalSessionOf,
+    adminToken,
+    observeAnswer: contract.observe,
+  });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   config.publicUrl = url;

@@ -15,6 +15,8 @@ export interface Answer {
   status: number;
   /** At most MAX_ANSWER_BYTES of the body, decoded as UTF-8. */
   body: string;
+  /** The answer's headers, repeated ones joined with `, ` (shown by the portal's test webhook). */
+  headers: Record<string, string>;
 }
 
 /** The destination is not allowed by the SSRF policy; no connection was made. */
@@ -93,6 +95,9 @@ export function postWebhook(
       const answer = () => ({
         status: res.statusCode ?? 0,
         body: Buffer.concat(chunks).subarray(0, max).toString('utf8'),
+        headers: Object.fromEntries(
+          Object.entries(res.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v ?? '')]),
+        ),
       });
       res.on('data', (c: Buffer) => {
         if (done) return;

@@ -48,7 +48,6 @@ export const consoleContract: DialectContract = {
       summary: "The console's stylesheet",
       answers: { '200': { description: 'CSS', contentType: 'text/css' } },
     },
-    page('GET', '/console/', 'To the merchant list', { '303': back }),
     page('GET', '/console/merchants', 'Merchants (search, keyset pages) and the onboarding form', {
       '200': html('the page'),
     }),

@@ -3,6 +3,7 @@
 // or the page again with why it was refused. Every page may answer 303 to its login page.
 import { Type, type TSchema } from '@sinclair/typebox';
 import type { Answer, DialectContract, RouteContract } from './types.js';
+import { PORTAL_PAYMENTS_ROUTES } from '../../web/portal/payments-contract.js';
 
 const FORM = 'application/x-www-form-urlencoded';
 const html = (description: string): Answer => ({ description, contentType: 'text/html' });
@@ -104,6 +105,7 @@ export const portalContract: DialectContract = {
     ),
     ...accountArea('', '/user-center'),
     get('/', 'Dashboard'),
+    ...PORTAL_PAYMENTS_ROUTES,
     get('/user-center', 'User Center: Basic Information (Merchant ID, API host, mode, Security Key hidden)'),
     get('/user-center/basic', 'Old address of Basic Information'),
     post(

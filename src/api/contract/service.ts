@@ -3,6 +3,7 @@
 import { Type } from '@sinclair/typebox';
 import { OrderStatusCode } from './common.js';
 import { openapiContract } from './openapi.js';
+import { portalDocsRoutes } from './portal-docs.js';
 import type { Answer, DialectContract, RouteContract } from './types.js';
 
 const JSON_TYPE = 'application/json';
@@ -44,7 +45,9 @@ export const OpenapiDocument = Type.Object({
 export const serviceContract: DialectContract = {
   name: 'service',
   title: 'Tender: hosted pages and service routes',
-  description: "The customer's payment pages, their live status, the health check and these documents.",
+  description:
+    "The customer's payment pages, their live status, the health check, these documents, and the merchant portal's " +
+    'API reference and webhook settings pages.',
   routes: [
     page('GET', '/pay/:code', 'Checkout page', { '200': html('the page') }),
     page('POST', '/pay/:code/network', 'Choose the network (form)', { '303': redirect, '409': html('too late') }),
@@ -133,6 +136,7 @@ export const serviceContract: DialectContract = {
         },
       }),
     ),
+    ...portalDocsRoutes,
   ],
   common: {
     '400': html('the request could not be read'),
