@@ -435,3 +435,40 @@ test('issue 12: operator create <name> still makes a token-only payout approver 
   assert.equal(a.status, 401);
   void operatorLogin;
 });
+
+test('issue 12: bad input to the login and account forms answers a page, never a 5xx', async () => {
+  const a = new Agent(env.url);
+  const page = await a.get('/login');
+  const csrf = csrfOf(page.body);
+  const raw = async (body: string, type: string) => {
+    const res = await fetch(`${env.url}/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie: `tender_portal=${a.cookie('tender_portal')}`, 'content-type': type },
+      body,
+    });
+    return { status: res.status, type: res.headers.get('content-type') ?? '' };
+  };
+  const form = 'application/x-www-form-urlencoded';
+  const cases: Array<[string, string]> = [
+    [`_csrf=${encodeURIComponent(csrf)}&username=a&username=b&password=x`, form],
+    [`_csrf=${encodeURIComponent(csrf)}&username=${'u'.repeat(5000)}&password=${'p'.repeat(5000)}`, form],
+    [`_csrf=${encodeURIComponent(csrf)}&username=%00%01&password=x`, form],
+    [`_csrf=${encodeURIComponent(csrf)}&username=%E2%80%AE&password=%ff`, form],
+    [JSON.stringify({ _csrf: csrf, username: 'a', password: 'b' }), 'application/json'],
+    ['username=a', 'text/plain'],
+    ['', form],
+  ];
+  for (const [body, type] of cases) {
+    const r = await raw(body, type);
+    assert.ok(r.status >= 400 && r.status < 500, `${type} ${body.slice(0, 60)} → ${r.status}`);
+    assert.match(r.type, /text\/html/, `${body.slice(0, 60)}: a page`);
+  }
+  // Forms of a logged-in merchant with absent fields.
+  const m = await newMerchant(env);
+  const b = await merchantLogin(env, m.username, m.password);
+  for (const path of ['/user-center/password', '/user-center/totp/confirm', '/user-center/security-key/reveal']) {
+    const r = await b.submit('/user-center', path, {});
+    assert.ok(r.status < 500, `${path} → ${r.status}`);
+  }
+});

@@ -143,7 +143,7 @@ export async function setupArea(app: FastifyInstance, deps: Deps, area: Area): P
       return page(s, s === 404 ? 'Not found' : 'Request refused', e.message);
     }
     if (typeof status === 'number' && status >= 400 && status < 500)
-      return page(400, 'Bad request', 'The request could not be read.');
+      return page([413, 414, 415].includes(status) ? status : 400, 'Bad request', 'The request could not be read.');
     req.log.error({ err: e }, 'portal page failed');
     return page(500, 'Something went wrong', 'Please try again in a moment.');
   });
