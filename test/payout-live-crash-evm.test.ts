@@ -186,7 +186,7 @@ const onChain = (a: (typeof acknowledged)[number]) =>
 const hotNonce = async () => BigInt(await node.rpc('eth_getTransactionCount', [hot, 'latest']));
 
 test('issue 11: live EVM on hardhat, kill -9 of the payout sender at aimed and random points (20 cycles) → every payout paid exactly once on chain', {
-  timeout: 900_000,
+  timeout: 1_800_000,
 }, async () => {
   let held = 0;
   const states: Record<string, number>[] = [];
