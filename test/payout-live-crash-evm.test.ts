@@ -192,20 +192,22 @@ test('issue 11: live EVM on hardhat, kill -9 of the payout sender at aimed and r
   const states: Record<string, number>[] = [];
   for (let cycle = 0; cycle < 20; cycle++) {
     await accept(3);
+    const hold = HOLDS[cycle % HOLDS.length]!;
+    // An aimed hold is set BEFORE the worker starts: the cycle's new payouts are then still to be signed, sent and
+    // confirmed, so the held step is always reached (set after a pause, a fast worker could be past it already).
+    const before = proxy.troubled;
+    if (hold.kind === 'trigger')
+      await db.query(`CREATE TRIGGER hold_payout ${hold.spec} EXECUTE FUNCTION hold_payout()`);
+    if (hold.kind === 'proxy') proxy.arm(hold.when);
     const p = worker();
     await waitFor('the payout sender to start', () => p.out().includes('payout sender started') || p.exited(), 90_000);
     assert.ok(!p.exited(), p.out().slice(-2000));
-    const hold = HOLDS[cycle % HOLDS.length]!;
-    // Work goes on for a while first, so the kills land at different payouts and stages across the cycles.
-    await sleep(randomInt(0, 1500));
-    if (hold.kind === 'trigger') {
-      await db.query(`CREATE TRIGGER hold_payout ${hold.spec} EXECUTE FUNCTION hold_payout()`);
-      await waitFor('the sender to reach the held write', async () => (await sleeping()) > 0, 60_000);
-    } else if (hold.kind === 'proxy') {
-      const before = proxy.troubled;
-      proxy.arm(hold.when);
-      await waitFor('the sender to reach the held broadcast', () => proxy.troubled > before, 60_000);
-    } else await sleep(randomInt(0, 600));
+    if (hold.kind === 'trigger')
+      await waitFor('the sender to reach the held write', async () => (await sleeping()) > 0, 120_000);
+    else if (hold.kind === 'proxy')
+      await waitFor('the sender to reach the held broadcast', () => proxy.troubled > before, 120_000);
+    // Random kills land anywhere among reconcile, sign+store, broadcast, verdict and → 14.
+    else await sleep(randomInt(0, 2100));
     p.child.kill('SIGKILL');
     await p.exit;
     if (hold.kind === 'trigger') {

@@ -101,10 +101,14 @@ test('issue 11: a stored transaction whose nonce the chain gave to another is dr
   const { rail, contexts } = nonceRail({ chainNonce: () => chain });
   // Broadcasts are lost (a node that accepts nothing), so the first transaction stays unknown to the chain.
   let lose = true;
+  let lost = 0;
   const lossy: PayoutRail = {
     ...rail,
     async broadcast(n, s) {
-      if (lose) throw new Error('connection reset');
+      if (lose) {
+        lost++;
+        throw new Error('connection reset');
+      }
       return rail.broadcast(n, s);
     },
   };
@@ -117,7 +121,9 @@ test('issue 11: a stored transaction whose nonce the chain gave to another is dr
   });
   const id = r.body.data.orderId;
   const s = startPayoutSender(env.deps, { routes, pollMs: 20 });
-  await until('signed', async () => contexts.length >= 1);
+  // Signed is not yet stored: wait for the stored attempt's first (lost) broadcast before the chain moves on,
+  // or the first transaction could still be sent and confirmed instead of dropped.
+  await until('signed, stored and lost once', async () => lost >= 1);
   assert.equal(contexts[0]!.nonce, 0n);
   chain = 1n; // the hot wallet's nonce 0 went to some other transaction
   lose = false;

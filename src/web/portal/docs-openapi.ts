@@ -85,7 +85,8 @@ function fieldTable(caption: string, rows: FieldRow[]): string {
 
 /** The operation's HTML id: `post-openapi-v1-createOrder`. */
 export const operationAnchor = (method: string, path: string): string =>
-  `${method}-${path}`
+  // A trailing slash is its own route (`/console` redirects to `/console/`): it gets its own anchor.
+  `${method}-${path.length > 1 && path.endsWith('/') ? `${path}index` : path}`
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-|-$/g, '');
