@@ -189,7 +189,8 @@ if (a.csv) {
   csv = { rows, seconds: (performance.now() - t) / 1000 };
   console.log(
     `  CSV export of one month: ${rows.toLocaleString('en')} rows in ${csv.seconds.toFixed(2)} s ` +
-      `(${Math.round(rows / csv.seconds).toLocaleString('en')} rows/s), RSS ${Math.round(process.memoryUsage().rss / 2 ** 20)} MiB`,
+      `(${Math.round(rows / csv.seconds).toLocaleString('en')} rows/s), ` +
+      `RSS ${Math.round(process.memoryUsage().rss / 2 ** 20)} MiB`,
   );
 }
 console.log(

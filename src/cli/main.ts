@@ -191,7 +191,8 @@ export async function main(argv: string[]): Promise<number> {
         if (o.json) out(r);
         else
           console.log(
-            `merchantId:     ${r.merchantId}\nmerchantSecret: ${r.merchantSecret}\nThe previous secret no longer works.`,
+            `merchantId:     ${r.merchantId}\nmerchantSecret: ${r.merchantSecret}\n` +
+              'The previous secret no longer works.',
           );
         return 0;
       }

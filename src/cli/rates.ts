@@ -4,11 +4,13 @@ import { listOperatorRates, removeOperatorRate, setOperatorRate } from '../core/
 import { merchantRateView, setMerchantRateSettings } from '../core/rates/merchant-rates.js';
 import { CLI_ACTOR } from '../core/audit-log.js';
 
-export const RATE_USAGE = `  rate set <BASE> <QUOTE> <PRICE>  1 BASE costs PRICE QUOTE (e.g. rate set BTC USDT 40000), stamped now
-  rate list [--json]                operator-set rates with their times and freshness
-  rate delete <BASE> <QUOTE>
-  rate merchant <merchantId> [spread=<bps>|spread=default] [fee=<bps>|fee=default]
-                                    a merchant's spread and exchange fee (shown when no change is given)`;
+export const RATE_USAGE = [
+  '  rate set <BASE> <QUOTE> <PRICE>  1 BASE costs PRICE QUOTE, stamped now (rate set BTC USDT 40000)',
+  '  rate list [--json]                operator-set rates with their times and freshness',
+  '  rate delete <BASE> <QUOTE>',
+  '  rate merchant <merchantId> [spread=<bps>|spread=default] [fee=<bps>|fee=default]',
+  "                                    a merchant's spread and exchange fee (shown when no change is given)",
+].join('\n');
 
 type WithRuntime = <T>(fn: (rt: Runtime) => Promise<T>) => Promise<T>;
 

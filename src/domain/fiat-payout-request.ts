@@ -123,7 +123,8 @@ function countryOf(p: Params, channel: 1 | 2): string {
   if (!isIsoCountry(country))
     throw new TenderError(
       'COUNTRY_CODE_INVALID',
-      `country must be an ISO 3166-1 alpha-3 code such as ${PIX_COUNTRY}${/^[A-Z]{2}$/.test(country) ? ' (three letters)' : ''}`,
+      `country must be an ISO 3166-1 alpha-3 code such as ${PIX_COUNTRY}` +
+        (/^[A-Z]{2}$/.test(country) ? ' (three letters)' : ''),
     );
   if (channel === 1 && country !== PIX_COUNTRY)
     throw new TenderError('PIX_COUNTRY_NOT_BRA', `Pix payouts (payoutChannel 1) go to country ${PIX_COUNTRY}`);

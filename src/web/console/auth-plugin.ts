@@ -52,7 +52,8 @@ export async function consoleAuthPlugin(app: FastifyInstance, opts: ConsoleOptio
   app.get('/console/', async (req, reply) => {
     const s = req.operatorSession!;
     const body =
-      `<p>Logged in as operator ${esc(s.operatorId)} (${esc(s.role)}${s.role === 'support' ? ', read-only' : ''}).</p>` +
+      `<p>Logged in as operator ${esc(s.operatorId)} ` +
+      `(${esc(s.role)}${s.role === 'support' ? ', read-only' : ''}).</p>` +
       '<ul class="cards">' +
       '<li><a href="/console/merchants">Merchants</a>: onboarding, suspension, fees and limits</li>' +
       '<li><a href="/console/payouts">Payout approvals</a></li>' +

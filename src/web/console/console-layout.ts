@@ -12,6 +12,8 @@ const LINKS: Array<[ConsoleNav, string, string]> = [
   ['audit', '/console/audit', 'Audit log'],
 ];
 
+const roleText = (role: string): string => (role === 'admin' ? 'admin' : 'support (read-only)');
+
 export function consoleFrame(p: { title: string; session: OperatorSession; nav: ConsoleNav; body: string }): string {
   const nav = LINKS.map(
     ([key, href, label]) => `<li><a href="${href}"${key === p.nav ? ' aria-current="page"' : ''}>${label}</a></li>`,
@@ -21,7 +23,7 @@ export function consoleFrame(p: { title: string; session: OperatorSession; nav: 
 <title>${esc(p.title)} · Tender console</title><link rel="stylesheet" href="/console/console.css"></head>
 <body><a class="skip" href="#main">Skip to content</a>
 <header class="top"><span class="brand">Tender console</span><nav aria-label="Console"><ul>${nav}</ul></nav>
-<span class="who">Operator ${esc(p.session.operatorId)} · ${p.session.role === 'admin' ? 'admin' : 'support (read-only)'}
+<span class="who">Operator ${esc(p.session.operatorId)} · ${roleText(p.session.role)}
 </span></header>
 <main id="main"><h1>${esc(p.title)}</h1>${p.body}</main></body></html>`;
 }

@@ -16,6 +16,10 @@ const qs = (o: Record<string, string | undefined | null>) =>
 const status = (suspended: boolean) =>
   suspended ? '<span class="badge bad">Suspended</span>' : '<span class="badge ok">Active</span>';
 
+const ONCE_NOTICE =
+  'Hand these credentials to the merchant now: they are shown only this once. ' +
+  'The password must be changed at first login.';
+
 export function renderMerchants(
   s: OperatorSession,
   p: { rows: MerchantListRow[]; next: string | null; q?: string; message?: string; error?: string },
@@ -73,7 +77,7 @@ export function renderCredentials(s: OperatorSession, c: MerchantCredentials): s
     title: 'Merchant created',
     session: s,
     nav: 'merchants',
-    body: `${notice('Hand these credentials to the merchant now: they are shown only this once. The password must be changed at first login.')}
+    body: `${notice(ONCE_NOTICE)}
 <section class="card" aria-label="Credentials"><dl class="facts">${dl}</dl></section>
 <p><a href="/console/merchants/${c.merchantId}">Open the merchant</a></p>`,
   });
@@ -138,10 +142,11 @@ ${field('exchangeFeeBps', 'Exchange fee (bps)', { value: String(v.exchangeFeeBps
     v.payoutFees.map((f) => [esc(f.asset), esc(f.network), esc(f.fixed), String(f.bps), esc(f.source)]),
     [2, 3],
   );
+  const bpsField = field('bps', 'Rate (bps)', { type: 'number', value: '0' });
   const payoutFeeForm = admin
     ? `<form class="card" method="post" action="/console/merchants/${id}/payout-fee">${csrfField(s)}<div class="row">
 ${field('asset', 'Asset', { hint: 'e.g. USDT' })}${field('network', 'Network', { hint: 'e.g. TRON' })}
-${field('fixed', 'Fixed fee', { hint: 'major units, e.g. 1.5' })}${field('bps', 'Rate (bps)', { type: 'number', value: '0' })}</div>
+${field('fixed', 'Fixed fee', { hint: 'major units, e.g. 1.5' })}${bpsField}</div>
 <button type="submit">Set payout fee</button></form>`
     : '';
   const limits = table(
@@ -223,7 +228,8 @@ export function renderPayouts(
           esc(p.network),
           `<span class="secret">${esc(p.toAddress)}</span>`,
           `${esc(p.stage)}${p.reason ? `<br><span class="muted">${esc(p.reason)}</span>` : ''}`,
-          `${p.approvedBy.length}/${p.approvalsNeeded}${p.approvedBy.length ? `: ${esc(p.approvedBy.join(', '))}` : ''}`,
+          `${p.approvedBy.length}/${p.approvalsNeeded}` +
+            (p.approvedBy.length ? `: ${esc(p.approvedBy.join(', '))}` : ''),
           decide(p),
         ]),
         [2],
@@ -269,7 +275,8 @@ export function renderWebhookHealth(s: OperatorSession, h: { since: string; dest
         ],
         h.destinations.map((d) => [
           `<span class="secret">${esc(d.destination)}</span>`,
-          `${HEALTH_BADGE[d.state]}${d.deferredUntil ? `<br><span class="muted">until ${when(d.deferredUntil)}</span>` : ''}`,
+          HEALTH_BADGE[d.state] +
+            (d.deferredUntil ? `<br><span class="muted">until ${when(d.deferredUntil)}</span>` : ''),
           String(d.merchants),
           String(d.backlog),
           age(d.oldestPendingSeconds),

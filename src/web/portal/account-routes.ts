@@ -101,7 +101,8 @@ export function accountRoutes(app: FastifyInstance, deps: Deps, area: Area, tabs
     if (row.totp_enabled_at) {
       const left = await recoveryCodesLeft(deps, area.kind, acc.id);
       body =
-        `<p>Two-step verification is <strong>on</strong> since ${esc(row.totp_enabled_at.toISOString().slice(0, 10))}.` +
+        '<p>Two-step verification is <strong>on</strong> since ' +
+        `${esc(row.totp_enabled_at.toISOString().slice(0, 10))}.` +
         ` Recovery codes left: <strong>${left}</strong> of ${RECOVERY_CODES}.</p>` +
         '<h2>Turn it off</h2>' +
         form(
@@ -123,7 +124,8 @@ export function accountRoutes(app: FastifyInstance, deps: Deps, area: Area, tabs
       body =
         '<ol><li>Scan this code with an authenticator app (or type the key below).</li>' +
         '<li>Enter the 6-digit code the app shows.</li></ol>' +
-        `<img class="qr" src="${esc(qr)}" alt="QR code of the TOTP key for ${esc(row.username)}" width="220" height="220">` +
+        `<img class="qr" src="${esc(qr)}" alt="QR code of the TOTP key for ${esc(row.username)}"` +
+        ' width="220" height="220">' +
         `<p>Key: <code class="secret" id="totp-key">${esc(secret.replace(/(.{4})/g, '$1 ').trim())}</code></p>` +
         form(
           `${paths.totp}/confirm`,

@@ -23,6 +23,8 @@ function largest(values: bigint[]): bigint {
 }
 
 /** The chart as inline SVG: bars of money paid in, a line of the balance; classes only (the CSS file styles them). */
+const BALANCE_HEADER = '<th scope="col">Balance at day end</th>';
+
 export function renderChart(currency: string, exponent: number, points: DayPoint[]): string {
   const plotW = W - PAD.left - PAD.right;
   const plotH = H - PAD.top - PAD.bottom;
@@ -61,11 +63,12 @@ ${bars}
 </figure>
 <details class="figures"><summary>Figures behind the chart</summary>
 <div class="scroll" role="region" aria-label="Daily figures" tabindex="0"><table>
-<thead><tr><th scope="col">Day (UTC)</th><th scope="col">Paid in</th><th scope="col">Balance at day end</th></tr></thead>
+<thead><tr><th scope="col">Day (UTC)</th><th scope="col">Paid in</th>${BALANCE_HEADER}</tr></thead>
 <tbody>${points
     .map(
       (p) =>
-        `<tr><td>${esc(p.day)}</td><td class="num">${esc(fmt(p.paidIn))}</td><td class="num">${esc(fmt(p.balance))}</td></tr>`,
+        `<tr><td>${esc(p.day)}</td><td class="num">${esc(fmt(p.paidIn))}</td>` +
+        `<td class="num">${esc(fmt(p.balance))}</td></tr>`,
     )
     .join('')}</tbody></table></div></details>`;
 }

@@ -131,9 +131,10 @@ function operationHtml(method: string, path: string, op: Json, resolve: ReturnTy
   const auth = security.length
     ? `<p>Authentication: ${security.map((s) => `<code>${esc(Object.keys(s).join(', '))}</code>`).join(' or ')}.</p>`
     : '';
+  const anchor = operationAnchor(method, path);
   return (
-    `<section class="operation" id="${operationAnchor(method, path)}" aria-labelledby="h-${operationAnchor(method, path)}">` +
-    `<h3 id="h-${operationAnchor(method, path)}"><span class="method">${esc(method.toUpperCase())}</span> ` +
+    `<section class="operation" id="${anchor}" aria-labelledby="h-${anchor}">` +
+    `<h3 id="h-${anchor}"><span class="method">${esc(method.toUpperCase())}</span> ` +
     `<code>${esc(path)}</code></h3>` +
     `<p>${esc(String(op.summary ?? ''))}${op.description ? `. ${esc(String(op.description))}` : ''}</p>` +
     auth +
