@@ -59,28 +59,31 @@ test('issue 11: every single-digit change and every adjacent swap of a card numb
   }
 });
 
-test('issue 11: card numbers that are not 12-19 digits, not digits, all zeros or fail Luhn are CARD_NUMBER_INVALID', () => {
-  for (const t of [
-    '4111111111111112', // Luhn
-    '4111 1111 1111 1111', // separators
-    '4111-1111-1111-1111',
-    '４１１１１１１１１１１１１１１１', // full-width digits
-    withCheckDigit('1234567890'), // 11 digits
-    withCheckDigit('1234567890123456789'), // 20 digits
-    '000000000000',
-    '-4111111111111111',
-    '',
-  ]) {
-    assert.throws(
-      () => CardNumber.parse(t),
-      (e: unknown) =>
-        e instanceof TenderError &&
-        e.code === 'CARD_NUMBER_INVALID' &&
-        (t === '' || !e.message.includes(t.replace(/\D/g, '').slice(4, 12) || 'x')),
-      t,
-    );
-  }
-});
+test(
+  'issue 11: card numbers that are not 12-19 digits, not digits, ' + 'all zeros or fail Luhn are CARD_NUMBER_INVALID',
+  () => {
+    for (const t of [
+      '4111111111111112', // Luhn
+      '4111 1111 1111 1111', // separators
+      '4111-1111-1111-1111',
+      '４１１１１１１１１１１１１１１１', // full-width digits
+      withCheckDigit('1234567890'), // 11 digits
+      withCheckDigit('1234567890123456789'), // 20 digits
+      '000000000000',
+      '-4111111111111111',
+      '',
+    ]) {
+      assert.throws(
+        () => CardNumber.parse(t),
+        (e: unknown) =>
+          e instanceof TenderError &&
+          e.code === 'CARD_NUMBER_INVALID' &&
+          (t === '' || !e.message.includes(t.replace(/\D/g, '').slice(4, 12) || 'x')),
+        t,
+      );
+    }
+  },
+);
 
 test('issue 11: maskPan shows first 6 and last 4, and only the last 4 when fewer than 6 would stay hidden', () => {
   assert.equal(maskPan('4111111111111111'), '411111******1111');

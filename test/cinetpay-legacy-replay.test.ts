@@ -337,105 +337,114 @@ test(
   },
 );
 
-test("issue 10: cinetpay-nodejs's checkPayStatus body (username = apikey, password = site id) reads the payment", async () => {
-  const c = await newMerchant(env, { brand: 'Node lib shop' });
-  const cart: Cart = { transId: 'node-1', amount: '200', designation: 'Abonnement', version: 'V1' };
-  const { page } = await openPayment(c, cart);
-  const pending = await nodeLibCheck(c.apikey, Number(c.siteId), 'node-1');
-  assert.equal(pending.status, 200, pending.text);
-  assert.equal(JSON.parse(pending.text).transaction.cpm_trans_status, 'WAITING_FOR_CUSTOMER');
-  assert.equal(await pageForm(`${page}/card`, { outcome: 'pay', lang: 'fr' }), 303);
-  const paid = JSON.parse((await nodeLibCheck(c.apikey, Number(c.siteId), 'node-1')).text).transaction;
-  assert.equal(paid.cpm_result, '00');
-  assert.equal(paid.cpm_trans_status, 'ACCEPTED');
-  assert.equal(paid.payment_method, 'VISAM');
-  const wrong = JSON.parse((await nodeLibCheck(`${c.apikey}x`, Number(c.siteId), 'node-1')).text);
-  assert.deepEqual(wrong.status.code, '609');
-});
+test(
+  "issue 10: cinetpay-nodejs's checkPayStatus body (username = " + 'apikey, password = site id) reads the payment',
+  async () => {
+    const c = await newMerchant(env, { brand: 'Node lib shop' });
+    const cart: Cart = { transId: 'node-1', amount: '200', designation: 'Abonnement', version: 'V1' };
+    const { page } = await openPayment(c, cart);
+    const pending = await nodeLibCheck(c.apikey, Number(c.siteId), 'node-1');
+    assert.equal(pending.status, 200, pending.text);
+    assert.equal(JSON.parse(pending.text).transaction.cpm_trans_status, 'WAITING_FOR_CUSTOMER');
+    assert.equal(await pageForm(`${page}/card`, { outcome: 'pay', lang: 'fr' }), 303);
+    const paid = JSON.parse((await nodeLibCheck(c.apikey, Number(c.siteId), 'node-1')).text).transaction;
+    assert.equal(paid.cpm_result, '00');
+    assert.equal(paid.cpm_trans_status, 'ACCEPTED');
+    assert.equal(paid.payment_method, 'VISAM');
+    const wrong = JSON.parse((await nodeLibCheck(`${c.apikey}x`, Number(c.siteId), 'node-1')).text);
+    assert.deepEqual(wrong.status.code, '609');
+  },
+);
 
-test('issue 10: checkPayStatus reports refused and expired payments with their codes, never as paid or pending', async () => {
-  const c = await newMerchant(env, { brand: 'Refusals' });
-  const refused = await openPayment(
-    c,
-    { transId: 'r-1', amount: '100', designation: 'Refused' },
-    { ret: 'https://shop.example/return.php', cancel: 'https://shop.example/cancel.php' },
-  );
-  assert.equal(await pageForm(`${refused.page}/card`, { outcome: 'fail', lang: 'fr' }), 303);
-  const failedHtml = await (await fetch(`${env.url}${refused.page}`)).text();
-  assert.match(
-    failedHtml,
-    /action="https:\/\/shop\.example\/cancel\.php" id="back-form"/,
-    'a failure goes to cancel_url',
-  );
-  const r = (await payStatus(c, 'r-1')).transaction;
-  assert.equal(r.cpm_trans_status, 'REFUSED');
-  assert.equal(r.cpm_result, '600');
-  assert.equal(r.cpm_error_message, 'PAYMENT_FAILED');
-  assert.match(r.cpm_payment_date, /^\d{4}-\d{2}-\d{2}$/);
+test(
+  'issue 10: checkPayStatus reports refused and expired payments ' + 'with their codes, never as paid or pending',
+  async () => {
+    const c = await newMerchant(env, { brand: 'Refusals' });
+    const refused = await openPayment(
+      c,
+      { transId: 'r-1', amount: '100', designation: 'Refused' },
+      { ret: 'https://shop.example/return.php', cancel: 'https://shop.example/cancel.php' },
+    );
+    assert.equal(await pageForm(`${refused.page}/card`, { outcome: 'fail', lang: 'fr' }), 303);
+    const failedHtml = await (await fetch(`${env.url}${refused.page}`)).text();
+    assert.match(
+      failedHtml,
+      /action="https:\/\/shop\.example\/cancel\.php" id="back-form"/,
+      'a failure goes to cancel_url',
+    );
+    const r = (await payStatus(c, 'r-1')).transaction;
+    assert.equal(r.cpm_trans_status, 'REFUSED');
+    assert.equal(r.cpm_result, '600');
+    assert.equal(r.cpm_error_message, 'PAYMENT_FAILED');
+    assert.match(r.cpm_payment_date, /^\d{4}-\d{2}-\d{2}$/);
 
-  // Insufficient balance on mobile money: 602.
-  const poor = await openPayment(c, { transId: 'r-2', amount: '100', designation: 'Poor' });
-  await pageForm(`${poor.page}/mobile-money`, {
-    operator: 'ORANGE',
-    phone_prefix: '225',
-    phone: TEST_NUMBERS.INSUFFICIENT_BALANCE,
-    lang: 'fr',
-  });
-  await pageForm(`${poor.page}/otp`, { otp: SANDBOX_OTP, lang: 'fr' });
-  const p = (await payStatus(c, 'r-2')).transaction;
-  assert.equal(p.cpm_trans_status, 'REFUSED');
-  assert.equal(p.cpm_result, '602');
+    // Insufficient balance on mobile money: 602.
+    const poor = await openPayment(c, { transId: 'r-2', amount: '100', designation: 'Poor' });
+    await pageForm(`${poor.page}/mobile-money`, {
+      operator: 'ORANGE',
+      phone_prefix: '225',
+      phone: TEST_NUMBERS.INSUFFICIENT_BALANCE,
+      lang: 'fr',
+    });
+    await pageForm(`${poor.page}/otp`, { otp: SANDBOX_OTP, lang: 'fr' });
+    const p = (await payStatus(c, 'r-2')).transaction;
+    assert.equal(p.cpm_trans_status, 'REFUSED');
+    assert.equal(p.cpm_result, '602');
 
-  // Never paid, the order's time runs out: cancelled (627).
-  await openPayment(c, { transId: 'r-3', amount: '100', designation: 'Expired' });
-  env.clock.advance(env.deps.config.orderTtlSeconds + 60);
-  try {
-    await expireDueOrders(env.deps);
-  } finally {
-    env.clock.advance(-(env.deps.config.orderTtlSeconds + 60));
-  }
-  const e = (await payStatus(c, 'r-3')).transaction;
-  assert.equal(e.cpm_trans_status, 'REFUSED');
-  assert.equal(e.cpm_result, '627');
-  assert.equal(e.cpm_error_message, 'TRANSACTION_CANCEL');
-});
+    // Never paid, the order's time runs out: cancelled (627).
+    await openPayment(c, { transId: 'r-3', amount: '100', designation: 'Expired' });
+    env.clock.advance(env.deps.config.orderTtlSeconds + 60);
+    try {
+      await expireDueOrders(env.deps);
+    } finally {
+      env.clock.advance(-(env.deps.config.orderTtlSeconds + 60));
+    }
+    const e = (await payStatus(c, 'r-3')).transaction;
+    assert.equal(e.cpm_trans_status, 'REFUSED');
+    assert.equal(e.cpm_result, '627');
+    assert.equal(e.cpm_error_message, 'TRANSACTION_CANCEL');
+  },
+);
 
-test('issue 10: a tampered cash-desk form is refused (other amount, other signature, unknown transaction)', async () => {
-  const c = await newMerchant(env, { brand: 'Tamper' });
-  const cart: Cart = { transId: 't-1', amount: '1000', designation: 'Sac' };
-  const signature = (await getSignature(c, cart)) as string;
-  const cheaper = await cashDesk(payButtonFields(c, { ...cart, amount: '100' }, signature, {}));
-  assert.equal(cheaper.status, 403);
-  assert.match(cheaper.type, /^text\/html/, "the customer's browser gets a page");
-  const otherText = await cashDesk(payButtonFields(c, { ...cart, designation: 'Sac (soldes)' }, signature, {}));
-  assert.equal(otherText.status, 403);
-  const forged = await cashDesk(payButtonFields(c, cart, `${signature.slice(0, -1)}A`, {}));
-  assert.equal(forged.status, 403);
-  const unknown = await cashDesk(payButtonFields(c, { ...cart, transId: 't-404' }, signature, {}));
-  assert.equal(unknown.status, 403);
-  // Another merchant's site cannot open this payment with its own apikey.
-  const other = await newMerchant(env, { brand: 'Other' });
-  const crossed = await cashDesk(payButtonFields({ ...other, siteId: c.siteId }, cart, signature, {}));
-  assert.equal(crossed.status, 400);
-  // Nothing was changed by the refused forms: the genuine one still opens it.
-  const good = await cashDesk(payButtonFields(c, cart, signature, { ret: 'https://shop.example/ok' }));
-  assert.equal(good.status, 303, good.text);
-  // Its addresses are set once: a form replayed with another notify_url is refused.
-  const redirected = await cashDesk(
-    payButtonFields(c, cart, signature, { ret: 'https://shop.example/ok', notify: 'http://127.0.0.1:9/steal' }),
-  );
-  assert.equal(redirected.status, 403);
-  const same = await cashDesk(payButtonFields(c, cart, signature, { ret: 'https://shop.example/ok' }));
-  assert.equal(same.status, 303, 'the same form again (a reload) opens the page');
-  // return_url and cancel_url follow the redirect rules: only the merchant's registered hosts.
-  const c2 = await newMerchant(env, { brand: 'Redirects' });
-  const cart2: Cart = { transId: 't-2', amount: '100', designation: 'x' };
-  const sig2 = (await getSignature(c2, cart2)) as string;
-  const evil = await cashDesk(payButtonFields(c2, cart2, sig2, { ret: 'https://evil.example/phish' }));
-  assert.equal(evil.status, 403);
-  const evilCancel = await cashDesk(payButtonFields(c2, cart2, sig2, { cancel: 'https://evil.example/c' }));
-  assert.equal(evilCancel.status, 403);
-});
+test(
+  'issue 10: a tampered cash-desk form is refused (other ' + 'amount, other signature, unknown transaction)',
+  async () => {
+    const c = await newMerchant(env, { brand: 'Tamper' });
+    const cart: Cart = { transId: 't-1', amount: '1000', designation: 'Sac' };
+    const signature = (await getSignature(c, cart)) as string;
+    const cheaper = await cashDesk(payButtonFields(c, { ...cart, amount: '100' }, signature, {}));
+    assert.equal(cheaper.status, 403);
+    assert.match(cheaper.type, /^text\/html/, "the customer's browser gets a page");
+    const otherText = await cashDesk(payButtonFields(c, { ...cart, designation: 'Sac (soldes)' }, signature, {}));
+    assert.equal(otherText.status, 403);
+    const forged = await cashDesk(payButtonFields(c, cart, `${signature.slice(0, -1)}A`, {}));
+    assert.equal(forged.status, 403);
+    const unknown = await cashDesk(payButtonFields(c, { ...cart, transId: 't-404' }, signature, {}));
+    assert.equal(unknown.status, 403);
+    // Another merchant's site cannot open this payment with its own apikey.
+    const other = await newMerchant(env, { brand: 'Other' });
+    const crossed = await cashDesk(payButtonFields({ ...other, siteId: c.siteId }, cart, signature, {}));
+    assert.equal(crossed.status, 400);
+    // Nothing was changed by the refused forms: the genuine one still opens it.
+    const good = await cashDesk(payButtonFields(c, cart, signature, { ret: 'https://shop.example/ok' }));
+    assert.equal(good.status, 303, good.text);
+    // Its addresses are set once: a form replayed with another notify_url is refused.
+    const redirected = await cashDesk(
+      payButtonFields(c, cart, signature, { ret: 'https://shop.example/ok', notify: 'http://127.0.0.1:9/steal' }),
+    );
+    assert.equal(redirected.status, 403);
+    const same = await cashDesk(payButtonFields(c, cart, signature, { ret: 'https://shop.example/ok' }));
+    assert.equal(same.status, 303, 'the same form again (a reload) opens the page');
+    // return_url and cancel_url follow the redirect rules: only the merchant's registered hosts.
+    const c2 = await newMerchant(env, { brand: 'Redirects' });
+    const cart2: Cart = { transId: 't-2', amount: '100', designation: 'x' };
+    const sig2 = (await getSignature(c2, cart2)) as string;
+    const evil = await cashDesk(payButtonFields(c2, cart2, sig2, { ret: 'https://evil.example/phish' }));
+    assert.equal(evil.status, 403);
+    const evilCancel = await cashDesk(payButtonFields(c2, cart2, sig2, { cancel: 'https://evil.example/c' }));
+    assert.equal(evilCancel.status, 403);
+  },
+);
 
 test(
   'issue 10: getSignatureByPost is idempotent per site and cpm_trans_id: other fields → TRANSACTION_EXIST; ' +
@@ -507,47 +516,50 @@ test(
   },
 );
 
-test('issue 10: un-encoded bodies are read leniently; control characters are refused in the envelope, never a 5xx', async () => {
-  const c = await newMerchant(env, { brand: 'Raw bodies' });
-  // A raw '&' followed by a blank stays in the value; '+' and '%' are literal in a raw body.
-  const cart: Cart = { transId: 'raw-1', amount: '100', designation: 'Pain & beurre + 10% de remise' };
-  assert.equal(typeof (await getSignature(c, cart)), 'string');
-  assert.equal((await payStatus(c, 'raw-1')).transaction.cpm_designation, 'Pain & beurre + 10% de remise');
-  // The PHP SDK's file_get_contents fallback url-encodes (http_build_query): the same cart, the same signature.
-  const encoded = await rawExchange(
-    'POST /v2/?method=getSignatureByPost HTTP/1.1\r\nHost: api.cinetpay.com\r\n' +
-      'Content-Type: application/x-www-form-urlencoded\r\n' +
-      `Content-Length: ${Buffer.byteLength(new URLSearchParams(signaturePairs(c, cart)).toString())}\r\n\r\n`,
-    Buffer.from(new URLSearchParams(signaturePairs(c, cart)).toString()),
-  );
-  assert.equal(JSON.parse(encoded.text), await getSignature(c, cart));
-  for (const bad of ['Pain\u0000', 'Pain\u001b[31m', '\uFFFE']) {
-    const r = await phpSdkPost('/v2/?method=getSignatureByPost', signaturePairs(c, { ...cart, designation: bad }));
-    assert.equal(r.status, 200, r.text);
-    assert.equal(JSON.parse(r.text).status.code, '624', r.text);
-  }
-  const garbage = await phpSdkPost('/v2/?method=checkPayStatus', [['%%%', '\u00ff=&&==']]);
-  assert.ok(garbage.status < 500, garbage.text);
-  assert.equal(JSON.parse(garbage.text).status.code, '608');
-  // No Content-Type at all, or another one: still a form.
-  for (const type of ['', 'Content-Type: text/plain\r\n', 'Content-Type: application/json\r\n']) {
-    const body = Buffer.from(
-      signaturePairs(c, cart)
-        .map(([k, v]) => `${k}=${v}`)
-        .join('&'),
+test(
+  'issue 10: un-encoded bodies are read leniently; control ' + 'characters are refused in the envelope, never a 5xx',
+  async () => {
+    const c = await newMerchant(env, { brand: 'Raw bodies' });
+    // A raw '&' followed by a blank stays in the value; '+' and '%' are literal in a raw body.
+    const cart: Cart = { transId: 'raw-1', amount: '100', designation: 'Pain & beurre + 10% de remise' };
+    assert.equal(typeof (await getSignature(c, cart)), 'string');
+    assert.equal((await payStatus(c, 'raw-1')).transaction.cpm_designation, 'Pain & beurre + 10% de remise');
+    // The PHP SDK's file_get_contents fallback url-encodes (http_build_query): the same cart, the same signature.
+    const encoded = await rawExchange(
+      'POST /v2/?method=getSignatureByPost HTTP/1.1\r\nHost: api.cinetpay.com\r\n' +
+        'Content-Type: application/x-www-form-urlencoded\r\n' +
+        `Content-Length: ${Buffer.byteLength(new URLSearchParams(signaturePairs(c, cart)).toString())}\r\n\r\n`,
+      Buffer.from(new URLSearchParams(signaturePairs(c, cart)).toString()),
     );
-    const r = await rawExchange(
-      `POST /v1/?method=getSignatureByPost HTTP/1.1\r\nHost: api.cinetpay.com\r\n${type}` +
-        `Content-Length: ${body.length}\r\n\r\n`,
-      body,
-    );
-    assert.equal(r.status, 200, r.text);
-    assert.equal(JSON.parse(r.text), await getSignature(c, cart), type);
-  }
-  // An empty body.
-  const empty = await phpSdkPost('/v2/?method=getSignatureByPost', []);
-  assert.equal(JSON.parse(empty.text).status.code, '608');
-});
+    assert.equal(JSON.parse(encoded.text), await getSignature(c, cart));
+    for (const bad of ['Pain\u0000', 'Pain\u001b[31m', '\uFFFE']) {
+      const r = await phpSdkPost('/v2/?method=getSignatureByPost', signaturePairs(c, { ...cart, designation: bad }));
+      assert.equal(r.status, 200, r.text);
+      assert.equal(JSON.parse(r.text).status.code, '624', r.text);
+    }
+    const garbage = await phpSdkPost('/v2/?method=checkPayStatus', [['%%%', '\u00ff=&&==']]);
+    assert.ok(garbage.status < 500, garbage.text);
+    assert.equal(JSON.parse(garbage.text).status.code, '608');
+    // No Content-Type at all, or another one: still a form.
+    for (const type of ['', 'Content-Type: text/plain\r\n', 'Content-Type: application/json\r\n']) {
+      const body = Buffer.from(
+        signaturePairs(c, cart)
+          .map(([k, v]) => `${k}=${v}`)
+          .join('&'),
+      );
+      const r = await rawExchange(
+        `POST /v1/?method=getSignatureByPost HTTP/1.1\r\nHost: api.cinetpay.com\r\n${type}` +
+          `Content-Length: ${body.length}\r\n\r\n`,
+        body,
+      );
+      assert.equal(r.status, 200, r.text);
+      assert.equal(JSON.parse(r.text), await getSignature(c, cart), type);
+    }
+    // An empty body.
+    const empty = await phpSdkPost('/v2/?method=getSignatureByPost', []);
+    assert.equal(JSON.parse(empty.text).status.code, '608');
+  },
+);
 
 /** Runs PHP's own HTTP client (the SDK's path when the curl extension is missing, as here). */
 function php(script: string, args: string[]): Promise<string> {
@@ -567,7 +579,8 @@ const PHP_CLIENT = `<?php
 [$_, $base, $apikey, $site] = $argv;
 function call($url, $content) {
   $ctx = stream_context_create(['http' => ['method' => 'POST', 'content' => $content,
-    'header' => "Content-Type: application/x-www-form-urlencoded\\r\\nContent-Length: " . strlen($content) . "\\r\\n"]]);
+    'header' => "Content-Type: application/x-www-form-urlencoded\\r\\n"
+      . "Content-Length: " . strlen($content) . "\\r\\n"]]);
   return trim(file_get_contents($url, false, $ctx));
 }
 $cart = ['apikey' => $apikey, 'cpm_site_id' => $site, 'cpm_currency' => 'XOF', 'cpm_payment_config' => 'SINGLE',
@@ -583,45 +596,51 @@ $bad = json_decode(call("$base/v1/?method=getSignatureByPost", http_build_query(
 echo json_encode(['sig' => $sig, 'sig2' => $sig2, 'status' => $status, 'bad' => $bad]);
 `;
 
-test("issue 10: PHP's own HTTP client (the SDK's file_get_contents path) gets a signature and reads the status", async () => {
-  const c = await newMerchant(env, { brand: 'PHP client' });
-  const out = JSON.parse(await php(PHP_CLIENT, [env.url, c.apikey, c.siteId]));
-  assert.equal(typeof out.sig, 'string', JSON.stringify(out));
-  assert.equal(out.sig2, out.sig, 'the un-encoded body of the curl path is the same cart');
-  assert.equal(out.status.transaction.cpm_site_id, c.siteId);
-  assert.equal(out.status.transaction.cpm_designation, 'Mon produit de ref: été');
-  assert.equal(out.status.transaction.cpm_trans_status, 'WAITING_FOR_CUSTOMER');
-  assert.equal(out.status.transaction.signature, out.sig);
-  assert.deepEqual(out.bad.status.code, '609', 'a refusal reaches the SDK (HTTP 200), so it can show the code');
-});
+test(
+  "issue 10: PHP's own HTTP client (the SDK's file_get_contents " + 'path) gets a signature and reads the status',
+  async () => {
+    const c = await newMerchant(env, { brand: 'PHP client' });
+    const out = JSON.parse(await php(PHP_CLIENT, [env.url, c.apikey, c.siteId]));
+    assert.equal(typeof out.sig, 'string', JSON.stringify(out));
+    assert.equal(out.sig2, out.sig, 'the un-encoded body of the curl path is the same cart');
+    assert.equal(out.status.transaction.cpm_site_id, c.siteId);
+    assert.equal(out.status.transaction.cpm_designation, 'Mon produit de ref: été');
+    assert.equal(out.status.transaction.cpm_trans_status, 'WAITING_FOR_CUSTOMER');
+    assert.equal(out.status.transaction.signature, out.sig);
+    assert.deepEqual(out.bad.status.code, '609', 'a refusal reaches the SDK (HTTP 200), so it can show the code');
+  },
+);
 
-test('issue 10: a database outage is 503 SERVICE_UNAVAILABLE in the legacy envelope (a page at the cash desk)', async () => {
-  const c = await newMerchant(env, { brand: 'Outage' });
-  const cart: Cart = { transId: 'o-1', amount: '100', designation: 'x' };
-  const signature = (await getSignature(c, cart)) as string;
-  const db = env.deps.db as unknown as { query: (...a: unknown[]) => Promise<unknown> };
-  const query = db.query;
-  db.query = async () => {
-    throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
-  };
-  try {
-    const sig = await phpSdkPost('/v2/?method=getSignatureByPost', signaturePairs(c, cart));
-    assert.equal(sig.status, 503, sig.text);
-    assert.deepEqual(JSON.parse(sig.text).status.code, '503');
-    const status = await phpSdkPost('/v1/?method=checkPayStatus', [
-      ['apikey', c.apikey],
-      ['cpm_site_id', c.siteId],
-      ['cpm_trans_id', 'o-1'],
-    ]);
-    assert.equal(status.status, 503, status.text);
-    const desk = await cashDesk(payButtonFields(c, cart, signature, {}));
-    assert.equal(desk.status, 503);
-    assert.match(desk.type, /^text\/html/);
-  } finally {
-    db.query = query;
-  }
-  assert.equal((await payStatus(c, 'o-1')).transaction.cpm_trans_status, 'WAITING_FOR_CUSTOMER');
-});
+test(
+  'issue 10: a database outage is 503 SERVICE_UNAVAILABLE in ' + 'the legacy envelope (a page at the cash desk)',
+  async () => {
+    const c = await newMerchant(env, { brand: 'Outage' });
+    const cart: Cart = { transId: 'o-1', amount: '100', designation: 'x' };
+    const signature = (await getSignature(c, cart)) as string;
+    const db = env.deps.db as unknown as { query: (...a: unknown[]) => Promise<unknown> };
+    const query = db.query;
+    db.query = async () => {
+      throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    };
+    try {
+      const sig = await phpSdkPost('/v2/?method=getSignatureByPost', signaturePairs(c, cart));
+      assert.equal(sig.status, 503, sig.text);
+      assert.deepEqual(JSON.parse(sig.text).status.code, '503');
+      const status = await phpSdkPost('/v1/?method=checkPayStatus', [
+        ['apikey', c.apikey],
+        ['cpm_site_id', c.siteId],
+        ['cpm_trans_id', 'o-1'],
+      ]);
+      assert.equal(status.status, 503, status.text);
+      const desk = await cashDesk(payButtonFields(c, cart, signature, {}));
+      assert.equal(desk.status, 503);
+      assert.match(desk.type, /^text\/html/);
+    } finally {
+      db.query = query;
+    }
+    assert.equal((await payStatus(c, 'o-1')).transaction.cpm_trans_status, 'WAITING_FOR_CUSTOMER');
+  },
+);
 
 test('issue 10: concurrent identical getSignatureByPost calls make one order and one signature', async () => {
   const c = await newMerchant(env, { brand: 'Race' });

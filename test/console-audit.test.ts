@@ -125,72 +125,80 @@ test('issue 12: payout approval and rejection are audited as the operator who de
   assert.deepEqual(page.entries[0]!.after, { stage: 'closed' });
 });
 
-test('issue 12: the audit row is written in the transaction of the action: when it cannot be written, the action is undone', async () => {
-  const m = await newMerchant(env);
-  const id = String(m.merchantId);
-  const before = (await env.deps.db.query('SELECT key_version, security_key_sealed FROM merchants WHERE id = $1', [id]))
-    .rows[0];
-  // A constraint that refuses this one action's audit row: the rotation's UPDATE ran first in the same transaction.
-  await env.deps.db.query(
-    "ALTER TABLE audit_log ADD CONSTRAINT test_no_rotation CHECK (action <> 'merchant.rotate_key') NOT VALID",
-  );
-  try {
-    await assert.rejects(rotateSecurityKey(env.deps, id, OP), /test_no_rotation/);
-    await assert.rejects(
-      changeMerchantSettings(env.deps, id, { payinFeeBps: 5 }, OP).then(() => rotateSecurityKey(env.deps, id, OP)),
+test(
+  'issue 12: the audit row is written in the transaction of the ' +
+    'action: when it cannot be written, the action is undone',
+  async () => {
+    const m = await newMerchant(env);
+    const id = String(m.merchantId);
+    const before = (
+      await env.deps.db.query('SELECT key_version, security_key_sealed FROM merchants WHERE id = $1', [id])
+    ).rows[0];
+    // A constraint that refuses this one action's audit row: the rotation's UPDATE ran first in the same transaction.
+    await env.deps.db.query(
+      "ALTER TABLE audit_log ADD CONSTRAINT test_no_rotation CHECK (action <> 'merchant.rotate_key') NOT VALID",
     );
-  } finally {
-    await env.deps.db.query('ALTER TABLE audit_log DROP CONSTRAINT test_no_rotation');
-  }
-  const after = (
-    await env.deps.db.query('SELECT key_version, security_key_sealed, fee_bps FROM merchants WHERE id = $1', [id])
-  ).rows[0];
-  assert.equal(after.key_version, before.key_version, 'the key was not rotated');
-  assert.equal(after.security_key_sealed, before.security_key_sealed);
-  assert.equal(after.fee_bps, 5, 'the other action, audited, stayed');
-  const rows = (await searchAuditLog(env.deps, { merchantId: id })).entries.map((e) => e.action);
-  assert.deepEqual(rows, ['merchant.update', 'merchant.create']);
-});
+    try {
+      await assert.rejects(rotateSecurityKey(env.deps, id, OP), /test_no_rotation/);
+      await assert.rejects(
+        changeMerchantSettings(env.deps, id, { payinFeeBps: 5 }, OP).then(() => rotateSecurityKey(env.deps, id, OP)),
+      );
+    } finally {
+      await env.deps.db.query('ALTER TABLE audit_log DROP CONSTRAINT test_no_rotation');
+    }
+    const after = (
+      await env.deps.db.query('SELECT key_version, security_key_sealed, fee_bps FROM merchants WHERE id = $1', [id])
+    ).rows[0];
+    assert.equal(after.key_version, before.key_version, 'the key was not rotated');
+    assert.equal(after.security_key_sealed, before.security_key_sealed);
+    assert.equal(after.fee_bps, 5, 'the other action, audited, stayed');
+    const rows = (await searchAuditLog(env.deps, { merchantId: id })).entries.map((e) => e.action);
+    assert.deepEqual(rows, ['merchant.update', 'merchant.create']);
+  },
+);
 
-test('issue 12: audit search by actor, merchant, action prefix and dates, in keyset pages without gaps or repeats', async () => {
-  const a = await newMerchant(env);
-  const b = await newMerchant(env);
-  for (let i = 0; i < 7; i++) await updateSettings(env.deps, String(a.merchantId), { feeBps: i + 1 }, OP);
-  await updateSettings(env.deps, String(b.merchantId), { feeBps: 9 }, CLI_ACTOR);
+test(
+  'issue 12: audit search by actor, merchant, action prefix and ' + 'dates, in keyset pages without gaps or repeats',
+  async () => {
+    const a = await newMerchant(env);
+    const b = await newMerchant(env);
+    for (let i = 0; i < 7; i++) await updateSettings(env.deps, String(a.merchantId), { feeBps: i + 1 }, OP);
+    await updateSettings(env.deps, String(b.merchantId), { feeBps: 9 }, CLI_ACTOR);
 
-  const seen: string[] = [];
-  let after: string | undefined;
-  for (let pages = 0; pages < 10; pages++) {
-    const r = await admin(`/audit?merchantId=${a.merchantId}&limit=3${after ? `&after=${after}` : ''}`);
-    assert.equal(r.status, 200);
-    seen.push(...r.body.entries.map((e: any) => e.id));
-    if (!r.body.next) break;
-    after = r.body.next;
-  }
-  assert.equal(seen.length, 8, 'create + 7 updates');
-  assert.equal(new Set(seen).size, 8);
-  assert.deepEqual(
-    [...seen].sort((x, y) => Number(y) - Number(x)),
-    seen,
-    'newest first',
-  );
+    const seen: string[] = [];
+    let after: string | undefined;
+    for (let pages = 0; pages < 10; pages++) {
+      const r = await admin(`/audit?merchantId=${a.merchantId}&limit=3${after ? `&after=${after}` : ''}`);
+      assert.equal(r.status, 200);
+      seen.push(...r.body.entries.map((e: any) => e.id));
+      if (!r.body.next) break;
+      after = r.body.next;
+    }
+    assert.equal(seen.length, 8, 'create + 7 updates');
+    assert.equal(new Set(seen).size, 8);
+    assert.deepEqual(
+      [...seen].sort((x, y) => Number(y) - Number(x)),
+      seen,
+      'newest first',
+    );
 
-  const ops = await admin(`/audit?actor=operator:7&merchantId=${a.merchantId}&action=merchant.update`);
-  assert.equal(ops.body.entries.length, 7);
-  const cli = await admin(`/audit?actor=cli&merchantId=${b.merchantId}`);
-  assert.deepEqual(
-    cli.body.entries.map((e: any) => e.action),
-    ['merchant.update'],
-  );
-  const prefix = await admin(`/audit?merchantId=${b.merchantId}&action=merchant.`);
-  assert.equal(prefix.body.entries.length, 2);
+    const ops = await admin(`/audit?actor=operator:7&merchantId=${a.merchantId}&action=merchant.update`);
+    assert.equal(ops.body.entries.length, 7);
+    const cli = await admin(`/audit?actor=cli&merchantId=${b.merchantId}`);
+    assert.deepEqual(
+      cli.body.entries.map((e: any) => e.action),
+      ['merchant.update'],
+    );
+    const prefix = await admin(`/audit?merchantId=${b.merchantId}&action=merchant.`);
+    assert.equal(prefix.body.entries.length, 2);
 
-  const today = env.clock.now().toISOString().slice(0, 10);
-  const inRange = await admin(`/audit?merchantId=${b.merchantId}&from=${today}&to=${today}`);
-  assert.equal(inRange.body.entries.length, 2, 'a bare to date includes that day');
-  const future = await admin(`/audit?merchantId=${b.merchantId}&from=2999-01-01`);
-  assert.equal(future.body.entries.length, 0);
+    const today = env.clock.now().toISOString().slice(0, 10);
+    const inRange = await admin(`/audit?merchantId=${b.merchantId}&from=${today}&to=${today}`);
+    assert.equal(inRange.body.entries.length, 2, 'a bare to date includes that day');
+    const future = await admin(`/audit?merchantId=${b.merchantId}&from=2999-01-01`);
+    assert.equal(future.body.entries.length, 0);
 
-  for (const bad of ['actor=root', 'merchantId=x', 'after=-1', 'from=yesterday', 'action=DROP%20TABLE', 'limit=abc'])
-    assert.equal((await admin(`/audit?${bad}`)).status, 400, bad);
-});
+    for (const bad of ['actor=root', 'merchantId=x', 'after=-1', 'from=yesterday', 'action=DROP%20TABLE', 'limit=abc'])
+      assert.equal((await admin(`/audit?${bad}`)).status, 400, bad);
+  },
+);

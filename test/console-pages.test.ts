@@ -123,42 +123,46 @@ test('issue 12: a console POST without the session CSRF token, or from another o
   assert.equal(await suspended(m.merchantId), true);
 });
 
-test('issue 12: console pages send a strict CSP and carry no inline style or script; bad input is a page, never a 5xx', async () => {
-  const m = await newMerchant(env, { brand: '<script>alert(1)</script>' });
-  const r = await get(`/console/merchants/${m.merchantId}`, `${adminId}:admin`);
-  assert.equal(r.status, 200);
-  const csp = r.headers.get('content-security-policy') ?? '';
-  assert.match(csp, /default-src 'none'/);
-  assert.match(csp, /style-src 'self'/);
-  assert.doesNotMatch(csp, /unsafe-inline/);
-  assert.equal(r.headers.get('cache-control'), 'no-store');
-  const text = await r.text();
-  assert.doesNotMatch(text, /<script|<style|\sstyle=/i);
-  assert.match(text, /&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
-  for (const p of [
-    '/console/merchants/abc',
-    '/console/merchants/99999999',
-    '/console/audit?from=yesterday',
-    '/console/merchants?after=x',
-    '/console/audit?actor=root',
-  ]) {
-    const res = await get(p, `${adminId}:admin`);
-    assert.ok(res.status >= 400 && res.status < 500, `${p}: ${res.status}`);
-  }
-  const bad = await post(
-    `/console/merchants/${m.merchantId}/fees`,
-    { payinFeeBps: '99999', _csrf: csrfOf(adminId) },
-    `${adminId}:admin`,
-  );
-  assert.equal(bad.status, 400);
-  assert.match(await bad.text(), /feeBps must be an integer from 0 to 10000/);
-  const empty = await post(
-    `/console/merchants/${m.merchantId}/suspend`,
-    { reason: ' ', _csrf: csrfOf(adminId) },
-    `${adminId}:admin`,
-  );
-  assert.equal(empty.status, 400);
-});
+test(
+  'issue 12: console pages send a strict CSP and carry no inline ' +
+    'style or script; bad input is a page, never a 5xx',
+  async () => {
+    const m = await newMerchant(env, { brand: '<script>alert(1)</script>' });
+    const r = await get(`/console/merchants/${m.merchantId}`, `${adminId}:admin`);
+    assert.equal(r.status, 200);
+    const csp = r.headers.get('content-security-policy') ?? '';
+    assert.match(csp, /default-src 'none'/);
+    assert.match(csp, /style-src 'self'/);
+    assert.doesNotMatch(csp, /unsafe-inline/);
+    assert.equal(r.headers.get('cache-control'), 'no-store');
+    const text = await r.text();
+    assert.doesNotMatch(text, /<script|<style|\sstyle=/i);
+    assert.match(text, /&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
+    for (const p of [
+      '/console/merchants/abc',
+      '/console/merchants/99999999',
+      '/console/audit?from=yesterday',
+      '/console/merchants?after=x',
+      '/console/audit?actor=root',
+    ]) {
+      const res = await get(p, `${adminId}:admin`);
+      assert.ok(res.status >= 400 && res.status < 500, `${p}: ${res.status}`);
+    }
+    const bad = await post(
+      `/console/merchants/${m.merchantId}/fees`,
+      { payinFeeBps: '99999', _csrf: csrfOf(adminId) },
+      `${adminId}:admin`,
+    );
+    assert.equal(bad.status, 400);
+    assert.match(await bad.text(), /feeBps must be an integer from 0 to 10000/);
+    const empty = await post(
+      `/console/merchants/${m.merchantId}/suspend`,
+      { reason: ' ', _csrf: csrfOf(adminId) },
+      `${adminId}:admin`,
+    );
+    assert.equal(empty.status, 400);
+  },
+);
 
 async function axeScan(page: Page, name: string) {
   await page.addScriptTag({ path: projectPath('node_modules/axe-core/axe.min.js') });

@@ -76,14 +76,17 @@ test('issue 11: a fiat payout above the threshold waits for two different operat
   assert.equal((await row(id)).at_rail, 1);
 });
 
-test('issue 11: one rejection closes a waiting fiat payout at 15 and releases its hold; nothing reaches the rail', async () => {
-  const before = await balanceOf(env, m, 'BRL');
-  const r = await fiatPayout(env, m, { amount: '500' });
-  const id = r.body.data.orderId;
-  assert.equal((await balanceOf(env, m, 'BRL')).available, before.available - 50100n);
-  const rej = await decide('bob', id, 'reject');
-  assert.equal(rej.status, 200, JSON.stringify(rej.body));
-  const after = await row(id);
-  assert.deepEqual([after.status, after.stage, after.submissions, after.at_rail], [15, 'closed', 0, 0]);
-  assert.equal((await balanceOf(env, m, 'BRL')).available, before.available);
-});
+test(
+  'issue 11: one rejection closes a waiting fiat payout at 15 and ' + 'releases its hold; nothing reaches the rail',
+  async () => {
+    const before = await balanceOf(env, m, 'BRL');
+    const r = await fiatPayout(env, m, { amount: '500' });
+    const id = r.body.data.orderId;
+    assert.equal((await balanceOf(env, m, 'BRL')).available, before.available - 50100n);
+    const rej = await decide('bob', id, 'reject');
+    assert.equal(rej.status, 200, JSON.stringify(rej.body));
+    const after = await row(id);
+    assert.deepEqual([after.status, after.stage, after.submissions, after.at_rail], [15, 'closed', 0, 0]);
+    assert.equal((await balanceOf(env, m, 'BRL')).available, before.available);
+  },
+);

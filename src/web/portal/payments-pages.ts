@@ -12,6 +12,8 @@ export const utc = (d: Date | string | null | undefined): string =>
 const dash = (s: string | null | undefined) => (s === null || s === undefined || s === '' ? '—' : esc(s));
 
 /** The list URL with the given filter, size and cursor: what every page link and the CSV export carry. */
+const NO_CALLBACK = 'Not sent: no callback URL was set for this order.';
+
 export function listUrl(path: string, f: PaymentFilter, extra: Record<string, string | undefined> = {}): string {
   const q = new URLSearchParams();
   for (const k of FILTER_FIELDS) if (f[k] !== undefined) q.set(k, f[k]!);
@@ -109,7 +111,7 @@ ${Object.entries(d.request.headers)
   .join('\n')}
 
 ${esc(d.request.body)}</pre>`
-    : `<p>${d.url ? 'The request cannot be rebuilt any more.' : 'Not sent: no callback URL was set for this order.'}</p>`;
+    : `<p>${d.url ? 'The request cannot be rebuilt any more.' : NO_CALLBACK}</p>`;
   const tries = d.tries.length
     ? `<div class="scroll" role="region" aria-label="Attempts of webhook ${n}" tabindex="0"><table>
 <caption>Attempts</caption>
@@ -174,7 +176,7 @@ export function renderPaymentDetail(d: OrderDetail, csrf: string, notice?: strin
       : []),
   ].join('\n');
   const events = `<div class="scroll" role="region" aria-labelledby="h-history" tabindex="0"><table>
-<thead><tr><th scope="col">When</th><th scope="col">From</th><th scope="col">To</th><th scope="col">Why</th></tr></thead>
+<thead><tr>${['When', 'From', 'To', 'Why'].map((h) => `<th scope="col">${h}</th>`).join('')}</tr></thead>
 <tbody>${d.events
     .map(
       (e) => `<tr><td>${esc(utc(e.at))}</td><td>${e.from === null ? '—' : e.from}</td>
@@ -190,7 +192,8 @@ export function renderPaymentDetail(d: OrderDetail, csrf: string, notice?: strin
 <tbody>${e.postings
             .map(
               (p) =>
-                `<tr><td class="wrap">${esc(p.account)}</td><td class="num">${esc(p.amount)} ${esc(p.currency)}</td></tr>`,
+                `<tr><td class="wrap">${esc(p.account)}</td>` +
+                `<td class="num">${esc(p.amount)} ${esc(p.currency)}</td></tr>`,
             )
             .join('')}</tbody></table></div>`,
         )

@@ -68,7 +68,8 @@ function hostsOf(text: string): string[] {
     if (!HOST.test(h))
       throw new TenderError(
         'INVALID_PARAM',
-        `"${h.slice(0, 80)}" is not a host name: write only the host, e.g. shop.example.com, without https:// or a path`,
+        `"${h.slice(0, 80)}" is not a host name: ` +
+          'write only the host, e.g. shop.example.com, without https:// or a path',
       );
   return hosts;
 }

@@ -40,7 +40,8 @@ function reportHtml(r: TestWebhookReport): string {
 </dl>
 <h4>Answer headers</h4><pre id="test-answer-headers">${esc(headerText(r.answer.headers))}</pre>
 <h4>Answer body (first bytes)</h4><pre id="test-answer-body">${esc(r.answer.body)}</pre>`
-    : `<p id="test-error" class="notice error" role="alert">No answer after ${r.durationMs} ms: ${esc(r.error ?? '')}</p>`;
+    : '<p id="test-error" class="notice error" role="alert">' +
+      `No answer after ${r.durationMs} ms: ${esc(r.error ?? '')}</p>`;
   return `<section id="test-report" aria-labelledby="test-report-h">
 <h2 id="test-report-h">Test webhook sent ${esc(r.sentAt.toISOString())}</h2>
 <p>Format <code>${esc(r.format)}</code>. It is marked as a test: header <code>x-tender-test: 1</code>, an orderId
