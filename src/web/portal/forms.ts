@@ -14,10 +14,12 @@ export interface FieldInput {
   /** Autofocus the first field of a one-purpose page (login, code). */
   autofocus?: boolean;
   maxlength?: number;
+  /** The element id when one page has two fields of the same name (two forms asking for the password). */
+  id?: string;
 }
 
 export function field(f: FieldInput): string {
-  const id = `f-${f.name.replace(/[^a-z0-9_-]/gi, '')}`;
+  const id = f.id ?? `f-${f.name.replace(/[^a-z0-9_-]/gi, '')}`;
   const hint = f.hint ? `<p class="hint" id="${id}-hint">${esc(f.hint)}</p>` : '';
   const attrs = [
     `id="${id}"`,
@@ -57,3 +59,15 @@ export function bodyField(body: unknown, name: string): string | undefined {
   const v = body && typeof body === 'object' ? (body as Record<string, unknown>)[name] : undefined;
   return typeof v === 'string' ? v : undefined;
 }
+
+/** "Your password" again, before a secret is shown or replaced; `id` keeps two such fields on a page apart. */
+export const passwordAgain = (id: string, label = 'Your password'): string =>
+  field({
+    label,
+    name: 'password',
+    type: 'password',
+    autocomplete: 'current-password',
+    required: true,
+    maxlength: 200,
+    id,
+  });

@@ -7,6 +7,8 @@ import { getMerchant } from '../../core/merchants.js';
 import { esc } from '../html.js';
 import { accountRoutes } from './account-routes.js';
 import { type Area, renderPage, sendPage, setupArea } from './area.js';
+import { devApiRoutes } from './dev-api-page.js';
+import { integrationsRoutes } from './integrations-page.js';
 import { loginRoutes } from './login-routes.js';
 import { userCenterRoutes, userCenterTabs } from './user-center.js';
 
@@ -35,6 +37,8 @@ export async function portalPlugin(app: FastifyInstance, opts: PortalOptions): P
   loginRoutes(app, deps, area);
   accountRoutes(app, deps, area, userCenterTabs);
   userCenterRoutes(app, deps, area);
+  devApiRoutes(app, deps, area);
+  integrationsRoutes(app, deps, area);
 
   app.get('/', async (req, reply) => {
     const s = req.merchantSession!;
