@@ -41,13 +41,6 @@ export const consoleContract: DialectContract = {
     operatorSession: { type: 'apiKey', in: 'cookie', name: 'session', description: 'console login (/console/login)' },
   },
   routes: [
-    {
-      method: 'GET',
-      route: '/console/console.css',
-      path: '/console/console.css',
-      summary: "The console's stylesheet",
-      answers: { '200': { description: 'CSS', contentType: 'text/css' } },
-    },
     page('GET', '/console/merchants', 'Merchants (search, keyset pages) and the onboarding form', {
       '200': html('the page'),
     }),

@@ -2,7 +2,8 @@
 // (read-only) gets the same pages without any form.
 import { esc } from '../html.js';
 import type { OperatorSession } from './console-session.js';
-import { consoleFrame, csrfField, field, notice, table } from './console-layout.js';
+import { csrfField, field, notice, table } from './console-html.js';
+import { consolePage } from '../portal/layout.js';
 import type { MerchantListRow } from '../../store/console-merchants-repo.js';
 import type { MerchantCredentials } from '../../core/merchants.js';
 import type { MerchantSettingsView } from '../../core/console-settings.js';
@@ -39,12 +40,13 @@ ${field('q', 'Search merchants', { value: p.q ?? '', hint: 'merchant id, brand, 
   const onboard = isAdmin(s)
     ? `<h2 id="onboard">Onboard a merchant</h2>
 <form class="card" method="post" action="/console/merchants" aria-labelledby="onboard">${csrfField(s)}
-<div class="row">${field('brand', 'Brand', { required: true })}${field('company', 'Company', { required: true })}</div>
-<div class="row">${field('website', 'Website', { required: true, type: 'url', hint: 'https://shop.example' })}
+<div class="fields">${field('brand', 'Brand', { required: true })}
+${field('company', 'Company', { required: true })}</div>
+<div class="fields">${field('website', 'Website', { required: true, type: 'url', hint: 'https://shop.example' })}
 ${field('email', 'E-mail', { required: true, type: 'email' })}</div>
 <button type="submit">Create merchant</button></form>`
     : '';
-  return consoleFrame({
+  return consolePage({
     title: 'Merchants',
     session: s,
     nav: 'merchants',
@@ -71,9 +73,11 @@ export function renderCredentials(s: OperatorSession, c: MerchantCredentials): s
     ['CinetPay notification secret', c.notifySecret],
   ];
   const dl = rows
-    .map(([k, v]) => `<dt>${esc(k)}</dt><dd class="secret" data-field="${esc(k)}">${esc(v)}</dd>`)
+    .map(
+      ([k, v]) => `<div class="row"><dt>${esc(k)}</dt><dd class="secret" data-field="${esc(k)}">${esc(v)}</dd></div>`,
+    )
     .join('');
-  return consoleFrame({
+  return consolePage({
     title: 'Merchant created',
     session: s,
     nav: 'merchants',
@@ -130,7 +134,7 @@ ${field('reason', 'Reason', { required: true, hint: 'kept in the audit log' })}
     [1],
   );
   const feeForm = admin
-    ? `<form class="card" method="post" action="/console/merchants/${id}/fees">${csrfField(s)}<div class="row">
+    ? `<form class="card" method="post" action="/console/merchants/${id}/fees">${csrfField(s)}<div class="fields">
 ${field('payinFeeBps', 'Pay-in fee (bps)', { value: String(v.payinFeeBps), type: 'number' })}
 ${field('spreadBps', 'Exchange spread (bps)', { value: String(v.spreadBps), type: 'number' })}
 ${field('exchangeFeeBps', 'Exchange fee (bps)', { value: String(v.exchangeFeeBps), type: 'number' })}</div>
@@ -144,7 +148,7 @@ ${field('exchangeFeeBps', 'Exchange fee (bps)', { value: String(v.exchangeFeeBps
   );
   const bpsField = field('bps', 'Rate (bps)', { type: 'number', value: '0' });
   const payoutFeeForm = admin
-    ? `<form class="card" method="post" action="/console/merchants/${id}/payout-fee">${csrfField(s)}<div class="row">
+    ? `<form class="card" method="post" action="/console/merchants/${id}/payout-fee">${csrfField(s)}<div class="fields">
 ${field('asset', 'Asset', { hint: 'e.g. USDT' })}${field('network', 'Network', { hint: 'e.g. TRON' })}
 ${field('fixed', 'Fixed fee', { hint: 'major units, e.g. 1.5' })}${bpsField}</div>
 <button type="submit">Set payout fee</button></form>`
@@ -156,7 +160,7 @@ ${field('fixed', 'Fixed fee', { hint: 'major units, e.g. 1.5' })}${bpsField}</di
     [1],
   );
   const thresholdForm = admin
-    ? `<form class="card" method="post" action="/console/merchants/${id}/threshold">${csrfField(s)}<div class="row">
+    ? `<form class="card" method="post" action="/console/merchants/${id}/threshold">${csrfField(s)}<div class="fields">
 ${field('currency', 'Currency', { hint: 'e.g. USDT' })}${field('amount', 'Threshold', { hint: 'major units' })}</div>
 <button type="submit">Set threshold</button></form>`
     : '';
@@ -166,7 +170,7 @@ ${field('currency', 'Currency', { hint: 'e.g. USDT' })}${field('amount', 'Thresh
     v.maxAmounts.map((a) => [esc(a.currency), esc(a.max ?? 'none')]),
     [1],
   );
-  return consoleFrame({
+  return consolePage({
     title: `${m.brand}`,
     session: s,
     nav: 'merchants',
@@ -174,7 +178,7 @@ ${field('currency', 'Currency', { hint: 'e.g. USDT' })}${field('amount', 'Thresh
       (flash.message ? notice(flash.message) : '') +
       (flash.error ? notice(flash.error, true) : '') +
       `<section class="card" aria-label="Merchant"><dl class="facts">${facts
-        .map(([k, val]) => `<dt>${esc(k)}</dt><dd>${val}</dd>`)
+        .map(([k, val]) => `<div class="row"><dt>${esc(k)}</dt><dd>${val}</dd></div>`)
         .join('')}</dl></section>` +
       suspension +
       `<h2>Fees and limits</h2>${fees}${feeForm}${payoutFees}${payoutFeeForm}${limits}${thresholdForm}${max}` +
@@ -210,7 +214,7 @@ export function renderPayouts(
         `<form class="inline" method="post" action="/console/payouts/${esc(p.orderId)}/reject">${csrfField(s)}` +
         `<button type="submit" class="danger" aria-label="Reject payout ${esc(p.orderId)}">Reject</button></form>`
       : '—';
-  return consoleFrame({
+  return consolePage({
     title: 'Payout approvals',
     session: s,
     nav: 'payouts',
@@ -254,7 +258,7 @@ const age = (sec: number | null) =>
         : `${Math.floor(sec / 3600)} h`;
 
 export function renderWebhookHealth(s: OperatorSession, h: { since: string; destinations: DestinationHealth[] }) {
-  return consoleFrame({
+  return consolePage({
     title: 'Webhook health',
     session: s,
     nav: 'webhooks',
@@ -314,7 +318,7 @@ export function renderAudit(
   page: { entries: AuditEntryView[]; next: string | null },
   error?: string,
 ) {
-  const f = `<form class="card" method="get" action="/console/audit" role="search"><div class="row">
+  const f = `<form class="card" method="get" action="/console/audit" role="search"><div class="fields">
 ${field('actor', 'Who', { value: q.actor ?? '', hint: 'operator id, cli, admin-token or system' })}
 ${field('merchantId', 'Merchant ID', { value: q.merchantId ?? '' })}
 ${field('action', 'Action', { value: q.action ?? '', hint: 'e.g. merchant.suspend, or merchant. for all' })}
@@ -326,7 +330,7 @@ ${field('to', 'To (UTC date)', { value: q.to ?? '', type: 'date' })}</div>
         qs({ actor: q.actor, merchantId: q.merchantId, action: q.action, from: q.from, to: q.to, after: page.next }),
       )}">Next page</a></p>`
     : '';
-  return consoleFrame({
+  return consolePage({
     title: 'Audit log',
     session: s,
     nav: 'audit',
@@ -335,9 +339,6 @@ ${field('to', 'To (UTC date)', { value: q.to ?? '', type: 'date' })}</div>
 }
 
 export function renderConsoleMessage(s: OperatorSession | undefined, title: string, text: string): string {
-  if (!s)
-    return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title>
-<link rel="stylesheet" href="/console/console.css"></head><body><main id="main"><h1>${esc(title)}</h1>
-${notice(text, true)}<p><a href="/console/login">Sign in</a></p></main></body></html>`;
-  return consoleFrame({ title, session: s, nav: 'merchants', body: notice(text, true) });
+  const body = notice(text, true) + (s ? '' : '<p><a href="/console/login">Log in</a></p>');
+  return consolePage({ title, session: s, nav: s ? 'merchants' : undefined, body });
 }

@@ -2,13 +2,11 @@
 // limits), the payout approval queue, webhook health and the audit log. Login and sessions are H3's
 // (/console/login): this plugin reads req.operatorSession, set by its preHandler. Every POST comes from a
 // console page (same origin), carries the session's CSRF token, and needs the admin role: support is read-only.
-import { readFileSync } from 'node:fs';
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps } from '../../core/deps.js';
 import { TenderError, isTenderError, type ErrorKind } from '../../domain/errors.js';
 import { formatMinor } from '../../domain/money.js';
-import { projectPath } from '../../paths.js';
 import { createMerchant } from '../../core/merchants.js';
 import { reactivateMerchant, suspendMerchant } from '../../core/console-suspension.js';
 import { changeMerchantSettings, merchantSettings } from '../../core/console-settings.js';
@@ -94,7 +92,6 @@ function intField(f: Form, name: string): number | undefined {
 
 export async function consolePages(app: FastifyInstance, opts: ConsolePagesOptions): Promise<void> {
   const { deps } = opts;
-  const css = readFileSync(projectPath('src/web/console/console.css'), 'utf8');
   const session = (req: FastifyRequest) => req.operatorSession!;
   const actor = (req: FastifyRequest): Actor => ({
     kind: 'operator',
@@ -102,15 +99,15 @@ export async function consolePages(app: FastifyInstance, opts: ConsolePagesOptio
     address: req.ip,
   });
 
-  app.addHook('onRequest', async (req, reply) => {
+  // A preHandler, not onRequest: behind the console login (auth-plugin.ts) the session is set by the login's
+  // preHandler, which runs before this one. Every change: from a console page, by an admin, with the session's
+  // CSRF token (checked after the body is read).
+  app.addHook('preHandler', async (req, reply) => {
     if (opts.testSession) req.operatorSession = opts.testSession(req);
-    if (req.url === '/console/console.css') return;
-    if (req.operatorSession) return;
-    if (req.method === 'GET' || req.method === 'HEAD') return reply.redirect('/console/login', 303);
-    return html(reply, 401).send(renderConsoleMessage(undefined, 'Signed out', 'Sign in to the console first.'));
-  });
-  // Every change: from a console page, by an admin, with the session's CSRF token (checked after the body is read).
-  app.addHook('preHandler', async (req) => {
+    if (!req.operatorSession) {
+      if (req.method === 'GET' || req.method === 'HEAD') return reply.redirect('/console/login', 303);
+      return html(reply, 401).send(renderConsoleMessage(undefined, 'Signed out', 'Sign in to the console first.'));
+    }
     if (req.method !== 'POST') return;
     assertSameOrigin(req, deps.config.publicUrl);
     const s = session(req);
@@ -131,9 +128,6 @@ export async function consolePages(app: FastifyInstance, opts: ConsolePagesOptio
     return html(reply, status).send(renderConsoleMessage(req.operatorSession, title, mapped.err.message));
   });
 
-  app.get('/console/console.css', async (_req, reply) =>
-    reply.header('cache-control', 'public, max-age=300').type('text/css; charset=utf-8').send(css),
-  );
   // `/console/` itself is the console's home page (auth-plugin.ts), which links here.
 
   // Merchants: the list with search, and onboarding.

@@ -192,7 +192,11 @@ async function guard(deps: Deps, area: Area, req: FastifyRequest, reply: Fastify
   if (now - acc.seenAt > 60_000) acc.seenAt = now;
   // Only a finished login is a session the pages see (an unfinished one reaches only its stage's page).
   if (acc.stage !== 'ok') return;
-  const token = reply.generateCsrf();
+  // One token per session: page plugins that compare the posted `_csrf` with the session's (payments, webhook
+  // settings, console pages) must see the token their page carried, and @fastify/csrf-protection salts every
+  // token it generates. A new login (startSession) starts a new session, hence a new token.
+  req.session.csrfToken ??= reply.generateCsrf();
+  const token = req.session.csrfToken;
   if (area.kind === 'merchant') req.merchantSession = { merchantId: acc.id, csrf: token };
   else {
     const role = row.role === 'support' ? 'support' : 'admin';

@@ -1,6 +1,7 @@
-// The page frame of the merchant portal and the operator console: one stylesheet (/assets/portal.css, no
-// inline style or script, so the strict CSP of page-headers.ts holds), a skip link, a navigation bar that
-// wraps on phones, and a logout form carrying the CSRF token. Callers pass `body` as HTML they escaped.
+// The page frame of the merchant portal and the operator console (each with its own navigation): one
+// stylesheet (/assets/portal.css, no inline style or script, so the strict CSP of page-headers.ts holds), a
+// skip link, a navigation bar that wraps on phones, and a logout form carrying the CSRF token. Callers pass
+// `body` as HTML they escaped.
 import { esc } from '../html.js';
 import type { MerchantSession, OperatorSession } from './session-types.js';
 
@@ -117,6 +118,8 @@ export function portalPage(p: PortalPageInput): string {
   });
 }
 
+const roleText = (role: string) => (role === 'admin' ? 'admin' : 'support (read-only)');
+
 /** A full operator-console page. */
 export function consolePage(p: ConsolePageInput): string {
   const s = p.session;
@@ -125,7 +128,7 @@ export function consolePage(p: ConsolePageInput): string {
     product: 'Tender Console',
     home: '/console/',
     nav: s ? navBar(CONSOLE_NAV, p.nav, 'Operator console') : '',
-    who: s ? `<span class="who">Operator ${esc(s.operatorId)} (${esc(s.role)})</span>` : '',
+    who: s ? `<span class="who">Operator ${esc(s.operatorId)} · ${roleText(s.role)}</span>` : '',
     logout: s ? logoutForm('/console/logout', s.csrf) : '',
     body: p.body,
     scripts: p.scripts,

@@ -29,6 +29,8 @@ declare module 'fastify' {
     /** A TOTP secret being set up (sealed with the master key), until the first code confirms it. */
     totpPending?: string;
     _csrf?: string;
+    /** The CSRF token of this logged-in session's pages (one per session; see area.ts guard). */
+    csrfToken?: string;
   }
 }
 
