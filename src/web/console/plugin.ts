@@ -17,6 +17,7 @@ import { approvePayout, rejectPayout } from '../../core/payout-approval.js';
 import { openPayouts } from '../../store/payouts-repo.js';
 import { asTenderError } from '../../api/envelope.js';
 import { assertSameOrigin } from '../same-origin.js';
+import { areaRefusal } from '../portal/area.js';
 import type { OperatorSession } from './console-session.js';
 import {
   renderAudit,
@@ -118,6 +119,11 @@ export async function consolePages(app: FastifyInstance, opts: ConsolePagesOptio
   });
 
   app.setErrorHandler((e, req, reply) => {
+    const refused = areaRefusal(e);
+    if (refused)
+      return html(reply, refused.status).send(
+        renderConsoleMessage(req.operatorSession, refused.title, refused.message),
+      );
     const mapped = asTenderError(e);
     if (!mapped) {
       req.log.error({ err: e }, 'console page failed');

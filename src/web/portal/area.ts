@@ -64,6 +64,29 @@ export class PageRefusal extends Error {
   }
 }
 
+/**
+ * Refusals thrown by the area's own hooks (a bad CSRF token, the login rate limit, a support operator's post).
+ * Page modules registered inside an area set their own error handler, which replaces the area's for their
+ * routes: each asks this first, so these refusals keep their status (403, 429) on every page.
+ */
+export function areaRefusal(e: unknown): { status: number; title: string; message: string } | undefined {
+  if (e instanceof PageRefusal) return { status: e.status, title: e.title, message: e.message };
+  const code = (e as { code?: unknown }).code;
+  if (typeof code === 'string' && code.startsWith('FST_CSRF_'))
+    return {
+      status: 403,
+      title: 'Form expired',
+      message: 'This form was not sent by this site or has expired. Go back, reload the page and try again.',
+    };
+  if ((e as { statusCode?: unknown }).statusCode === 429)
+    return {
+      status: 429,
+      title: 'Too many attempts',
+      message: 'Too many login attempts from your address. Wait and try again.',
+    };
+  return undefined;
+}
+
 /** Renders a page of this area with the logged-in session if any. */
 export function renderPage(area: Area, req: FastifyRequest, title: string, body: string, nav?: string): string {
   if (area.kind === 'merchant')
@@ -127,17 +150,9 @@ export async function setupArea(app: FastifyInstance, deps: Deps, area: Area): P
   app.setErrorHandler(async (e, req, reply) => {
     const page = (status: number, title: string, text: string) =>
       sendPage(reply, status, renderPage(area, req, title, notice('error', text)));
-    if (e instanceof PageRefusal) return page(e.status, e.title, e.message);
-    const code = (e as { code?: string }).code ?? '';
+    const refused = areaRefusal(e);
+    if (refused) return page(refused.status, refused.title, refused.message);
     const status = (e as { statusCode?: number }).statusCode;
-    if (code.startsWith('FST_CSRF_'))
-      return page(
-        403,
-        'Form expired',
-        'This form was not sent by this site or has expired. Go back, reload the page and try again.',
-      );
-    if (status === 429)
-      return page(429, 'Too many attempts', 'Too many login attempts from your address. Wait and try again.');
     if (isTenderError(e)) {
       const s = e.kind === 'not_found' ? 404 : e.kind === 'forbidden' ? 403 : 400;
       return page(s, s === 404 ? 'Not found' : 'Request refused', e.message);

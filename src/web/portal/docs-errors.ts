@@ -3,12 +3,14 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { asTenderError } from '../../api/envelope.js';
 import { esc } from '../html.js';
+import { areaRefusal } from './area.js';
 import { docsPage, portalHeaders } from './docs-layout.js';
 import type { SessionOf } from './docs-session.js';
 
 const TITLES: Record<number, string> = {
   400: 'Cannot continue',
   403: 'Refused',
+  429: 'Too many attempts',
   404: 'Not found',
   409: 'Cannot continue',
   413: 'Too large',
@@ -28,6 +30,8 @@ export function portalErrorHandler(sessionOf: SessionOf) {
             body: `<p class="notice error" role="alert">${esc(message)}</p>`,
           }),
         );
+    const refused = areaRefusal(e);
+    if (refused) return page(refused.status, refused.message);
     const mapped = asTenderError(e);
     if (!mapped) {
       req.log.error({ err: e }, 'portal page failed');

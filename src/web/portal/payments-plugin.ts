@@ -13,6 +13,7 @@ import { paymentsCsv } from '../../core/portal-payments-csv.js';
 import { balanceJournal, balanceSeries, portalBalances, SERIES_DAYS } from '../../core/portal-payments-balances.js';
 import { projectPath } from '../../paths.js';
 import { assertSameOrigin } from '../same-origin.js';
+import { areaRefusal } from './area.js';
 import { messagePage, PAYMENTS_CSS_PATH, portalHeaders } from './payments-layout.js';
 import { renderPaymentDetail, renderPaymentsList } from './payments-pages.js';
 import { renderBalances } from './balances-pages.js';
@@ -39,6 +40,8 @@ export async function portalPaymentsPages(app: FastifyInstance, opts: PortalPaym
   app.setErrorHandler((e, req, reply) => {
     const page = (status: number, title: string, message: string) =>
       portalHeaders(reply).status(status).send(messagePage(title, message));
+    const refused = areaRefusal(e);
+    if (refused) return page(refused.status, refused.title, refused.message);
     if (isTenderError(e)) {
       if (e.code === 'ORDER_NOT_FOUND') return page(404, 'Order not found', 'No order of yours has this id.');
       if (e.code === 'FORBIDDEN') return page(403, 'Request refused', e.message);
