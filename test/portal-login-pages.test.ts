@@ -14,22 +14,25 @@ after(async () => {
   await env?.close();
 });
 
-test('issue 12: behind the real merchant login, the webhook settings form saves; a guessed token changes nothing', async () => {
-  const m = await newMerchant(env);
-  const a = await merchantLogin(env, m.username, m.password);
-  const page = await a.get('/webhooks');
-  assert.equal(page.status, 200);
-  const again = await a.get('/webhooks');
-  assert.equal(csrfOf(again.body), csrfOf(page.body), 'one token per session');
-  const form = { webhookFormat: 'cpay-legacy', callbackUrl: '', allowedHosts: 'shop.example' };
-  const forged = await a.post('/webhooks', { ...form, _csrf: 'guess' });
-  assert.equal(forged.status, 403);
-  const saved = await a.post('/webhooks', { ...form, _csrf: csrfOf(page.body) });
-  assert.equal(saved.status, 303, saved.body.slice(0, 500));
-  assert.equal(saved.location, '/webhooks?saved=1');
-  const row = await env.deps.db.query('SELECT webhook_format FROM merchants WHERE id = $1', [m.merchantId]);
-  assert.equal(row.rows[0].webhook_format, 'cpay-legacy');
-});
+test(
+  'issue 12: behind the real merchant login, the webhook settings form saves; a guessed token changes nothing',
+  async () => {
+    const m = await newMerchant(env);
+    const a = await merchantLogin(env, m.username, m.password);
+    const page = await a.get('/webhooks');
+    assert.equal(page.status, 200);
+    const again = await a.get('/webhooks');
+    assert.equal(csrfOf(again.body), csrfOf(page.body), 'one token per session');
+    const form = { webhookFormat: 'cpay-legacy', callbackUrl: '', allowedHosts: 'shop.example' };
+    const forged = await a.post('/webhooks', { ...form, _csrf: 'guess' });
+    assert.equal(forged.status, 403);
+    const saved = await a.post('/webhooks', { ...form, _csrf: csrfOf(page.body) });
+    assert.equal(saved.status, 303, saved.body.slice(0, 500));
+    assert.equal(saved.location, '/webhooks?saved=1');
+    const row = await env.deps.db.query('SELECT webhook_format FROM merchants WHERE id = $1', [m.merchantId]);
+    assert.equal(row.rows[0].webhook_format, 'cpay-legacy');
+  },
+);
 
 test('issue 12: behind the real console login, console pages show and an admin form (suspend) goes through', async () => {
   const m = await newMerchant(env);
