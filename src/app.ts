@@ -168,13 +168,20 @@ export async function buildApp(deps: Deps, opts: AppOptions): Promise<FastifyIns
   const portalTest = opts.portalSessionOf;
   const webhookPages = (a: FastifyInstance, o: { deps: Deps }) =>
     webhookSettingsPlugin(a, { deps: o.deps, sessionOf: decoratedSession });
-  await app.register(portalPlugin, { deps, pages: portalTest ? [] : [portalPaymentsPages, webhookPages] });
-  if (portalTest) await app.register(webhookSettingsPlugin, { deps, sessionOf: portalTest });
+  // The reference pages are public; inside the portal a logged-in merchant's session adds the portal menu.
+  const docsPages = (a: FastifyInstance, o: { deps: Deps }) =>
+    docsPlugin(a, { deps: o.deps, sessionOf: decoratedSession });
+  await app.register(portalPlugin, {
+    deps,
+    pages: portalTest ? [] : [portalPaymentsPages, webhookPages, docsPages],
+  });
+  if (portalTest) {
+    await app.register(webhookSettingsPlugin, { deps, sessionOf: portalTest });
+    await app.register(docsPlugin, { deps, sessionOf: portalTest });
+  }
   const consoleTest = opts.consoleTestSession;
   await app.register(consoleAuthPlugin, { deps, pages: consoleTest ? [] : [consolePages] });
   if (consoleTest) await app.register(consolePages, { deps, testSession: consoleTest });
-  // The reference pages are public (docs-plugin.ts); a session, when a test gives one, adds the portal menu.
-  await app.register(docsPlugin, { deps, sessionOf: portalTest ?? decoratedSession });
 
   app.setNotFoundHandler(notFound);
   // Signature recipe counts still in memory (core/signature-tally.ts) are written once requests have stopped.

@@ -51,6 +51,11 @@ export interface RouteFlags {
   public?: boolean;
   stage?: 'totp' | 'password' | 'any';
   ownAccount?: boolean;
+  /**
+   * Public pages that show more to a logged-in account (the reference pages show the portal menu): anyone may
+   * read them, and a finished, live login is set on the request as on any other page. Never a redirect.
+   */
+  optionalSession?: boolean;
 }
 
 /** Thrown by handlers to answer with a page of this status. */
@@ -182,9 +187,18 @@ async function guard(deps: Deps, area: Area, req: FastifyRequest, reply: Fastify
   if (flags.public) return;
   const acc = req.session.account;
   const now = deps.clock.now().getTime();
+  const expired = (a: AccountState) =>
+    now - a.seenAt > SESSION_LIMITS.idleMinutes * 60_000 || now - a.authAt > SESSION_LIMITS.absoluteHours * 3_600_000;
+  if (flags.optionalSession) {
+    if (!acc || acc.kind !== area.kind || acc.stage !== 'ok' || expired(acc)) return;
+    const row = await accountById(deps.db, area.kind, acc.id);
+    if (!row || row.disabled_at !== null) return;
+    req.session.csrfToken ??= reply.generateCsrf();
+    if (area.kind === 'merchant') req.merchantSession = { merchantId: acc.id, csrf: req.session.csrfToken };
+    return;
+  }
   if (!acc || acc.kind !== area.kind) return reply.redirect(area.loginPath, 303);
-  const idle = now - acc.seenAt > SESSION_LIMITS.idleMinutes * 60_000;
-  if (idle || now - acc.authAt > SESSION_LIMITS.absoluteHours * 3_600_000) {
+  if (expired(acc)) {
     await endSession(area, req, reply);
     return reply.redirect(`${area.loginPath}?expired=1`, 303);
   }

@@ -1,9 +1,10 @@
 // The page shell of the documentation and webhook pages: a strict CSP (scripts and styles only from this
-// server's own files, nothing inline), one stylesheet, the portal navigation for a logged-in merchant and a
-// public one for readers without an account. H3's portalPage() takes the same arguments; the merge may swap.
+// server's own files, nothing inline), one stylesheet, the portal's menu (PORTAL_NAV) for a logged-in merchant
+// and a plain reference header for readers without an account.
 import type { FastifyReply } from 'fastify';
 import { esc } from '../html.js';
 import type { MerchantSession } from './docs-session.js';
+import { PORTAL_NAV } from './layout.js';
 
 /** Scripts and styles from Tender's own /assets only; forms post to Tender only; never framed. */
 export const PORTAL_CSP = [
@@ -44,16 +45,6 @@ export interface PageInput {
   scripts?: string[];
 }
 
-const MERCHANT_NAV: Array<[string, string]> = [
-  ['/', 'Dashboard'],
-  ['/payments', 'Payments'],
-  ['/balances', 'Balances'],
-  ['/webhooks', 'Webhooks'],
-  ['/integrations', 'Intégrations'],
-  ['/dev/api', 'Developer API'],
-  ['/user-center', 'User Center'],
-  ['/docs', 'API reference'],
-];
 const PUBLIC_NAV: Array<[string, string]> = [
   ['/docs', 'API reference'],
   ['/docs/signature', 'Signature'],
@@ -63,9 +54,13 @@ const PUBLIC_NAV: Array<[string, string]> = [
 ];
 
 function navHtml(session: MerchantSession | undefined, current: string | undefined): string {
-  const links = (session ? MERCHANT_NAV : PUBLIC_NAV).map(([href, label]) => {
-    const here = href === current ? ' aria-current="page"' : '';
-    return `<li><a href="${esc(href)}"${here}>${esc(label)}</a></li>`;
+  const items: Array<[string, string]> = session ? PORTAL_NAV.map((n) => [n.href, n.label]) : PUBLIC_NAV;
+  // With the portal menu, every reference page lights up "API reference".
+  const here = (href: string) =>
+    href === current || (session !== undefined && href === '/docs' && current?.startsWith('/docs/'));
+  const links = items.map(([href, label]) => {
+    const mark = here(href) ? ' aria-current="page"' : '';
+    return `<li><a href="${esc(href)}"${mark}>${esc(label)}</a></li>`;
   });
   const out = session
     ? '<form method="post" action="/logout" class="logout">' +

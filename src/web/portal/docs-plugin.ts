@@ -16,6 +16,7 @@ import { renderDialectDocument } from './docs-openapi.js';
 import { errorTableHtml, statusTableHtml, type ErrorColumn } from './docs-tables.js';
 import { signatureBody } from './docs-signature.js';
 import { portalErrorHandler } from './docs-errors.js';
+import type { RouteFlags } from './area.js';
 
 /** Static files of these pages: served from src/web/portal/assets with a long-lived, revalidated cache. */
 export const DOCS_ASSETS: Record<string, string> = {
@@ -33,6 +34,12 @@ const ERROR_COLUMNS: Record<string, ErrorColumn[]> = {
   service: [],
 };
 
+/**
+ * Inside the portal (app.ts) anyone reads these pages, and a logged-in merchant's session is set on the request
+ * so the portal menu shows; outside it (tests of single pages) the flags mean nothing.
+ */
+const READ_BY_ANYONE = { config: { optionalSession: true } satisfies RouteFlags };
+
 export const DOCS_DIALECTS = CONTRACTS.map((c) => c.name);
 
 export async function docsPlugin(app: FastifyInstance, opts: { deps: Deps; sessionOf: SessionOf }): Promise<void> {
@@ -41,7 +48,7 @@ export async function docsPlugin(app: FastifyInstance, opts: { deps: Deps; sessi
 
   for (const [route, type] of Object.entries(DOCS_ASSETS)) {
     const text = readFileSync(projectPath(`src/web/portal/assets/${route.slice('/assets/'.length)}`), 'utf8');
-    app.get(route, async (_req, reply) =>
+    app.get(route, { config: { public: true } satisfies RouteFlags }, async (_req, reply) =>
       reply
         .header('cache-control', 'public, max-age=300')
         .header('x-content-type-options', 'nosniff')
@@ -88,7 +95,7 @@ export async function docsPlugin(app: FastifyInstance, opts: { deps: Deps; sessi
   const signature = signatureBody();
 
   const page = (path: string, title: string, body: string, scripts?: string[]) =>
-    app.get(path, async (req, reply) =>
+    app.get(path, READ_BY_ANYONE, async (req, reply) =>
       portalHeaders(reply).send(docsPage({ title, session: sessionOf(req), body, nav: path, scripts })),
     );
   page('/docs', 'API reference', index);
