@@ -7,9 +7,16 @@
 // --duration seconds measured in total. CPU time of the bench process, the server child and the
 // PostgreSQL processes is accounted per phase (Linux /proc), which stays meaningful on a busy machine.
 //
+// The same run also measures what migration 017's three extra indexes on `orders` (the portal's list, status
+// and amount filters) cost each insert: every round has a third slice, createOrder with those indexes dropped
+// in the bench's own scratch database (recreated from their stored definitions right after; the two
+// createOrder slices swap order every round), and the ratio of the two createOrder rates is printed, with the
+// PostgreSQL CPU per order of each. --skip-index-leg leaves that slice out.
+//
 // Options (all optional): --duration S (10), --warmup S (2), --rounds N (5), --concurrency N (32), --raw-loops N (16),
 // --raw-pool N (8), --server-pool N (server's TENDER_DB_POOL; unset = the server default),
-// --server-cpu-prof DIR (write a V8 CPU profile of the server child into DIR), --client http|fetch (http).
+// --server-cpu-prof DIR (write a V8 CPU profile of the server child into DIR), --client http|fetch (http),
+// --skip-index-leg (no createOrder slice without migration 017's order indexes).
 //
 // The default client is node:http with a keep-alive agent of --concurrency sockets: on this 2-core machine
 // Node 20's fetch spent about 2.4 ms of CPU per request in the load generator, CPU taken from the server and
@@ -38,6 +45,7 @@ const { values: a } = parseArgs({
     'server-pool': { type: 'string' },
     'server-cpu-prof': { type: 'string' },
     client: { type: 'string', default: 'http' },
+    'skip-index-leg': { type: 'boolean', default: false },
   },
   strict: true,
 });
@@ -54,6 +62,9 @@ const RAW_LOOPS = posInt(a['raw-loops'], 'raw-loops', 256);
 const RAW_POOL = posInt(a['raw-pool'], 'raw-pool', 64);
 if (a.client !== 'http' && a.client !== 'fetch') throw new Error('--client must be http or fetch');
 const CLIENT = a.client;
+const INDEX_LEG = !a['skip-index-leg'];
+/** Migration 017's indexes on orders (the portal's list and filters): what each order insert pays extra. */
+const INDEXES_017 = ['orders_merchant_created', 'orders_merchant_status_created', 'orders_merchant_amount'];
 const SERVER_POOL = a['server-pool'] === undefined ? undefined : posInt(a['server-pool'], 'server-pool', 256);
 
 // dist/bench/create-order.js → the repository root is two levels up.
@@ -376,7 +387,7 @@ async function main(): Promise<void> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY, maxFreeSockets: CONCURRENCY });
   cleanup.agent = agent;
   const codes = new Map<string, number>();
-  let slice = 0;
+  let slice = '0';
   const orderOp = async (loop: number, seq: number) => {
     const params: Record<string, string> = {
       merchantId,
@@ -414,16 +425,49 @@ async function main(): Promise<void> {
     const u = process.cpuUsage();
     return { bench: (u.user + u.system) / 1000, server: procCpuMs(childPid), pg: postgresCpu(pmPid) };
   };
+  // The definitions of 017's order indexes as this database has them, to drop and recreate them exactly.
+  const defs = await pool.query<{ indexname: string; indexdef: string }>(
+    'SELECT indexname, indexdef FROM pg_indexes WHERE tablename = $1 AND indexname = ANY($2) ORDER BY indexname',
+    ['orders', INDEXES_017],
+  );
+  if (INDEX_LEG && defs.rows.length !== INDEXES_017.length)
+    throw new Error(`migration 017's order indexes not found: ${defs.rows.map((r) => r.indexname).join(', ')}`);
+  const dropIndexes = async () => {
+    for (const d of defs.rows) await pool.query(`DROP INDEX ${d.indexname}`);
+  };
+  const createIndexes = async () => {
+    for (const d of defs.rows) await pool.query(d.indexdef);
+  };
+
   const rawT = newTally();
   const coT = newTally();
+  const bareT = newTally();
   const sliceMs = DURATION_MS / ROUNDS;
   for (let r = 0; r < ROUNDS; r++) {
-    slice = r;
-    await drive(rawT, RAW_LOOPS, r === 0 ? WARMUP_MS : 0, sliceMs, cpu, rawOp);
-    await drive(coT, CONCURRENCY, r === 0 ? WARMUP_MS : 0, sliceMs, cpu, orderOp);
+    slice = String(r);
+    const warm = r === 0 ? WARMUP_MS : 0;
+    await drive(rawT, RAW_LOOPS, warm, sliceMs, cpu, rawOp);
+    // The two createOrder legs swap places every round, so neither always runs right after the raw one.
+    const legs = !INDEX_LEG ? ['with'] : r % 2 === 0 ? ['with', 'without'] : ['without', 'with'];
+    for (const leg of legs) {
+      if (leg === 'with') {
+        slice = String(r);
+        await drive(coT, CONCURRENCY, warm, sliceMs, cpu, orderOp);
+        continue;
+      }
+      // Between slices, with no request in flight: this leg inserts into orders without the three indexes.
+      await dropIndexes();
+      slice = `${r}x`;
+      try {
+        await drive(bareT, CONCURRENCY, warm, sliceMs, cpu, orderOp);
+      } finally {
+        await createIndexes();
+      }
+    }
   }
   const raw = summary(rawT);
   const co = summary(coT);
+  const bare = INDEX_LEG ? summary(bareT) : undefined;
   const rawErrors = rawT.errors;
   const coErrors = coT.errors;
 
@@ -460,7 +504,22 @@ async function main(): Promise<void> {
   if (co.failed > 0)
     console.log(`createOrder errors: ${JSON.stringify({ ...errorsOf(coErrors), ...errorsOf(codes) })}`);
   if (raw.failed > 0) console.log(`raw INSERT errors: ${JSON.stringify(errorsOf(rawErrors))}`);
+  if (bare && bare.failed > 0)
+    console.log(`createOrder errors without 017's indexes: ${JSON.stringify(errorsOf(bareT.errors))}`);
   console.log(`ratio createOrder / raw INSERT: ${(ratio * 100).toFixed(1)}% (target >= 60%)`);
+  const indexRatio = bare ? co.perSecond / bare.perSecond : undefined;
+  if (bare && indexRatio !== undefined) {
+    console.log(
+      `createOrder without migration 017's order indexes (${INDEXES_017.join(', ')} dropped): ` +
+        `${f1(bare.perSecond)} orders/s, p50 ${bare.p50.toFixed(2)} ms, p99 ${bare.p99.toFixed(2)} ms, ` +
+        `errors ${bare.failed}`,
+    );
+    console.log(`CPU per createOrder without 017's order indexes: ${cpuLine(bare.cpuMsPerOp)}`);
+    console.log(
+      `ratio createOrder with / without 017's order indexes: ${(indexRatio * 100).toFixed(1)}% ` +
+        `(postgres CPU per order ${co.cpuMsPerOp.postgres.toFixed(2)} vs ${bare.cpuMsPerOp.postgres.toFixed(2)} ms)`,
+    );
+  }
   console.log(`orders in database: ${orders.rows[0]!.n}`);
   console.log(
     JSON.stringify({
@@ -496,6 +555,17 @@ async function main(): Promise<void> {
         cpuMsPerOp: Object.fromEntries(Object.entries(raw.cpuMsPerOp).map(([k, v]) => [k, f2(v)])),
       },
       ratio: Number(ratio.toFixed(3)),
+      createOrderWithout017Indexes: bare
+        ? {
+            perSecond: Number(f1(bare.perSecond)),
+            ok: bare.ok,
+            errors: bare.failed,
+            p50Ms: f2(bare.p50),
+            p99Ms: f2(bare.p99),
+            cpuMsPerOp: Object.fromEntries(Object.entries(bare.cpuMsPerOp).map(([k, v]) => [k, f2(v)])),
+          }
+        : null,
+      indexRatio: indexRatio === undefined ? null : Number(indexRatio.toFixed(3)),
     }),
   );
   if (serverStderr.trim())
@@ -508,7 +578,7 @@ const guard = setTimeout(
     console.error('bench: overall time limit reached, stopping');
     void doCleanup().finally(() => process.exit(2));
   },
-  2 * (WARMUP_MS + DURATION_MS) + 180_000,
+  3 * (WARMUP_MS + DURATION_MS) + 240_000,
 );
 guard.unref();
 for (const sig of ['SIGINT', 'SIGTERM'] as const)
