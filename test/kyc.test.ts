@@ -78,7 +78,7 @@ test('issue 13: one bad record among 1000 refuses the whole call (all or nothing
   assert.equal(await stored(m.merchantId), 1000);
 });
 
-test('issue 13: both spellings (brithday/birthday, IdCardUrls/idCardUrls) mean the same; a conflict is refused', async () => {
+test('issue 13: brithday/birthday and IdCardUrls/idCardUrls are one field each; a conflict is refused', async () => {
   const m = await newMerchant(env);
   const seed = kycRecord(5);
   const doc = kycRecordDocSpelling(6);
