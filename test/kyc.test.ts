@@ -110,12 +110,19 @@ test('issue 13: an upsert replaces the earlier record of the same userId; other 
     ])
   ).rows;
   env.clock.advance(60);
-  const changed = kycRecord(1, { country: 'br', iddCode: '+55', mobile: '(11) 98765-4321', gender: 'Male' });
+  const changed = kycRecord(1, {
+    country: 'br',
+    iddCode: '+55',
+    mobile: '(91) 7302-8465',
+    gender: 'Male',
+    lastName: 'Brönnimann-Öztürk',
+  });
   ok(await submitKycRaw(env.url, kycForm(m, JSON.stringify([changed])), 'form'), 1);
   const one = await readKyc(env.deps, String(m.merchantId), 'kyc-user-0001');
   assert.equal(one?.country, 'BR');
   assert.equal(one?.iddCode, '55');
-  assert.equal(one?.mobile, '11987654321');
+  assert.equal(one?.mobile, '9173028465');
+  assert.equal(one?.lastName, 'Brönnimann-Öztürk');
   assert.equal(one?.gender, 'male');
   assert.equal((await readKyc(env.deps, String(m.merchantId), 'kyc-user-0002'))?.country, 'RU');
   const after = (
@@ -290,4 +297,15 @@ test('issue 13: malformed data, duplicates, signature and replay window have the
   const { signParams } = await import('../src/domain/signature.js');
   ok(await submitKycRaw(env.url, JSON.stringify({ ...p, sign: signParams(p, m.securityKey) }), 'json'), 1);
   assert.equal(await stored(m.merchantId), 2);
+});
+
+test('issue 13: submitKYC parameters in the query string (as the seed curl examples) work and are cut from logs', async () => {
+  const m = await newMerchant(env);
+  const query = kycForm(m, JSON.stringify([kycRecord(700)]));
+  const r = await submitKycRaw(`${env.url}`, '', 'form', `?${query}`);
+  ok(r, 1);
+  assert.ok(await hasKyc(env.deps.db, String(m.merchantId), 'kyc-user-0700'));
+  const { maskUrl } = await import('../src/api/log-mask.js');
+  assert.ok(!maskUrl(`/openapi/v1/submitKYC?${query}`).includes('Zephyrine'));
+  assert.match(maskUrl(`/openapi/v1/submitKYC?${query}`), /data=\[REDACTED\]/);
 });
