@@ -74,6 +74,15 @@ export const ERRORS = {
   // Issue 12 (operator console): a suspended merchant's credentials are valid but every request is refused.
   MERCHANT_SUSPENDED: { kind: 'auth', message: 'this merchant account is suspended: contact the operator' },
   SECRET_NOT_SEALED: { kind: 'state', message: 'this secret was issued before it could be shown again: rotate it' },
+  // submitKYC (seed 001 §11, shared/spec M6, docs/kyc.md): the message names the record index and the field, never
+  // a value (the records are personal data).
+  KYC_DATA_NOT_JSON: { kind: 'validation', message: 'data must be JSON text: an array of KYC records' },
+  KYC_DATA_NOT_ARRAY: { kind: 'validation', message: 'data must be a JSON array of KYC records' },
+  KYC_NO_RECORDS: { kind: 'validation', message: 'data holds no KYC record' },
+  KYC_TOO_MANY_RECORDS: { kind: 'validation', message: 'data holds more than 1000 KYC records' },
+  KYC_RECORD_INVALID: { kind: 'validation', message: 'a KYC record is invalid' },
+  KYC_DUPLICATE_USER_ID: { kind: 'validation', message: 'two KYC records of one call have the same userId' },
+  KYC_REQUIRED: { kind: 'state', message: 'no KYC record on file for this userId: submit it with submitKYC first' },
 } as const satisfies Record<string, { kind: ErrorKind; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;
