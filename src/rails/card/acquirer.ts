@@ -13,7 +13,10 @@
 import type { CardNumber } from '../../domain/card-number.js';
 import type { Secret } from '../../domain/secret.js';
 
-export type CardBrand = 'VISA' | 'MASTER';
+import type { CardBrand } from '../../domain/card-fields.js';
+
+export type { CardBrand };
+export { brandOf } from '../../domain/card-fields.js';
 
 export type DeclineReason =
   | 'insufficient_funds'
@@ -87,13 +90,4 @@ export class AcquirerRefused extends Error {
     super(`the acquirer refused the request: ${reason}`);
     this.name = 'AcquirerRefused';
   }
-}
-
-/** VISA: 4…; Mastercard: 51–55 and 2221–2720. Other schemes are not on any of the reference's channels. */
-export function brandOf(digits: string): CardBrand | undefined {
-  if (digits.startsWith('4')) return 'VISA';
-  const two = Number(digits.slice(0, 2));
-  const four = Number(digits.slice(0, 4));
-  if ((two >= 51 && two <= 55) || (four >= 2221 && four <= 2720)) return 'MASTER';
-  return undefined;
 }

@@ -59,6 +59,7 @@ CREATE TABLE card_payments (
   stored_card_id text REFERENCES card_vault(id),
   -- The 3-D Secure step: the ACS address the customer is sent to, and where Tender sends them afterwards.
   acs_url        text,
+  acs_creq       text,
   ret_url        text,
   created_at     timestamptz NOT NULL,
   updated_at     timestamptz NOT NULL
