@@ -7,8 +7,8 @@ const CAPABILITY = /^(\/(?:pay|watch|payment)\/)([^/?#]+)/;
 // openapi parameters may travel in the query string (the seed's curl examples put them there), so the
 // request line would carry a payout's card number or Pix key (toAccount, docs/pix-payouts.md) and any card
 // data or secret a client sends that way. Their values are cut from the logged URL, as the logger's `redact`
-// paths cut them from logged objects.
-const SENSITIVE_QUERY = /([?&](?:toAccount|cardNumber|cvv|expDate|merchant_secret|securityKey|password)=)[^&#]*/gi;
+// paths cut them from logged objects. submitKYC's `data` (personal records) is cut the same way.
+const SENSITIVE_QUERY = /([?&](?:toAccount|cardNumber|cvv|expDate|merchant_secret|securityKey|password|data)=)[^&#]*/gi;
 
 /**
  * `url` with the capability code cut to its first 4 characters ("/pay/ab12…/status?lang=fr") and sensitive

@@ -91,7 +91,6 @@ export const ERRORS = {
   CARD_STORE_CC_INVALID: { kind: 'validation', message: 'storeCc must be 0 or 1' },
   CARD_STORAGE_DISABLED: { kind: 'state', message: 'card storage is not enabled for this merchant' },
   CARD_STORAGE_ID_UNKNOWN: { kind: 'not_found', message: 'no stored card with this ccStorageID for this user' },
-  KYC_REQUIRED: { kind: 'state', message: 'no KYC on file for this userId: submit it with submitKYC first' },
   CARD_BROWSER_HEADERS_REQUIRED: {
     kind: 'validation',
     message: 'payChannel2 needs clientHTTPAccept and clientHTTPUserAgent',
@@ -99,6 +98,15 @@ export const ERRORS = {
   CARD_FIELD_INVALID: { kind: 'validation', message: 'a billing field is malformed' },
   CARD_PAY_FAILED: { kind: 'state', message: 'pay fail' },
   CARD_3DS_INVALID: { kind: 'validation', message: 'the 3-D Secure answer is not valid for this payment' },
+  // submitKYC (seed 001 §11, shared/spec M6, docs/kyc.md): the message names the record index and the field, never
+  // a value (the records are personal data).
+  KYC_DATA_NOT_JSON: { kind: 'validation', message: 'data must be JSON text: an array of KYC records' },
+  KYC_DATA_NOT_ARRAY: { kind: 'validation', message: 'data must be a JSON array of KYC records' },
+  KYC_NO_RECORDS: { kind: 'validation', message: 'data holds no KYC record' },
+  KYC_TOO_MANY_RECORDS: { kind: 'validation', message: 'data holds more than 1000 KYC records' },
+  KYC_RECORD_INVALID: { kind: 'validation', message: 'a KYC record is invalid' },
+  KYC_DUPLICATE_USER_ID: { kind: 'validation', message: 'two KYC records of one call have the same userId' },
+  KYC_REQUIRED: { kind: 'state', message: 'no KYC record on file for this userId: submit it with submitKYC first' },
 } as const satisfies Record<string, { kind: ErrorKind; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

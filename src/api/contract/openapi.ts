@@ -18,6 +18,7 @@ import type { Answer, DialectContract, RouteContract } from './types.js';
 import { ratesOpenapiRoutes } from './rates.js';
 import { WithdrawData, WithdrawParams } from '../openapi/payout-schemas.js';
 import { FiatPayoutData, FiatPayoutParams } from '../openapi/fiat-payout-schemas.js';
+import { KycData, KycJsonParams, KycParams } from '../openapi/kyc-schemas.js';
 
 const JSON_TYPE = 'application/json';
 
@@ -59,6 +60,16 @@ const route = (
   ...(method === 'POST' ? { body: bodies(signedBy(params)) } : {}),
   answers: { '200': { description: 'success or refusal', contentType: JSON_TYPE, schema: OpenapiAnswer(data, title) } },
 });
+
+/** submitKYC: a JSON body may carry `data` as the array itself (the doc's example), signed as its raw text. */
+const submitKyc = (): RouteContract => {
+  const r = route('POST', 'submitKYC', "Submit up to 1000 users' KYC records (§11)", KycParams, KycData, 'SubmitKyc');
+  return {
+    ...r,
+    description: `${r.description} All or nothing: one invalid record refuses the call, naming its index and field.`,
+    body: { ...bodies(signedBy(KycParams)), 'application/json': signedBy(KycJsonParams) },
+  };
+};
 
 const settle = (outcome: 'complete' | 'fail'): RouteContract => ({
   method: 'POST',
@@ -104,6 +115,7 @@ export const openapiContract: DialectContract = {
       FiatPayoutData,
       'FiatPayout',
     ),
+    submitKyc(),
     settle('complete'),
     settle('fail'),
   ],
