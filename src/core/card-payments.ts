@@ -260,8 +260,20 @@ async function record(
       await updateCardPayment(tx, orderId, from, { ...patch, state: 'captured' }, now);
       await completeCard(tx, deps, order);
     } else if (r.kind === 'challenge') {
-      await updateCardPayment(tx, orderId, from, { ...patch, state: 'challenge', acs_url: r.acsUrl, acs_creq: r.creq }, now);
-      await markProcessingInTx(tx, deps, orderId, { rail: CARD_RAIL, remark: '3DS pending' }, 'card 3-D Secure challenge');
+      await updateCardPayment(
+        tx,
+        orderId,
+        from,
+        { ...patch, state: 'challenge', acs_url: r.acsUrl, acs_creq: r.creq },
+        now,
+      );
+      await markProcessingInTx(
+        tx,
+        deps,
+        orderId,
+        { rail: CARD_RAIL, remark: '3DS pending' },
+        'card 3-D Secure challenge',
+      );
     } else {
       await updateCardPayment(tx, orderId, from, { ...patch, state: 'declined', decline_reason: r.reason }, now);
       await closeOrderInTx(tx, deps, orderId, r.reason, `card declined: ${r.reason}`);
@@ -347,7 +359,10 @@ export async function settleSandboxCard(deps: Deps, orderId: string, outcome: 'p
     const card = await findCardPayment(tx, orderId, true);
     if (!order || !card) throw new TenderError('ORDER_NOT_FOUND');
     if (order.status === OrderStatus.COMPLETED || order.status === OrderStatus.CLOSED)
-      throw new TenderError('ILLEGAL_TRANSITION', `order cannot go from ${order.status} to ${outcome === 'pay' ? 14 : 15}`);
+      throw new TenderError(
+        'ILLEGAL_TRANSITION',
+        `order cannot go from ${order.status} to ${outcome === 'pay' ? 14 : 15}`,
+      );
     const now = deps.clock.now();
     if (outcome === 'pay') {
       await updateCardPayment(tx, orderId, card.state, { state: 'captured' }, now);

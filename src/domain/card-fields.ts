@@ -54,7 +54,10 @@ export function parseCountry2(text: string): string {
 
 export function checkIp(text: string, v4Only: boolean): void {
   if (v4Only ? !isIPv4(text) : isIP(text) === 0)
-    throw new TenderError('CARD_IP_INVALID', v4Only ? 'ip must be an IPv4 address' : 'ip must be an IPv4 or IPv6 address');
+    throw new TenderError(
+      'CARD_IP_INVALID',
+      v4Only ? 'ip must be an IPv4 address' : 'ip must be an IPv4 or IPv6 address',
+    );
 }
 
 export function checkEmail(text: string): void {
@@ -86,7 +89,7 @@ export function cardAmount(text: string, rounding: 'down' | 'half-up'): bigint {
   const m = /^(0|[1-9][0-9]{0,29})(?:\.([0-9]{1,30}))?$/.exec(text);
   if (!m) throw new TenderError('INVALID_PARAM', 'amount must be a plain decimal number such as 19.99');
   const frac = m[2] ?? '';
-  let minor = BigInt(m[1]!) * 100n + BigInt((frac + '00').slice(0, 2));
+  let minor = BigInt(m[1]!) * 100n + BigInt(`${frac}00`.slice(0, 2));
   if (rounding === 'half-up' && frac.length > 2 && Number(frac[2]) >= 5) minor += 1n;
   if (minor <= 0n) throw new TenderError('AMOUNT_NOT_POSITIVE', 'amount must be at least 0.01 after rounding');
   return minor;

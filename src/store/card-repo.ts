@@ -191,3 +191,9 @@ export async function findVaultCard(
   );
   return rows[0];
 }
+
+/** The card payment whose 3-D Secure challenge is `creq` (the sandbox ACS page's way to the order). */
+export async function findCardPaymentByCreq(tx: Tx, creq: string): Promise<CardPaymentRow | undefined> {
+  const { rows } = await tx.query<CardPaymentRow>('SELECT * FROM card_payments WHERE acs_creq = $1', [creq]);
+  return rows[0];
+}
