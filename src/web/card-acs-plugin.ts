@@ -7,7 +7,7 @@ import type { Deps } from '../core/deps.js';
 import { getOrder } from '../core/orders.js';
 import { cardAcquirer } from '../rails/card/registry.js';
 import { findCardPaymentByCreq } from '../store/card-repo.js';
-import { formatMinor } from '../domain/money.js';
+import { cpayAmount } from '../domain/cpay-fields.js';
 import { isTenderError } from '../domain/errors.js';
 import { renderAcsPage, renderCardMessage } from './card-page.js';
 import { pageHeaders } from './page-headers.js';
@@ -23,8 +23,9 @@ export async function cardAcsPlugin(app: FastifyInstance, opts: { deps: Deps }):
     const o = await getOrder(deps, { by: 'id', id: card.order_id });
     return [o.successUrl, o.failUrl, card.ret_url];
   };
-  const headers = async (reply: FastifyReply, id: string) =>
-    pageHeaders(reply, { strict: true, formTargets: await targetsOf(id) });
+  // Not async itself: a FastifyReply is a thenable, and awaiting one waits for the answer to be sent.
+  const headers = (reply: FastifyReply, targets: Array<string | null | undefined>) =>
+    pageHeaders(reply, { strict: true, formTargets: targets });
   app.setErrorHandler((e, req, reply) => {
     const status = isTenderError(e) && e.code === 'FORBIDDEN' ? 403 : 400;
     if (!isTenderError(e)) req.log.error({ err: e }, 'sandbox ACS failed');
@@ -39,9 +40,9 @@ export async function cardAcsPlugin(app: FastifyInstance, opts: { deps: Deps }):
       return pageHeaders(reply, { strict: true })
         .status(404)
         .send(renderCardMessage('Unknown request', 'This 3-D Secure request does not exist.'));
-    const amount = formatMinor(c.amount, deps.assets.ledger(c.currency).exponent);
-    await headers(reply, id);
-    return reply.send(renderAcsPage({ id, amount, currency: c.currency, answered: c.answered }));
+    const amount = cpayAmount(c.amount, deps.assets.ledger(c.currency).exponent);
+    const targets = await targetsOf(id);
+    return headers(reply, targets).send(renderAcsPage({ id, amount, currency: c.currency, answered: c.answered }));
   };
 
   app.get<{ Params: { id: string } }>('/sandbox-acs/:id', (req, reply) => show(reply, req.params.id));
@@ -55,8 +56,8 @@ export async function cardAcsPlugin(app: FastifyInstance, opts: { deps: Deps }):
     const a = await acquirer().acsAnswer(req.params.id, code);
     if (!a) return show(reply, req.params.id);
     const sep = a.returnUrl.includes('?') ? '&' : '?';
-    await headers(reply, req.params.id);
-    return reply
+    const targets = await targetsOf(req.params.id);
+    return headers(reply, targets)
       .type('text/plain; charset=utf-8')
       .redirect(`${a.returnUrl}${sep}cres=${encodeURIComponent(a.cres)}`, 303);
   });

@@ -9,7 +9,7 @@ import { cardPaymentOf, finishCardChallenge, payHostedCard } from '../core/card-
 import { findMerchant } from '../store/merchants-repo.js';
 import type { CardPaymentRow } from '../store/card-repo.js';
 import type { Order } from '../domain/order.js';
-import { formatMinor } from '../domain/money.js';
+import { cpayAmount } from '../domain/cpay-fields.js';
 import { withTxnRef } from '../domain/redirects.js';
 import { isTenderError, TenderError } from '../domain/errors.js';
 import { Secret } from '../domain/secret.js';
@@ -83,7 +83,7 @@ export async function cardPlugin(app: FastifyInstance, opts: { deps: Deps }): Pr
     const view: CardPageView = {
       code: order.payCode,
       brand: merchant.brand,
-      amount: formatMinor(order.amount, deps.assets.ledger(order.currency).exponent),
+      amount: cpayAmount(order.amount, deps.assets.ledger(order.currency).exponent),
       currency: order.currency,
       orderId: order.id,
       lang: lang === 'ru-RU' || lang === 'ru' ? 'ru' : 'en',
