@@ -96,7 +96,6 @@ export const ERRORS = {
     message: 'payChannel2 needs clientHTTPAccept and clientHTTPUserAgent',
   },
   CARD_FIELD_INVALID: { kind: 'validation', message: 'a billing field is malformed' },
-  CARD_PAY_FAILED: { kind: 'state', message: 'pay fail' },
   CARD_3DS_INVALID: { kind: 'validation', message: 'the 3-D Secure answer is not valid for this payment' },
   // submitKYC (seed 001 §11, shared/spec M6, docs/kyc.md): the message names the record index and the field, never
   // a value (the records are personal data).

@@ -44,7 +44,7 @@ const T = {
     expiredText: 'This payment link has expired. Nothing was charged.',
     back: 'Back to the shop',
     ref: 'Reference',
-    sandbox: 'Sandbox: use a test card from the documentation (4242 4242 4242 4242 is approved). No money moves.',
+    sandbox: 'Sandbox: use a test card from the documentation (docs/cards.md). No money moves.',
   },
   ru: {
     title: 'Оплата картой',
@@ -67,8 +67,7 @@ const T = {
     back: 'Вернуться в магазин',
     ref: 'Номер',
     sandbox:
-      'Песочница: используйте тестовую карту из документации (4242 4242 4242 4242 проходит). ' +
-      'Деньги не списываются.',
+      'Песочница: используйте тестовую карту из документации (docs/cards.md). Деньги не списываются.',
   },
 } as const;
 

@@ -83,8 +83,6 @@ export const OPENAPI_CODES: Record<ErrorCode, number> = {
   CARD_STORAGE_ID_UNKNOWN: 10135,
   CARD_BROWSER_HEADERS_REQUIRED: 10137,
   CARD_FIELD_INVALID: 10138,
-  /** The payment itself failed (declined, 3-D Secure failed, acquirer timeout); pwpp answers 90751015/90751019. */
-  CARD_PAY_FAILED: 10139,
   CARD_3DS_INVALID: 10140,
   KYC_DATA_NOT_JSON: 10100,
   KYC_DATA_NOT_ARRAY: 10101,
