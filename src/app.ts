@@ -6,10 +6,13 @@ import formbody from '@fastify/formbody';
 import type { Logger } from 'pino';
 import type { Deps } from './core/deps.js';
 import { openapiPlugin } from './api/openapi/plugin.js';
+import { openapiV2Plugin } from './api/openapi/card-routes.js';
 import { minimalPlugin } from './api/minimal/plugin.js';
 import { sandboxPlugin } from './api/sandbox/plugin.js';
 import { adminPlugin } from './api/admin/plugin.js';
 import { checkoutPlugin } from './web/checkout-plugin.js';
+import { cardPlugin } from './web/card-plugin.js';
+import { cardAcsPlugin } from './web/card-acs-plugin.js';
 import { cinetpayPlugin } from './api/cinetpay/plugin.js';
 import { mobileMoneyPlugin } from './web/mobile-money-plugin.js';
 import { cinetpayLegacyPlugin } from './api/cinetpay-legacy/plugin.js';
@@ -153,8 +156,11 @@ export async function buildApp(deps: Deps, opts: AppOptions): Promise<FastifyIns
   await app.register(openapiPlugin, { deps, prefix: '/openapi/v1' });
   // Seed 001 §5 doubles the prefix by mistake; the doubled path is accepted too (shared/spec).
   await app.register(openapiPlugin, { deps, prefix: '/openapi/v1/openapi/v1' });
+  await app.register(openapiV2Plugin, { deps, prefix: '/openapi/v2' }); // issue 13: pwpp v2 (JSON)
   await app.register(minimalPlugin, { deps });
   await app.register(checkoutPlugin, { deps });
+  await app.register(cardPlugin, { deps }); // issue 13: the hosted card page
+  if (deps.config.mode === 'sandbox') await app.register(cardAcsPlugin, { deps }); // the sandbox bank's 3DS page
   await app.register(cinetpayPlugin, { deps, prefix: '/v2' });
   await app.register(mobileMoneyPlugin, { deps });
   await app.register(cinetpayLegacyPlugin, { deps });

@@ -50,6 +50,8 @@ export interface Config {
   /** Payout fees, approval thresholds, sandbox payout rail and sender settings (docs/payouts.md). */
   payout: PayoutConfig;
   masterKeyText: Secret | undefined;
+  /** TENDER_CARD_VAULT_KEY when given; otherwise generated into dataDir (cardVaultKey). */
+  cardVaultKeyText?: Secret;
   adminTokenText: Secret | undefined;
 }
 
@@ -168,6 +170,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rates: loadRatesConfig(env, mode),
     payout: loadPayoutConfig(env),
     masterKeyText: env.TENDER_MASTER_KEY ? new Secret(env.TENDER_MASTER_KEY) : undefined,
+    cardVaultKeyText: env.TENDER_CARD_VAULT_KEY ? new Secret(env.TENDER_CARD_VAULT_KEY) : undefined,
     adminTokenText: env.TENDER_ADMIN_TOKEN ? new Secret(env.TENDER_ADMIN_TOKEN) : undefined,
   };
 }
@@ -191,6 +194,18 @@ export function masterKey(cfg: Config): Buffer {
   const text = keyFile(cfg.dataDir, 'master.key', cfg.masterKeyText?.reveal(), 32, 'hex');
   const key = /^[0-9a-fA-F]{64}$/.test(text) ? Buffer.from(text, 'hex') : Buffer.from(text, 'base64');
   if (key.length !== 32) throw new Error('TENDER_MASTER_KEY must be 32 bytes as 64 hex characters or base64');
+  return key;
+}
+
+/**
+ * The card vault key (issue 13): its own key, so that the master key, which every merchant secret is sealed with,
+ * opens no card number. TENDER_CARD_VAULT_KEY when given (32 bytes, hex or base64), else card-vault.key in dataDir.
+ */
+export function cardVaultKey(cfg: Config): Buffer {
+  const text = keyFile(cfg.dataDir, 'card-vault.key', cfg.cardVaultKeyText?.reveal(), 32, 'hex');
+  const key = /^[0-9a-fA-F]{64}$/.test(text) ? Buffer.from(text, 'hex') : Buffer.from(text, 'base64');
+  if (key.length !== 32) throw new Error('TENDER_CARD_VAULT_KEY must be 32 bytes as 64 hex characters or base64');
+  if (key.equals(masterKey(cfg))) throw new Error('TENDER_CARD_VAULT_KEY must differ from TENDER_MASTER_KEY');
   return key;
 }
 

@@ -1,7 +1,7 @@
 // Opens what a Tender process needs: the database (DATABASE_URL or the embedded one), migrations, keys.
 import pino, { type Logger } from 'pino';
 import type { Config } from './config.js';
-import { masterKey } from './config.js';
+import { cardVaultKey, masterKey } from './config.js';
 import type { Deps } from './core/deps.js';
 import { createPool } from './store/db.js';
 import { openEmbedded, type Supervision } from './store/embedded.js';
@@ -90,6 +90,7 @@ export async function openRuntime(
       clock: systemClock,
       ids: randomIds,
       box: secretBox(key),
+      vault: secretBox(cardVaultKey(cfg)),
       assets: await loadAssets(db, cfg.maxAmounts),
       config: cfg,
       log,

@@ -96,6 +96,7 @@ export async function startTestEnv(
     clock,
     ids: randomIds,
     box: secretBox(randomBytes(32)),
+    vault: secretBox(randomBytes(32)),
     assets: await loadAssets(db, config.maxAmounts),
     config,
     log,

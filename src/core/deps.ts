@@ -11,6 +11,11 @@ export interface Deps {
   clock: Clock;
   ids: Ids;
   box: SecretBox;
+  /**
+   * The card vault's own key (TENDER_CARD_VAULT_KEY or card-vault.key; never the master key): seals stored card
+   * numbers (src/core/card-vault.ts). Absent where a caller built Deps without it: card storage is then refused.
+   */
+  vault?: SecretBox;
   assets: AssetTable;
   config: Config;
   log: Logger;

@@ -4,7 +4,7 @@ import type pg from 'pg';
 import type { Deps } from './deps.js';
 import type { Order } from '../domain/order.js';
 import { assertTransition, OrderStatus } from '../domain/order-status.js';
-import { orderPaymentEntry } from '../domain/ledger.js';
+import { type JournalEntry, orderPaymentEntry } from '../domain/ledger.js';
 import { feeFor } from '../domain/money.js';
 import { TenderError } from '../domain/errors.js';
 import { inTx } from '../store/db.js';
@@ -75,6 +75,27 @@ export function closeOrderInTx(
   return change(tx, deps, orderId, OrderStatus.CLOSED, reason, () => ({ remark, extInfo }));
 }
 
+/**
+ * A completion whose money is not the plain payment entry (card orders: the reserve, src/core/card-payments.ts):
+ * `build` makes the patch, `entry` the journal entry of the updated order, `after` writes rows beside it with the
+ * entry's id. All in the caller's transaction, under the order's lock, like every other change.
+ */
+export interface CustomCompletion {
+  build: (o: Order, feeBps: number) => StatusPatch;
+  entry: (updated: Order) => JournalEntry;
+  after?: (updated: Order, entryId: string) => Promise<void>;
+}
+
+export function completeOrderInTxWith(
+  tx: pg.PoolClient,
+  deps: Deps,
+  orderId: string,
+  reason: string,
+  c: CustomCompletion,
+): Promise<Order> {
+  return change(tx, deps, orderId, OrderStatus.COMPLETED, reason, c.build, c);
+}
+
 async function change(
   tx: pg.PoolClient,
   deps: Deps,
@@ -82,6 +103,7 @@ async function change(
   to: OrderStatus,
   reason: string,
   build: (o: Order, feeBps: number) => StatusPatch,
+  custom?: CustomCompletion,
 ): Promise<Order> {
   const current = await findOrder(tx, { by: 'id', id: orderId }, undefined, true);
   if (!current) throw new TenderError('ORDER_NOT_FOUND');
@@ -91,7 +113,10 @@ async function change(
   const now = deps.clock.now();
   const updated = await casOrderStatus(tx, orderId, current.status, to, patch, reason, now);
   if (!updated) throw new TenderError('ILLEGAL_TRANSITION', 'order changed concurrently');
-  if (to === OrderStatus.COMPLETED) {
+  if (to === OrderStatus.COMPLETED && custom) {
+    const entryId = await postEntry(tx, custom.entry(updated), now);
+    await custom.after?.(updated, entryId);
+  } else if (to === OrderStatus.COMPLETED) {
     await postEntry(
       tx,
       orderPaymentEntry({

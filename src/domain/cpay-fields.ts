@@ -52,7 +52,8 @@ export function cpayOrderFields(o: Order, assets: AssetTable): CpayOrderFields {
     orderAmount: fmt(o.amount),
     actualAmount: fmt(o.paidAmount),
     receivedAmount: fmt(o.receivedAmount),
-    pledgeAmount: '0.00',
+    // The card reserve ("margin amount, only for credit card"); "0.00" for every other order.
+    pledgeAmount: fmt(o.pledgeAmount ?? null),
     serviceFee: fmt(o.fee),
     fee: fmt(o.fee),
     network: o.network ?? '',

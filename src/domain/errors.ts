@@ -74,6 +74,29 @@ export const ERRORS = {
   // Issue 12 (operator console): a suspended merchant's credentials are valid but every request is refused.
   MERCHANT_SUSPENDED: { kind: 'auth', message: 'this merchant account is suspended: contact the operator' },
   SECRET_NOT_SEALED: { kind: 'state', message: 'this secret was issued before it could be shown again: rotate it' },
+  // Issue 13 (cards: pwpp, createOrderByCreditCard, the hosted card page; docs/cards.md).
+  CARD_PAN_INVALID: { kind: 'validation', message: 'cardNumber is not a valid card number' },
+  CARD_EXPIRY_INVALID: { kind: 'validation', message: 'expDate must be MM/YY' },
+  CARD_EXPIRED: { kind: 'validation', message: 'the card has expired (expDate is in the past)' },
+  CARD_CVV_INVALID: { kind: 'validation', message: 'cvv must be 3 or 4 digits' },
+  CARD_BRAND_NOT_SUPPORTED: { kind: 'validation', message: 'only VISA and Mastercard cards are accepted' },
+  CARD_CHANNEL_INVALID: { kind: 'validation', message: 'payChannel must be payChannel1, 2, 3 or 4' },
+  CARD_CURRENCY_NOT_SUPPORTED: { kind: 'validation', message: 'this currency is not offered on this payChannel' },
+  CARD_COUNTRY_NOT_SUPPORTED: { kind: 'validation', message: 'cards from this country are not accepted here' },
+  CARD_COUNTRY_INVALID: { kind: 'validation', message: 'country must be an ISO 3166-1 alpha-2 code' },
+  CARD_IP_INVALID: { kind: 'validation', message: 'ip is not a valid IP address' },
+  CARD_EMAIL_INVALID: { kind: 'validation', message: 'email is not a valid e-mail address' },
+  CARD_PRODUCTS_INVALID: { kind: 'validation', message: 'products must be a JSON array' },
+  CARD_TX_MODE_INVALID: { kind: 'validation', message: 'txMode must be 1 (redirect) or 2 (h2h), for payChannel3 only' },
+  CARD_STORE_CC_INVALID: { kind: 'validation', message: 'storeCc must be 0 or 1' },
+  CARD_STORAGE_DISABLED: { kind: 'state', message: 'card storage is not enabled for this merchant' },
+  CARD_STORAGE_ID_UNKNOWN: { kind: 'not_found', message: 'no stored card with this ccStorageID for this user' },
+  CARD_BROWSER_HEADERS_REQUIRED: {
+    kind: 'validation',
+    message: 'payChannel2 needs clientHTTPAccept and clientHTTPUserAgent',
+  },
+  CARD_FIELD_INVALID: { kind: 'validation', message: 'a billing field is malformed' },
+  CARD_3DS_INVALID: { kind: 'validation', message: 'the 3-D Secure answer is not valid for this payment' },
   // submitKYC (seed 001 §11, shared/spec M6, docs/kyc.md): the message names the record index and the field, never
   // a value (the records are personal data).
   KYC_DATA_NOT_JSON: { kind: 'validation', message: 'data must be JSON text: an array of KYC records' },

@@ -118,3 +118,36 @@ export function payoutReleaseEntry(p: { orderId: string; merchantId: string; cur
     ],
   });
 }
+
+/**
+ * A card order paid (issue 13, spec M7 "Money"): the card rail's clearing account −gross, fee revenue +fee, the
+ * merchant's available +(gross − fee − pledge) and frozen +pledge (the reserve, released later by its own entry).
+ * Kind 'order_payment': one per order, like every pay-in.
+ */
+export function cardPaymentEntry(p: {
+  orderId: string;
+  merchantId: string;
+  rail: string;
+  currency: string;
+  gross: bigint;
+  fee: bigint;
+  pledge: bigint;
+}): JournalEntry {
+  if (p.fee < 0n || p.pledge < 0n || p.fee + p.pledge > p.gross)
+    throw new Error('fee and reserve must lie between 0 and the gross amount');
+  const postings: Posting[] = [
+    {
+      account: { kind: 'merchant_available', merchantId: p.merchantId, currency: p.currency },
+      amount: p.gross - p.fee - p.pledge,
+    },
+    { account: { kind: 'merchant_frozen', merchantId: p.merchantId, currency: p.currency }, amount: p.pledge },
+    { account: { kind: 'fee_revenue', currency: p.currency }, amount: p.fee },
+    { account: { kind: 'rail_clearing', rail: p.rail, currency: p.currency }, amount: -p.gross },
+  ];
+  return assertBalanced({
+    kind: 'order_payment',
+    orderId: p.orderId,
+    memo: `card payment of order ${p.orderId}${p.pledge > 0n ? ' with its reserve' : ''}`,
+    postings: postings.filter((x) => x.amount !== 0n),
+  });
+}

@@ -31,4 +31,6 @@ export interface Order {
   completedAt: Date | null;
   /** 'payin' unless a payout (migration 013); absent where the row was read without it. */
   kind?: 'payin' | 'payout' | 'fiat_payout';
+  /** The card reserve of a completed card order (migration 020, spec M7 "Money"); null otherwise. */
+  pledgeAmount?: bigint | null;
 }

@@ -32,6 +32,8 @@ export interface OrderRow {
   updated_at: Date;
   completed_at: Date | null;
   kind?: 'payin' | 'payout' | 'fiat_payout';
+  /** Migration 020: the card reserve of a completed card order. */
+  pledge_amount?: string | null;
 }
 
 const big = (v: string | null): bigint | null => (v === null ? null : BigInt(v));
@@ -66,6 +68,7 @@ export function toOrder(r: OrderRow): Order & { requestDigest: string } {
     updatedAt: r.updated_at,
     completedAt: r.completed_at,
     ...(r.kind ? { kind: r.kind } : {}),
+    ...(r.pledge_amount !== undefined ? { pledgeAmount: big(r.pledge_amount) } : {}),
     requestDigest: r.request_digest,
   };
 }
@@ -97,7 +100,7 @@ export const ORDER_COLUMNS = `id, merchant_id, merchant_trade_no, dialect, reque
        amount_text, status,
   paid_amount, fee, received_amount, rail, network, hash, remark, ext_info, callback_url, success_url, fail_url,
   pay_code, watch_code,
-  create_time_ms, expires_at, created_at, updated_at, completed_at, kind`;
+  create_time_ms, expires_at, created_at, updated_at, completed_at, kind, pledge_amount`;
 
 // A named statement: each pooled connection parses and plans it once, not on every order.
 const INSERT_ORDER_SQL = `WITH ins AS (
@@ -197,6 +200,8 @@ export interface StatusPatch {
   hash?: string;
   remark?: string;
   extInfo?: string;
+  /** The card reserve (migration 020), written with a card order's completion. */
+  pledgeAmount?: bigint;
 }
 
 /** Compare-and-set: changes the status only if it is still `from`; appends the event row. */
@@ -216,7 +221,8 @@ export async function casOrderStatus(
          paid_amount = COALESCE($5, paid_amount), fee = COALESCE($6, fee), received_amount = COALESCE($7,
          received_amount),
          rail = COALESCE($8, rail), network = COALESCE($9, network), hash = COALESCE($10, hash),
-         remark = COALESCE($11::text, remark), ext_info = COALESCE($12::text, ext_info)
+         remark = COALESCE($11::text, remark), ext_info = COALESCE($12::text, ext_info),
+         pledge_amount = COALESCE($14::numeric, pledge_amount)
        WHERE id = $1 AND status = $2::smallint RETURNING *),
      ev AS (INSERT INTO order_events (order_id, from_status, to_status, reason, at) SELECT id, $2::smallint,
      $3::smallint, $13, $4 FROM upd)
@@ -235,6 +241,7 @@ export async function casOrderStatus(
       patch.remark ?? null,
       patch.extInfo ?? null,
       reason,
+      patch.pledgeAmount?.toString() ?? null,
     ],
   );
   return rows[0] ? toOrder(rows[0]) : undefined;

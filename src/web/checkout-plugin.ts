@@ -12,6 +12,7 @@ import { settleSandbox } from '../rails/sandbox/index.js';
 import { renderCheckout, renderMessage, statusText } from './checkout-page.js';
 import { cryptoView } from './crypto-view.js';
 import { chooseOrderNetwork } from '../core/crypto-orders.js';
+import { cardPaymentOf } from '../core/card-payments.js';
 import { newNonce, pageHeaders } from './page-headers.js';
 import { assertSameOrigin } from './same-origin.js';
 
@@ -89,6 +90,9 @@ export async function checkoutPlugin(app: FastifyInstance, opts: { deps: Deps })
   app.get<{ Params: { code: string } }>('/pay/:code', async (req, reply: FastifyReply) => {
     const redirect = redirectOf(req.query);
     const loaded = await load(req.params.code, redirect);
+    // A card order (createOrderByCreditCard) is paid on the hosted card page (src/web/card-plugin.ts).
+    if (await cardPaymentOf(deps, loaded.order.id))
+      return reply.redirect(`/pay/${encodeURIComponent(loaded.order.payCode)}/card`, 303);
     const { merchant } = loaded;
     const now = deps.clock.now();
     const { order, view } = await cryptoView(

@@ -33,6 +33,8 @@ function originOf(url: string): string | undefined {
 }
 
 export function contentSecurityPolicy(p: PagePolicy): string {
+  const targets = [...new Set((p.formTargets ?? []).flatMap((t) => (t ? [originOf(t)] : [])).filter(Boolean))];
+  // Strict pages may still name form targets (the card pages: a post redirects to the merchant's return URL).
   if (p.strict)
     return [
       "default-src 'none'",
@@ -41,10 +43,9 @@ export function contentSecurityPolicy(p: PagePolicy): string {
       "connect-src 'self'",
       "img-src 'self' data:",
       "base-uri 'none'",
-      "form-action 'self'",
+      `form-action ${["'self'", ...targets].join(' ')}`,
       "frame-ancestors 'none'",
     ].join('; ');
-  const targets = [...new Set((p.formTargets ?? []).flatMap((t) => (t ? [originOf(t)] : [])).filter(Boolean))];
   return [
     "default-src 'none'",
     "style-src 'unsafe-inline'",

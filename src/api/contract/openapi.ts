@@ -19,6 +19,14 @@ import { ratesOpenapiRoutes } from './rates.js';
 import { WithdrawData, WithdrawParams } from '../openapi/payout-schemas.js';
 import { FiatPayoutData, FiatPayoutParams } from '../openapi/fiat-payout-schemas.js';
 import { KycData, KycJsonParams, KycParams } from '../openapi/kyc-schemas.js';
+import {
+  CreateByCardData,
+  CreateOrderByCreditCardParams,
+  PwppData,
+  PwppParams,
+  PwppV1Failure,
+  PwppV2Failure,
+} from '../openapi/card-schemas.js';
 
 const JSON_TYPE = 'application/json';
 
@@ -71,6 +79,35 @@ const submitKyc = (): RouteContract => {
   };
 };
 
+/** pwpp v1 (form, §12) and v2 (JSON): card data host to host; each version has its own failure answer. */
+const pwpp = (version: 1 | 2): RouteContract => {
+  const r = route(
+    'POST',
+    'pwpp',
+    `Pay by card host to host, v${version} (§12, docs/cards.md)`,
+    PwppParams,
+    PwppData,
+    'Pwpp',
+  );
+  const failure = version === 1 ? PwppV1Failure : PwppV2Failure;
+  return {
+    ...r,
+    route: `/openapi/v${version}/pwpp`,
+    path: `/openapi/v${version}/pwpp`,
+    description:
+      `${r.description} Needs the user's KYC (submitKYC). A card the bank refuses answers ` +
+      `${version === 1 ? '90751015 with data of empty strings' : '90751019 with data null'}; the order stays, closed.`,
+    ...(version === 2 ? { query: undefined, body: { 'application/json': signedBy(PwppParams) } } : {}),
+    answers: {
+      '200': {
+        description: 'success, refusal or payment failure',
+        contentType: JSON_TYPE,
+        schema: Type.Union([OpenapiAnswer(PwppData, `PwppV${version}`), failure]),
+      },
+    },
+  };
+};
+
 const settle = (outcome: 'complete' | 'fail'): RouteContract => ({
   method: 'POST',
   route: `/sandbox/orders/:orderId/${outcome}`,
@@ -116,6 +153,16 @@ export const openapiContract: DialectContract = {
       'FiatPayout',
     ),
     submitKyc(),
+    route(
+      'POST',
+      'createOrderByCreditCard',
+      'Create a card order paid on the hosted card page (§14)',
+      CreateOrderByCreditCardParams,
+      CreateByCardData,
+      'CreateOrderByCreditCard',
+    ),
+    pwpp(1),
+    pwpp(2),
     settle('complete'),
     settle('fail'),
   ],

@@ -49,7 +49,49 @@ export const serviceContract: DialectContract = {
     "The customer's payment pages, their live status, the health check, these documents, and the merchant portal's " +
     'API reference and webhook settings pages.',
   routes: [
-    page('GET', '/pay/:code', 'Checkout page', { '200': html('the page') }),
+    page('GET', '/pay/:code', 'Checkout page', {
+      '200': html('the page'),
+      '303': { description: 'See Other: a card order is paid on its card page (/pay/{code}/card)' },
+    }),
+    // Issue 13: the hosted card page (docs/cards.md). Strict CSP, no script.
+    page('GET', '/pay/:code/card', 'Hosted card page: the card form, the 3-D Secure step or the result', {
+      '200': html('the page'),
+      '400': html('cannot continue'),
+      '403': html('suspended merchant'),
+      '404': html('unknown payment'),
+    }),
+    page('POST', '/pay/:code/card', 'Pay with the card (form: cardNumber, expDate, cvv, holder)', {
+      '303': { description: "See Other: the bank's 3-D Secure page, the merchant's return URL or the result" },
+      '400': html('the form again, saying which field is wrong'),
+      '403': html('a post from another site, or a suspended merchant'),
+      '404': html('unknown payment'),
+    }),
+    page('GET', '/pay/:code/3ds', "Back from the bank's 3-D Secure page (query: cres)", {
+      '303': { description: "See Other: the merchant's return URL (with txnRef) or the result page" },
+      '400': html('not a valid answer for this payment'),
+      '404': html('unknown payment'),
+    }),
+    {
+      method: 'GET',
+      route: '/sandbox-acs/:id',
+      path: '/sandbox-acs/{id}',
+      summary: "Sandbox only: the sandbox bank's 3-D Secure page (redirectURL)",
+      params: Type.Object({ id: Type.String({ description: 'the challenge id' }) }),
+      answers: { '200': html('the challenge'), '404': html('unknown challenge') },
+    },
+    {
+      method: 'POST',
+      route: '/sandbox-acs/:id',
+      path: '/sandbox-acs/{id}',
+      summary: "Sandbox only: pageData's creq post (shows the challenge) or the page's answer (code or cancel)",
+      params: Type.Object({ id: Type.String({ description: 'the challenge id' }) }),
+      answers: {
+        '200': html('the challenge'),
+        '303': { description: 'See Other: back to Tender with the cres' },
+        '403': html('an answer posted from another site'),
+        '404': html('unknown challenge'),
+      },
+    },
     page('POST', '/pay/:code/network', 'Choose the network (form)', { '303': redirect, '409': html('too late') }),
     page('GET', '/pay/:code/status', 'Live status of a checkout', {
       '200': {

@@ -21,6 +21,7 @@ import { wireNetworkName } from '../../rails/crypto/networks.js';
 import { ratesRoutes } from './rates-routes.js';
 import { payoutRoutes } from './payout-routes.js';
 import { fiatPayoutRoutes } from './fiat-payout-routes.js';
+import { cardRoutes } from './card-routes.js';
 import { kycRoutes } from './kyc-routes.js';
 import {
   CreateOrderParams,
@@ -179,5 +180,6 @@ export async function openapiPlugin(app: FastifyInstance, opts: { deps: Deps }):
   await ratesRoutes(app, { deps, signed });
   await app.register(payoutRoutes, { deps }); // issue 11: POST /withdraw
   await app.register(fiatPayoutRoutes, { deps }); // issue 11: POST /createFiatPayoutOrder
+  await app.register(cardRoutes, { deps, version: 1 }); // issue 13: createOrderByCreditCard, pwpp (form)
   await app.register(kycRoutes, { deps }); // issue 13: POST /submitKYC
 }
