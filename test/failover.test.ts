@@ -8,14 +8,13 @@
 // invariants hold. The seconds of refusals per kill are printed.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, signed, sleep } from './harness.js';
-import { brokenInvariants, type Acknowledged } from './invariants.js';
+import { freePort } from './harness.js';
+import { brokenInvariants } from './invariants.js';
+import { receiver, startLoad } from './retrying-load.js';
 import { CLI, logRecords, runCli, startProc, waitFor, waitHealthy, type Proc } from './child-process.js';
 import { autoFailoverUnavailable, startFormation, type Formation } from './pg-auto-failover.js';
 import { createPool } from '../src/store/db.js';
@@ -25,133 +24,6 @@ const cleanup: Array<() => Promise<unknown>> = [];
 after(async () => {
   for (const c of cleanup.reverse()) await c().catch(() => {});
 });
-
-interface Answer {
-  path: 'createOrder' | 'complete';
-  base: string;
-  status: number;
-  code: unknown;
-  at: number;
-}
-
-async function post(url: string, params: Record<string, string>, headers: Record<string, string> = {}) {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
-    body: new URLSearchParams(params).toString(),
-    signal: AbortSignal.timeout(30_000),
-  });
-  const text = await res.text();
-  let body: { code?: unknown; data?: { orderId?: unknown } } | undefined;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    body = undefined;
-  }
-  return { status: res.status, body };
-}
-
-/**
- * Merchant loops that retry like a client should: the same merchantTradeNo until createOrder is acknowledged,
- * then the completion until it is (20004 after an unanswered try means an earlier try went through).
- */
-function startLoad(bases: string[], m: { merchantId: number; securityKey: string }, adminToken: string, loops: number) {
-  let stopped = false;
-  let n = 0;
-  const answers: Answer[] = [];
-  const failures: string[] = [];
-  const acknowledged: Acknowledged[] = [];
-  const completed: string[] = [];
-  const call = async (path: Answer['path'], url: string, params: Record<string, string>, h = {}) => {
-    const base = url.slice(0, url.indexOf('/', 8));
-    try {
-      const r = await post(url, params, h);
-      answers.push({ path, base, status: r.status, code: r.body?.code, at: Date.now() });
-      return r;
-    } catch (e) {
-      failures.push(`${path} via ${base}: ${(e as Error).cause ?? (e as Error).message}`);
-      return undefined;
-    }
-  };
-  const one = async (loop: number) => {
-    const tradeNo = `fo-${n++}`;
-    let orderId: string | undefined;
-    for (let i = 0; !orderId; i++) {
-      if (stopped && i > 0) return;
-      const base = bases[(loop + i) % bases.length]!;
-      const p = {
-        merchantId: String(m.merchantId),
-        merchantTradeNo: tradeNo,
-        createTime: String(Date.now()),
-        userId: 'load',
-        amount: '10',
-        cryptoCurrency: 'USDT',
-      };
-      const r = await call('createOrder', `${base}/openapi/v1/createOrder`, signed(p, m.securityKey));
-      if (r?.body?.code === 0) orderId = String(r.body.data?.orderId);
-      else await sleep(100);
-    }
-    acknowledged.push({ merchantId: m.merchantId, merchantTradeNo: tradeNo, orderId });
-    let uncertain = false;
-    for (let i = 0; ; i++) {
-      const base = bases[(loop + i) % bases.length]!;
-      const r = await call(
-        'complete',
-        `${base}/sandbox/orders/${orderId}/complete`,
-        {},
-        {
-          authorization: `Bearer ${adminToken}`,
-        },
-      );
-      if (r?.body?.code === 0 || (uncertain && r?.body?.code === 20004)) {
-        completed.push(orderId);
-        return;
-      }
-      uncertain = true;
-      await sleep(100);
-    }
-  };
-  const runs = Array.from({ length: loops }, async (_, loop) => {
-    while (!stopped) await one(loop);
-  });
-  return {
-    answers,
-    failures,
-    acknowledged,
-    completed,
-    async stop() {
-      stopped = true;
-      await Promise.all(runs);
-    },
-  };
-}
-
-/** A webhook receiver that answers `success` and records the order ids. */
-async function receiver(): Promise<{ url: string; orders: Map<string, number> }> {
-  const orders = new Map<string, number>();
-  const server: Server = createServer((req, res) => {
-    let body = '';
-    req.setEncoding('utf8').on('data', (c: string) => (body += c));
-    req.on('end', () => {
-      try {
-        const id = String(JSON.parse(new URLSearchParams(body).get('param') ?? '{}').orderId ?? '');
-        orders.set(id, (orders.get(id) ?? 0) + 1);
-      } catch {
-        /* not a cpay webhook */
-      }
-      res.writeHead(200, { 'content-type': 'text/plain' }).end('success');
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  cleanup.push(
-    () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
-  );
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, orders };
-}
 
 const MERCHANT = ['--brand', 'B', '--company', 'C', '--website', 'https://s.example', '--email', 'e@x.io'];
 
@@ -202,7 +74,7 @@ test(`issue 14: ${KILLS} kill -9 failovers of the primary under 2 API + 2 worker
   await waitHealthy(api[1]!, `${bases[1]}/healthz`);
   for (const w of workers) await waitFor(`${w.name} to start`, () => w.out().includes('workers started'), 60_000);
 
-  const hooks = await receiver();
+  const hooks = await receiver(cleanup);
   const m = JSON.parse(await runCli(['merchant', 'create', ...MERCHANT, '--callback-url', hooks.url, '--json'], env));
   const load = startLoad(bases, m, adminToken, 4);
   const grows = (by: number, what: string) => {
