@@ -157,3 +157,35 @@ test('issue 14: a DATABASE_URL Tender cannot honour is refused when the pool is 
     /cannot read sslrootcert/,
   );
 });
+
+test('issue 14: connections terminated while the pool opens them never reach the process as an unhandled error', async () => {
+  const p = pool(`postgres://${cred}@${live}/${db}`, 6);
+  const uncaught: unknown[] = [];
+  const record = (e: unknown) => uncaught.push(e);
+  process.on('uncaughtException', record);
+  try {
+    let stop = false;
+    const loops = Array.from({ length: 5 }, async () => {
+      while (!stop) await p.query('SELECT pg_sleep(0.005)').catch(() => {});
+    });
+    // "Terminating connection" often arrives in the same read as the new connection's "ready for query".
+    const end = Date.now() + 1500;
+    while (Date.now() < end) {
+      await admin((c) =>
+        c.query(
+          `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()
+           AND backend_type = 'client backend'`,
+          [db],
+        ),
+      );
+      await sleep(20);
+    }
+    stop = true;
+    await Promise.all(loops);
+    await sleep(200);
+  } finally {
+    process.removeListener('uncaughtException', record);
+  }
+  assert.deepEqual(uncaught, [], 'an error event escaped to the process');
+  assert.equal((await p.query('SELECT 1 AS x')).rows[0].x, 1);
+});

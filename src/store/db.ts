@@ -24,6 +24,7 @@ export function createPool(url: string, max: number, opts: PoolOptions = {}): Db
   const connectTimeoutMs = opts.connectTimeoutMs ?? 5_000;
   const pool = new pg.Pool({
     ...poolSettings(parsePgUri(url), connectTimeoutMs),
+    connectionString: url, // kept for whoever reads pool.options back; the selecting Client ignores it
     max,
     idleTimeoutMillis: 30_000,
     connectionTimeoutMillis: connectTimeoutMs,

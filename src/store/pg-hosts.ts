@@ -175,6 +175,14 @@ type Callback = ((err: Error) => void) | ((err: null, c: pg.Client) => void);
  */
 export function selectingClient(sel: HostSelector): typeof pg.Client {
   return class SelectingClient extends pg.Client {
+    constructor(config?: string | pg.ClientConfig) {
+      // The pool keeps DATABASE_URL as `connectionString` (tools and tests read it back); node-postgres would
+      // parse it again and refuse a host list, so the client leaves it out: the selector has read it.
+      // pg-pool keeps the password non-enumerable (out of logs): copy it by name, a spread would drop it.
+      const { connectionString: _url, ...rest } = typeof config === 'object' ? config : {};
+      super(typeof config === 'object' ? { ...rest, password: config.password } : rest);
+    }
+
     override connect(): Promise<pg.Client>;
     override connect(callback: Callback): void;
     override connect(callback?: Callback): Promise<pg.Client> | undefined {
@@ -191,13 +199,24 @@ export function selectingClient(sel: HostSelector): typeof pg.Client {
         self.host = self.connectionParameters.host = chosen.host.host;
         self.port = self.connectionParameters.port = chosen.host.port;
         self.ssl = self.connection.ssl = chosen.tls;
+        // Until the pool attaches its own listener (in the callback), an `error` event would have none and kill
+        // the process: the server's "terminating connection" can arrive in the same read as "ready for query",
+        // while this function still awaits. Such a client is dead: its connect fails.
+        let broken: Error | undefined;
+        const onError = (e: Error) => {
+          broken ??= e;
+        };
+        this.on('error', onError);
         try {
           await super.connect();
           await sel.verify(this);
+          if (broken) throw broken;
         } catch (e) {
           sel.forget(chosen);
           await this.end().catch(() => {});
           throw e;
+        } finally {
+          this.removeListener('error', onError);
         }
         return this;
       };
