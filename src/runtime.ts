@@ -4,6 +4,7 @@ import type { Config } from './config.js';
 import { cardVaultKey, masterKey } from './config.js';
 import type { Deps } from './core/deps.js';
 import { createPool } from './store/db.js';
+import { describeTarget, parsePgUri } from './store/pg-uri.js';
 import { openEmbedded, type Supervision } from './store/embedded.js';
 import { migrate } from './store/migrate.js';
 import { loadAssets } from './store/assets-repo.js';
@@ -59,6 +60,8 @@ export async function openRuntime(
 ): Promise<Runtime> {
   let url = cfg.databaseUrl;
   let stopEmbedded = async () => {};
+  // Hosts and session attributes only: the URI may hold a password.
+  if (url) log.info({ component: 'postgres', database: describeTarget(parsePgUri(url)) }, 'database');
   if (!url) {
     const emb = await openEmbedded(
       cfg.dataDir,

@@ -1,6 +1,6 @@
 // Ledger and order invariants, checked in SQL after a crash or an outage. Each check returns the rows that
 // break it (empty when it holds), so a failure shows what is wrong, not just that something is.
-import pg from 'pg';
+import { createPool } from '../src/store/db.js';
 
 /** An order the server acknowledged (createOrder answered code 0). */
 export interface Acknowledged {
@@ -76,8 +76,8 @@ export async function invariantViolations(
   acknowledged: Acknowledged[],
   graceSeconds: number,
 ): Promise<Record<string, unknown[]>> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
+  // Tender's own pool: it reads a multi-host libpq URI too (issue 14), and finds the primary.
+  const c = createPool(url, 1);
   try {
     const out: Record<string, unknown[]> = {};
     for (const [name, sql] of Object.entries(CHECKS)) out[name] = (await c.query(sql)).rows;

@@ -77,7 +77,14 @@ export async function reconcileAttempt(deps: Deps, r: PayoutRoute, a: AttemptRow
       // this one can never land: sign anew. Otherwise the same bytes are sent again (they can land only once).
       if (a.nonce !== null && r.rail.chainNonce) {
         const chainNonce = await withTimeout(r.rail.chainNonce(r.network), t, 'chain nonce');
-        if (chainNonce > BigInt(a.nonce)) return dropAttempt(deps, a, 'nonce used by another transaction');
+        if (chainNonce > BigInt(a.nonce)) {
+          // Several worker processes reconcile the same network (issue 14): another one may have broadcast these
+          // very bytes, and the chain taken them, between our verdict and the nonce read. Only a hash still
+          // unknown AFTER the nonce moved proves another transaction took it; otherwise follow the new verdict.
+          const again = await withTimeout(r.rail.verdict(r.network, a.tx_hash), t, 'verdict');
+          if (again.state === 'unknown') return dropAttempt(deps, a, 'nonce used by another transaction');
+          return reconcileAttempt(deps, r, a);
+        }
       }
       await broadcastAttempt(deps, r, a);
       return;

@@ -1,6 +1,8 @@
 // The PostgreSQL pool and the one transaction helper every use-case goes through.
 import pg from 'pg';
 import { isDatabaseUnavailable } from './unavailable.js';
+import { parsePgUri } from './pg-uri.js';
+import { poolSettings } from './pg-hosts.js';
 
 // numeric and int8 arrive as strings; money code converts them to bigint explicitly.
 export type Db = pg.Pool;
@@ -13,12 +15,19 @@ export interface PoolOptions {
   statementTimeoutMs?: number;
 }
 
+/**
+ * A pool on DATABASE_URL read as libpq reads it (src/store/pg-uri.ts; a PgUriError names what is wrong): several
+ * hosts, target_session_attrs, sslmode. After a failover the broken connections are dropped (below and in inTx)
+ * and new ones find the new primary (src/store/pg-hosts.ts).
+ */
 export function createPool(url: string, max: number, opts: PoolOptions = {}): Db {
+  const connectTimeoutMs = opts.connectTimeoutMs ?? 5_000;
   const pool = new pg.Pool({
-    connectionString: url,
+    ...poolSettings(parsePgUri(url), connectTimeoutMs),
+    connectionString: url, // kept for whoever reads pool.options back; the selecting Client ignores it
     max,
     idleTimeoutMillis: 30_000,
-    connectionTimeoutMillis: opts.connectTimeoutMs ?? 5_000,
+    connectionTimeoutMillis: connectTimeoutMs,
     ...(opts.statementTimeoutMs ? { statement_timeout: opts.statementTimeoutMs } : {}),
     // A half-open TCP connection (the server host vanished) is noticed by the kernel instead of never.
     keepAlive: true,

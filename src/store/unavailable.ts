@@ -6,6 +6,9 @@ const PG_UNAVAILABLE_SQLSTATES = new Set([
   '57P03', // cannot_connect_now (starting up, recovering)
   '53300', // too_many_connections
   '53400', // configuration_limit_exceeded
+  // A write reached a server that is read-only now: a primary demoted by a failover (issue 14). The connection
+  // is dropped (inTx releases it as broken) and the next one finds the new primary.
+  '25006', // read_only_sql_transaction
 ]);
 const NET_CODES = new Set([
   'ECONNREFUSED',

@@ -56,7 +56,18 @@ export function startChainWatcher(deps: Deps, net: NetworkConfig, opts: ChainWat
   };
 
   async function acquire(): Promise<boolean> {
-    if (lease) return true;
+    if (lease) {
+      // The lock lives as long as its connection. After a failover (issue 14) or a cut the old connection may be
+      // dead before its `error` arrives, while another process takes the lock on the new primary: check first.
+      try {
+        await lease.query('SELECT 1');
+        return true;
+      } catch (e) {
+        deps.log.warn({ err: e, network: net.name }, 'watcher lease connection lost; taking the lease again');
+        dropLease(e as Error);
+        throw e;
+      }
+    }
     const c = await deps.db.connect();
     try {
       const { rows } = await c.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, hashtext($2)) AS ok', [
