@@ -3,11 +3,12 @@
 import { esc } from '../html.js';
 import type { OperatorSession } from './console-session.js';
 
-export type ConsoleNav = 'merchants' | 'payouts' | 'webhooks' | 'audit';
+export type ConsoleNav = 'merchants' | 'payouts' | 'cards' | 'webhooks' | 'audit';
 
 const LINKS: Array<[ConsoleNav, string, string]> = [
   ['merchants', '/console/merchants', 'Merchants'],
   ['payouts', '/console/payouts', 'Payout approvals'],
+  ['cards', '/console/cards', 'Card refunds'],
   ['webhooks', '/console/webhooks', 'Webhook health'],
   ['audit', '/console/audit', 'Audit log'],
 ];
