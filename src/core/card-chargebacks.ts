@@ -1,11 +1,11 @@
-// Chargebacks of card orders (issue 13 part 3, spec M7 "Money" decision, docs/cards.md "Chargebacks"), recorded by
+// Chargebacks of card orders (issue 13 part 3, spec M7 "Money" decision, docs/refunds.md), recorded by
 // an operator from the acquirer's notice (API, console, CLI), audited. Under the order's card-row lock (the lock
 // every refund of the order takes too), the amount must fit in what is left of the capture (captured − pending and
 // succeeded refunds − earlier chargebacks); it is taken from the order's unreleased reserve first (frozen), the
 // rest from the merchant's available balance, in one entry with the chargeback row, its event row, the audit row
 // and the webhook. The database forbids negative merchant balances, and Tender keeps no debt account: a
 // chargeback the reserve and available balance cannot cover is REFUSED (CARD_CHARGEBACK_INSUFFICIENT_FUNDS),
-// nothing recorded, and the operator records it once the merchant's balance covers it (docs/cards.md).
+// nothing recorded, and the operator records it once the merchant's balance covers it (docs/refunds.md).
 // Idempotent per (order, caseId): the same case with the same fields answers the chargeback already recorded.
 import type { Deps } from './deps.js';
 import { TenderError, isTenderError } from '../domain/errors.js';

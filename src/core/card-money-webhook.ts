@@ -1,7 +1,7 @@
 // The webhooks of card refunds and chargebacks (issue 13 part 3): Tender's own event form, through the same
 // outbox as status webhooks, in the transaction of the change. The order keeps its status (14), so the
 // notification is the order's usual one in the merchant's format, signed the same way, plus the event fields
-// (docs/cards.md "Refund and chargeback webhooks"): `eventType`, `eventId`, `eventAmount`, `refundedAmount`,
+// (docs/refunds.md): `eventType`, `eventId`, `eventAmount`, `refundedAmount`,
 // `chargebackAmount`.
 import type pg from 'pg';
 import type { Deps } from './deps.js';

@@ -1,4 +1,4 @@
-// Refunds of card orders (issue 13 part 3, spec M7 "Money" decision, docs/cards.md "Refunds"): full or partial,
+// Refunds of card orders (issue 13 part 3, spec M7 "Money" decision, docs/refunds.md): full or partial,
 // asked by the merchant (portal) or an operator (API, console, CLI), never above what was captured, idempotent per
 // (merchant, refundKey).
 //
@@ -9,7 +9,7 @@
 // second transaction: refunded → frozen leaves through the card rail; refused → the hold goes back to available.
 // No answer (a timeout, an error) leaves the refund pending with nothing moved out of Tender: the retry worker
 // (src/workers/card-refund-retrier.ts) asks again with the same id until the acquirer answers, which the
-// acquirer's idempotency makes safe. Tender's fee is not given back (docs/cards.md).
+// acquirer's idempotency makes safe. Tender's fee is not given back (docs/refunds.md).
 import type pg from 'pg';
 import type { Deps } from './deps.js';
 import type { Order } from '../domain/order.js';

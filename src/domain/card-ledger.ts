@@ -1,5 +1,5 @@
 // The journal entries of card refunds, chargebacks and reserve releases (issue 13, spec M7 "Money",
-// docs/cards.md). Built purely; src/core writes each in the transaction of its state change.
+// docs/refunds.md). Built purely; src/core writes each in the transaction of its state change.
 //
 // Signs follow the payment entry (ledger.ts cardPaymentEntry): money arriving through the card rail is a negative
 // posting on its clearing account, money leaving it a positive one; merchant balances are positive.

@@ -106,7 +106,7 @@ export const ERRORS = {
   KYC_RECORD_INVALID: { kind: 'validation', message: 'a KYC record is invalid' },
   KYC_DUPLICATE_USER_ID: { kind: 'validation', message: 'two KYC records of one call have the same userId' },
   KYC_REQUIRED: { kind: 'state', message: 'no KYC record on file for this userId: submit it with submitKYC first' },
-  // Card refunds and chargebacks (issue 13 part 3, docs/cards.md "Refunds and chargebacks").
+  // Card refunds and chargebacks (issue 13 part 3, docs/refunds.md).
   CARD_REFUND_AMOUNT_INVALID: {
     kind: 'validation',
     message: 'amount must be a positive decimal in the order currency',

@@ -1,4 +1,4 @@
-// Card refunds, chargebacks and reserve releases (migration 022, docs/cards.md).
+// Card refunds, chargebacks and reserve releases (migration 022, docs/refunds.md).
 import type { Tx } from './db.js';
 
 export type RefundState = 'pending' | 'succeeded' | 'failed';

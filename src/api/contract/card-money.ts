@@ -36,7 +36,7 @@ export function cardMoneyRoutes(): RouteContract[] {
       description:
         'The amount is held from the available balance, then the acquirer is asked. `succeeded`: refunded; ' +
         '`pending`: no answer yet, asked again by the worker; a refusal answers CARD_REFUND_REFUSED and releases ' +
-        'the hold. Support operators are refused (FORBIDDEN). docs/cards.md "Refunds".',
+        'the hold. Support operators are refused (FORBIDDEN). docs/refunds.md.',
       params: CardOrderParams,
       body: { [JSON_TYPE]: RefundBody },
       answers: {
@@ -55,7 +55,7 @@ export function cardMoneyRoutes(): RouteContract[] {
       summary: "Record a chargeback: taken from the order's reserve first, then available (operator token)",
       description:
         'Idempotent per (order, caseId). Refused (CARD_CHARGEBACK_INSUFFICIENT_FUNDS) when the reserve and the ' +
-        'available balance cannot cover it: Tender keeps no debt account. docs/cards.md "Chargebacks".',
+        'available balance cannot cover it: Tender keeps no debt account. docs/refunds.md.',
       params: CardOrderParams,
       body: { [JSON_TYPE]: ChargebackBody },
       answers: {

@@ -1,5 +1,5 @@
 -- Issue 13 part 3: refunds and chargebacks of card orders, and the release of card reserves (spec M7 "Money",
--- docs/cards.md "Refunds, chargebacks and the reserve release"). Every money movement is a journal entry written in
+-- docs/refunds.md). Every money movement is a journal entry written in
 -- the transaction of the state change it belongs to; every state change appends an event row.
 
 -- A refund of a completed (14) card order, asked by the merchant (portal) or an operator (API, console, CLI).

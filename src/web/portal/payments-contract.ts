@@ -75,7 +75,7 @@ export const PORTAL_PAYMENTS_ROUTES: RouteContract[] = [
     method: 'POST',
     route: '/payments/:orderId/refund',
     path: '/payments/{orderId}/refund',
-    summary: 'Refund a card payment, fully or partly (form with _csrf; issue 13, docs/cards.md "Refunds")',
+    summary: 'Refund a card payment, fully or partly (form with _csrf; issue 13, docs/refunds.md)',
     params: OrderId,
     body: {
       'application/x-www-form-urlencoded': Type.Object({
