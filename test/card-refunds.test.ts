@@ -12,7 +12,7 @@ import { releaseDueReserves } from '../src/core/card-reserves.js';
 import { cardAcquirer, useCardAcquirer } from '../src/rails/card/registry.js';
 import { AcquirerTimeout } from '../src/rails/card/acquirer.js';
 import { type TestEnv, startTestEnv } from './harness.js';
-import { balances, cardMerchant, pwppV1 } from './card-helpers.js';
+import { balances, cardMerchant, orderDetail, pwppV1 } from './card-helpers.js';
 import { brokenInvariants } from './invariants.js';
 
 let env: TestEnv;
@@ -84,6 +84,10 @@ test('issue 13: a partial then a full refund move the money once each, never abo
   assert.deepEqual((await balances(env, m)).USD, { available: '0.00', frozen: '0.00' });
   const view = await call('GET', orderId);
   assert.equal(view.body.refunded, '19.99');
+  // getOrderDetail shows it too (the order stays 14).
+  const [{ merchant_trade_no: tradeNo }] = await q('SELECT merchant_trade_no FROM orders WHERE id = $1', [orderId]);
+  const detail = await orderDetail(env, m, tradeNo);
+  assert.deepEqual([detail.orderStatus, detail.refundedAmount, detail.chargebackAmount], [14, '19.99', '0.00']);
   assert.equal(view.body.refundable, '0.00');
   assert.equal(view.body.refunds.length, 2);
   // The acquirer's books agree with Tender's.

@@ -2,9 +2,11 @@
 // chargebacks, the reserve and what may still be taken (issue 13 part 3).
 import type { Deps } from './deps.js';
 import { TenderError } from '../domain/errors.js';
+import type { Order } from '../domain/order.js';
+import { cpayAmount } from '../domain/cpay-fields.js';
 import { findOrder } from '../store/orders-repo.js';
 import { findCardPayment } from '../store/card-repo.js';
-import { chargebacksOf, refundsOf, reserveOf } from '../store/card-refunds-repo.js';
+import { cardOrderRefundTotals, chargebacksOf, refundsOf, reserveOf } from '../store/card-refunds-repo.js';
 import { type RefundView, refundView } from './card-refunds.js';
 import { type ChargebackView, chargebackView } from './card-chargebacks.js';
 
@@ -61,5 +63,20 @@ export async function cardMoney(deps: Deps, orderId: string, merchantId?: string
       : null,
     refunds: refunds.map((r) => refundView(deps, r)),
     chargebacks: chargebacks.map((c) => chargebackView(deps, c)),
+  };
+}
+
+/** getOrderDetail's refund and chargeback totals of a card order, in the order's CPay amount style; {} otherwise. */
+export async function cardOrderTotals(
+  deps: Deps,
+  order: Order,
+): Promise<{ refundedAmount?: string; chargebackAmount?: string }> {
+  const card = await findCardPayment(deps.db, order.id);
+  if (!card) return {};
+  const t = await cardOrderRefundTotals(deps.db, order.id);
+  const e = deps.assets.ledger(order.currency).exponent;
+  return {
+    refundedAmount: cpayAmount(t.refunded, e),
+    chargebackAmount: cpayAmount(t.chargedBack, e),
   };
 }

@@ -263,3 +263,17 @@ export async function markReleased(tx: Tx, orderId: string, entryId: string | nu
 export async function countReleaseFailure(tx: Tx, orderId: string): Promise<void> {
   await tx.query('UPDATE card_reserves SET release_failures = release_failures + 1 WHERE order_id = $1', [orderId]);
 }
+
+/** Succeeded refunds and recorded chargebacks of an order (getOrderDetail). */
+export async function cardOrderRefundTotals(
+  tx: Tx,
+  orderId: string,
+): Promise<{ refunded: bigint; chargedBack: bigint }> {
+  const { rows } = await tx.query<{ refunded: string; charged: string }>(
+    `SELECT (SELECT coalesce(sum(amount), 0) FROM card_refunds WHERE order_id = $1 AND state = 'succeeded')::text
+              AS refunded,
+            (SELECT coalesce(sum(amount), 0) FROM card_chargebacks WHERE order_id = $1)::text AS charged`,
+    [orderId],
+  );
+  return { refunded: BigInt(rows[0]!.refunded), chargedBack: BigInt(rows[0]!.charged) };
+}
