@@ -4,6 +4,10 @@
 // chargebacks from the reserve first, the reserve released exactly once by two racing workers, webhooks through
 // the outbox, audit rows, and the ledger invariants in SQL (test/invariants.ts).
 import { test, before, after } from 'node:test';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import assert from 'node:assert/strict';
 import type { MerchantCredentials } from '../src/core/merchants.js';
 import { createOperator } from '../src/core/operators.js';
@@ -14,6 +18,7 @@ import { AcquirerTimeout } from '../src/rails/card/acquirer.js';
 import { type TestEnv, startTestEnv } from './harness.js';
 import { balances, cardMerchant, orderDetail, pwppV1 } from './card-helpers.js';
 import { brokenInvariants } from './invariants.js';
+import { runCli } from './child-process.js';
 
 let env: TestEnv;
 let token: string;
@@ -357,5 +362,38 @@ test('issue 13: reserves are released once each by two racing workers; one bad r
   assert.equal(bad.released_at, null);
   assert.ok(bad.release_failures >= 2);
   await q('DELETE FROM card_reserves WHERE order_id = $1', [badOrder]);
+  await invariantsHold();
+});
+
+test('issue 13: `tender card refund|chargeback|show` act as the CLI (audited), idempotent like the API', async () => {
+  const m = await merchant(1000);
+  const orderId = await paidOrder(m, '10.00');
+  const url = (env.deps.db as unknown as { options: { connectionString: string } }).options.connectionString;
+  const cliEnv = {
+    DATABASE_URL: url,
+    TENDER_MODE: 'sandbox',
+    TENDER_MASTER_KEY: randomBytes(32).toString('hex'),
+    TENDER_DATA_DIR: mkdtempSync(join(tmpdir(), 'tender-card-cli-')),
+  };
+  const refunded = JSON.parse(
+    await runCli(['card', 'refund', orderId, '--amount', '2.00', '--key', 'cli-1', '--json'], cliEnv),
+  );
+  assert.equal(refunded.state, 'succeeded');
+  assert.equal(refunded.requestedBy, 'cli');
+  const again = JSON.parse(
+    await runCli(['card', 'refund', orderId, '--amount', '2.00', '--key', 'cli-1', '--json'], cliEnv),
+  );
+  assert.equal(again.refundId, refunded.refundId);
+  const cb = JSON.parse(
+    await runCli(['card', 'chargeback', orderId, '--amount', '1.50', '--case', 'CLI-CASE', '--json'], cliEnv),
+  );
+  assert.deepEqual([cb.fromReserve, cb.fromAvailable], ['1.00', '0.50']);
+  const shown = JSON.parse(await runCli(['card', 'show', orderId, '--json'], cliEnv));
+  assert.deepEqual([shown.refunded, shown.chargedBack, shown.refundable], ['2.00', '1.50', '6.50']);
+  const audits = await q(`SELECT actor_kind FROM audit_log WHERE target = $1 ORDER BY id`, [orderId]);
+  assert.deepEqual(
+    audits.map((a) => a.actor_kind),
+    ['cli', 'cli'],
+  );
   await invariantsHold();
 });
