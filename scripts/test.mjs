@@ -1,7 +1,12 @@
 // `npm test`: starts one embedded PostgreSQL for the whole run (each test file makes its own database on
 // it), then runs every compiled test file with node's test runner. TENDER_TEST_PG_URL, when set, points
 // the suite at another PostgreSQL instead (CI uses this for Debian's PostgreSQL).
-import { spawn } from 'node:child_process';
+//
+// The leak scan (issue 13): the tests record every log line, HTTP answer, webhook and process output into a run
+// directory (TENDER_TEST_RECORD_DIR, test/leak-record.ts); after them, scripts/leak-scan.mjs searches it for the
+// suite's card numbers, CVVs and KYC personal values (test/fixtures/forbidden-values.ts). A finding fails the run
+// and keeps the directory for inspection. TENDER_TEST_RECORD=0 turns recording and the scan off.
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +32,11 @@ if (!env.TENDER_TEST_PG_URL) {
   };
 }
 
+const scan = env.TENDER_TEST_RECORD !== '0';
+const ownRunDir = scan && !env.TENDER_TEST_RECORD_DIR;
+if (ownRunDir) env.TENDER_TEST_RECORD_DIR = mkdtempSync(join(tmpdir(), 'tender-leak-scan-'));
+const runDir = env.TENDER_TEST_RECORD_DIR;
+
 const child = spawn(process.execPath, ['--test', '--test-concurrency=2', '--test-reporter=spec', ...selected], {
   cwd: root,
   env,
@@ -34,4 +44,10 @@ const child = spawn(process.execPath, ['--test', '--test-concurrency=2', '--test
 });
 const code = await new Promise((res) => child.on('close', (c) => res(c ?? 1)));
 await stop();
-process.exit(code);
+let scanCode = 0;
+if (scan) {
+  scanCode =
+    spawnSync(process.execPath, [join(root, 'scripts/leak-scan.mjs'), runDir], { stdio: 'inherit' }).status ?? 1;
+  if (ownRunDir && scanCode === 0) rmSync(runDir, { recursive: true, force: true });
+}
+process.exit(code || scanCode);

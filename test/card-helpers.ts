@@ -15,7 +15,7 @@ export const CARD = {
   insufficient: '4000000000009995',
   stolen: '4000000000009979',
   expired: '4000000000000069',
-  declined: '4000000000000002',
+  declined: '4000000000000127',
   timeout: '4000000000000119',
 } as const;
 export const TEST_CVV = '739';

@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { projectPath } from '../src/paths.js';
 import { sleep } from './harness.js';
+import { recordOutput } from './leak-record.js';
 
 export const SERVER = join(projectPath('.'), 'dist/src/server.js');
 export const CLI = join(projectPath('.'), 'bin/tender.mjs');
@@ -43,6 +44,8 @@ export function startProc(name: string, args: string[], env: Record<string, stri
   child.stderr!.setEncoding('utf8').on('data', (c: string) => (out += c));
   const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) =>
     child.on('close', (code, signal) => {
+      // The process's whole output (logs, CLI answers, errors) for the leak scan (test/leak-record.ts).
+      recordOutput('process', out);
       exited = true;
       res({ code, signal });
     }),

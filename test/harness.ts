@@ -22,6 +22,8 @@ import { randomIds, type Clock } from '../src/domain/clock.js';
 import { createMerchant, type MerchantCredentials, type NewMerchant } from '../src/core/merchants.js';
 import { signParams } from '../src/domain/signature.js';
 import { contractRecorder } from './contract-check.js';
+import { REDACT } from '../src/runtime.js';
+import { recordingStream, recordOutput } from './leak-record.js';
 
 /** A clock tests can move; it follows real time plus an offset so timeouts still behave. */
 export class TestClock implements Clock {
@@ -74,7 +76,14 @@ export async function startTestEnv(
   const db = createPool(dbUrl, 10);
   await migrate(db);
   const clock = new TestClock();
-  const log = opts.log ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  // When the suite records for the leak scan (test/leak-record.ts), every line at every level goes there, through
+  // the production logger's redaction; a test that brings its own logger checks its lines itself.
+  const recording = recordingStream('log');
+  const log =
+    opts.log ??
+    (recording
+      ? pino({ level: 'trace', redact: { paths: REDACT, censor: '[REDACTED]' } }, recording)
+      : pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));
   const base = loadConfig({
     TENDER_DATA_DIR: mkdtempSync(join(tmpdir(), 'tender-data-')),
     TENDER_WEBHOOK_BACKOFF: '0,1,1',
@@ -97,7 +106,10 @@ export async function startTestEnv(
   const app = await buildApp(deps, {
     portalSessionOf: opts.portalSessionOf,
     adminToken,
-    observeAnswer: contract.observe,
+    observeAnswer: (a) => {
+      contract.observe(a);
+      if (a.body) recordOutput('answer', a.body);
+    },
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
@@ -185,6 +197,7 @@ export async function webhookReceiver(replies: Array<{ status: number; body: str
     req.on('data', (c) => (body += c));
     req.on('end', () => {
       calls.push({ body, form: new URLSearchParams(body), headers: req.headers, at: Date.now() });
+      recordOutput('webhook', body);
       const r = replies[Math.min(calls.length - 1, replies.length - 1)]!;
       const answer = () => {
         if (!res.destroyed) res.writeHead(r.status, { 'content-type': 'text/plain' }).end(r.body);

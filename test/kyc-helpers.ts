@@ -1,5 +1,6 @@
 // What the KYC tests and the bench share: valid records with distinctive personal values (the leak scan,
-// test/fixtures/forbidden-values.ts, looks for them in everything the suite produced) and signed submitKYC calls.
+// test/fixtures/forbidden-values.ts KYC_PERSONAL_VALUES, looks for their fixed parts in everything the suite
+// produced: keep the two in step) and signed submitKYC calls.
 import { signParams } from '../src/domain/signature.js';
 import type { MerchantCredentials } from '../src/core/merchants.js';
 
@@ -17,13 +18,13 @@ export function kycRecord(i: number, over: Record<string, unknown> = {}): Record
     gender: 'female',
     country: 'RU',
     iddCode: '7',
-    personalCode: `PC77${n}3195`,
+    personalCode: `QZX7731${n}`,
     certificateDateStart: '2008-01-01',
     certificateDateEnd: '2038-01-01',
     IdCardUrls: [`https://kyc-docs.example/zq${n}/passport.jpg`],
     documentUrls: [`https://kyc-docs.example/zq${n}/proof.pdf`],
     email: `zephyrine.q${n}@kyc-mail.example`,
-    mobile: `9161${n}77`,
+    mobile: `9173028465${n}`,
     ...over,
   };
 }
@@ -59,8 +60,9 @@ export async function submitKycRaw(
   baseUrl: string,
   body: string,
   type: 'form' | 'json',
+  query = '',
 ): Promise<{ status: number; text: string; body: any }> {
-  const res = await fetch(`${baseUrl}/openapi/v1/submitKYC`, {
+  const res = await fetch(`${baseUrl}/openapi/v1/submitKYC${query}`, {
     method: 'POST',
     headers: { 'content-type': type === 'form' ? 'application/x-www-form-urlencoded' : 'application/json' },
     body,

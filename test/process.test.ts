@@ -14,6 +14,7 @@ import pg from 'pg';
 import { freshDatabase, signed, sleep, freePort } from './harness.js';
 import { openEmbedded } from '../src/store/embedded.js';
 import { projectPath } from '../src/paths.js';
+import { recordOutput } from './leak-record.js';
 
 const ROOT = projectPath('.');
 const SERVER = join(ROOT, 'dist/src/server.js');
@@ -57,6 +58,7 @@ function start(name: string, args: string[], env: Record<string, string>): Proc 
   child.stderr!.setEncoding('utf8').on('data', (c: string) => (p.stderr += c));
   p.exit = new Promise((res) =>
     child.on('close', (code, signal) => {
+      recordOutput('process', p.stdout + p.stderr); // for the leak scan (test/leak-record.ts)
       p.exited = true;
       res({ code, signal });
     }),

@@ -22,7 +22,9 @@ export const KycParams = Type.Object({
 export const KycJsonParams = Type.Object({
   data: Type.Optional(
     Type.Union([Type.String(), Type.Array(Type.Object({}, { additionalProperties: true }), { maxItems: 1000 })], {
-      description: `the KYC records (1-1000), an array or its JSON text, signed as the raw JSON text sent; each: ${RECORD_FIELDS}`,
+      description:
+        'the KYC records (1-1000), an array or its JSON text, signed as the raw JSON text sent; ' +
+        `each: ${RECORD_FIELDS}`,
     }),
   ),
   count: Type.Optional(Type.String({ description: 'optional: how many records data holds (informational)' })),

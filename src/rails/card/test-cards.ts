@@ -51,7 +51,7 @@ export const TEST_CARDS: readonly TestCard[] = [
     description: 'declined: expired card (whatever expiry date is sent)',
   },
   {
-    number: '4000000000000002',
+    number: '4000000000000127',
     brand: 'VISA',
     scenario: { kind: 'decline', reason: 'do_not_honour' },
     description: 'declined: do not honour',
