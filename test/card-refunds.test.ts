@@ -16,7 +16,7 @@ import { releaseDueReserves } from '../src/core/card-reserves.js';
 import { cardAcquirer, useCardAcquirer } from '../src/rails/card/registry.js';
 import { AcquirerTimeout } from '../src/rails/card/acquirer.js';
 import { type TestEnv, startTestEnv } from './harness.js';
-import { balances, cardMerchant, orderDetail, pwppV1 } from './card-helpers.js';
+import { CARD, balances, cardMerchant, orderDetail, pwppV1 } from './card-helpers.js';
 import { brokenInvariants } from './invariants.js';
 import { runCli } from './child-process.js';
 
@@ -164,7 +164,7 @@ test('issue 13: 50 concurrent refunds of one order never refund more than was ca
 test('issue 13: refunds refused: not a completed card order, bad amounts and keys, a support operator', async () => {
   const m = await merchant();
   const orderId = await paidOrder(m);
-  await pwppV1(env, m, { cardNumber: '4000000000000002', merchantTradeNo: `declined-${orderId}` });
+  await pwppV1(env, m, { cardNumber: CARD.declined, merchantTradeNo: `declined-${orderId}` });
   const [declined] = await q('SELECT id, status FROM orders WHERE merchant_trade_no = $1', [`declined-${orderId}`]);
   assert.equal(declined.status, 15);
   assert.equal((await refund(declined.id, '1.00', 'k-declined')).body.error, 'CARD_REFUND_NOT_REFUNDABLE');
