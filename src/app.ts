@@ -1,6 +1,7 @@
 // Builds the HTTP application without listening: every dialect is an encapsulated plugin with its own
 // error handler, all over one core.
 import { operatorPayoutPlugin } from './api/admin/payout-routes.js';
+import { operatorCardMoneyPlugin } from './api/admin/card-money-routes.js';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import formbody from '@fastify/formbody';
 import type { Logger } from 'pino';
@@ -168,6 +169,7 @@ export async function buildApp(deps: Deps, opts: AppOptions): Promise<FastifyIns
     await app.register(sandboxPlugin, { deps, adminToken: opts.adminToken, prefix: '/sandbox' });
   await app.register(adminPlugin, { deps, token: opts.adminToken, prefix: '/admin' });
   await app.register(operatorPayoutPlugin, { deps, prefix: '/admin/payouts' }); // issue 11: operator tokens
+  await app.register(operatorCardMoneyPlugin, { deps, prefix: '/admin/cards' }); // issue 13: refunds, chargebacks
   // Issue 12: the merchant portal and the operator console, each in its own context (sessions, CSRF); their
   // pages register inside, behind the login. Tests of single pages inject a session instead.
   await app.register(assetsPlugin);

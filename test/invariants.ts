@@ -40,11 +40,45 @@ const CHECKS: Record<string, string> = {
     GROUP BY o.id HAVING count(*) FILTER (WHERE e.kind = 'payout_freeze') <> 1
       OR count(*) FILTER (WHERE e.kind = 'payout_settle') <> (o.status = 14)::int
       OR count(*) FILTER (WHERE e.kind = 'payout_release') <> (o.status = 15)::int`,
-  'frozen balances equal the open payouts': `
-    SELECT a.merchant_id, a.currency, a.balance::text, coalesce(sum(o.amount), 0)::text AS open
-    FROM ledger_accounts a LEFT JOIN orders o ON o.merchant_id = a.merchant_id AND o.currency = a.currency
-      AND o.kind <> 'payin' AND o.status IN (0, 11)
-    WHERE a.kind = 'merchant_frozen' GROUP BY a.id HAVING a.balance <> coalesce(sum(o.amount), 0)`,
+  // Frozen money is what open payouts hold, plus (issue 13) unreleased card reserves less what chargebacks took
+  // of them, plus refunds the acquirer has not answered yet.
+  'frozen balances equal the open payouts, the unreleased card reserves and the pending card refunds': `
+    SELECT a.merchant_id, a.currency, a.balance::text FROM ledger_accounts a
+    WHERE a.kind = 'merchant_frozen' AND a.balance <>
+      (SELECT coalesce(sum(o.amount), 0) FROM orders o WHERE o.merchant_id = a.merchant_id
+         AND o.currency = a.currency AND o.kind <> 'payin' AND o.status IN (0, 11))
+      + (SELECT coalesce(sum(r.amount - r.charged_back), 0) FROM card_reserves r WHERE r.merchant_id = a.merchant_id
+         AND r.currency = a.currency AND r.released_at IS NULL)
+      + (SELECT coalesce(sum(f.amount), 0) FROM card_refunds f WHERE f.merchant_id = a.merchant_id
+         AND f.currency = a.currency AND f.state = 'pending')`,
+  // Card refunds and chargebacks (issue 13 part 3): never more than was captured; each refund held once and
+  // settled or released once by its state; each reserve released at most once, by the entry its row names.
+  'no card order gives back more than was captured': `
+    SELECT o.id, o.amount::text FROM orders o JOIN card_payments c ON c.order_id = o.id
+    WHERE (SELECT coalesce(sum(amount), 0) FROM card_refunds f WHERE f.order_id = o.id AND f.state <> 'failed')
+        + (SELECT coalesce(sum(amount), 0) FROM card_chargebacks b WHERE b.order_id = o.id)
+        > CASE WHEN o.status = 14 AND c.state = 'captured' THEN o.amount ELSE 0 END`,
+  'every card refund is held once, then settled (succeeded) or released (failed) once': `
+    SELECT f.id, f.state FROM card_refunds f
+    WHERE (SELECT count(*) FROM journal_entries e WHERE e.order_id = f.order_id AND e.kind = 'card_refund_hold'
+             AND e.id = f.hold_entry_id) <> 1
+       OR (f.state = 'succeeded') <> EXISTS (SELECT 1 FROM journal_entries e WHERE e.id = f.final_entry_id
+             AND e.kind = 'card_refund')
+       OR (f.state = 'failed') <> EXISTS (SELECT 1 FROM journal_entries e WHERE e.id = f.final_entry_id
+             AND e.kind = 'card_refund_release')`,
+  'card money entries match their rows (refund holds, settlements, releases, chargebacks, reserve releases)': `
+    SELECT e.id, e.kind FROM journal_entries e WHERE
+      (e.kind = 'card_refund_hold' AND NOT EXISTS (SELECT 1 FROM card_refunds f WHERE f.hold_entry_id = e.id))
+      OR (e.kind IN ('card_refund', 'card_refund_release')
+          AND NOT EXISTS (SELECT 1 FROM card_refunds f WHERE f.final_entry_id = e.id))
+      OR (e.kind = 'card_chargeback' AND NOT EXISTS (SELECT 1 FROM card_chargebacks b WHERE b.entry_id = e.id))
+      OR (e.kind = 'card_reserve_release'
+          AND NOT EXISTS (SELECT 1 FROM card_reserves r WHERE r.release_entry_id = e.id))`,
+  'each card reserve is released at most once, after its hold period': `
+    SELECT r.order_id FROM card_reserves r WHERE
+      (SELECT count(*) FROM journal_entries e WHERE e.order_id = r.order_id AND e.kind = 'card_reserve_release') > 1
+      OR (r.released_at IS NOT NULL AND r.released_at < r.release_at)
+      OR (r.released_at IS NOT NULL AND r.release_entry_id IS NULL AND r.charged_back <> r.amount)`,
   'no merchant balance is negative': `
     SELECT code, balance::text FROM ledger_accounts
     WHERE kind IN ('merchant_available', 'merchant_frozen') AND balance < 0`,

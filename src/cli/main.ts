@@ -20,6 +20,7 @@ import { isTenderError } from '../domain/errors.js';
 import { serve } from '../server.js';
 import { RATE_USAGE, rateCommand } from './rates.js';
 import { payoutCommand } from './payout-commands.js';
+import { CARD_USAGE, cardCommand } from './card-commands.js';
 
 const USAGE = `usage: tender <command>
   serve                         run the HTTP API only
@@ -49,6 +50,7 @@ const USAGE = `usage: tender <command>
   payout threshold <merchantId> --currency USDT --amount 1000   above it two operators must approve
   hot-wallet create --family evm|tron|bitcoin   new key sealed with the master key; prints the address only
   hot-wallet balances           hot wallet balance per network and asset
+${CARD_USAGE}
 ${RATE_USAGE}`;
 
 async function withRuntime<T>(fn: (rt: Runtime) => Promise<T>): Promise<T> {
@@ -91,6 +93,8 @@ const OPTIONS = {
   from: { type: 'string' },
   to: { type: 'string' },
   after: { type: 'string' },
+  key: { type: 'string' },
+  case: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -263,6 +267,9 @@ export async function main(argv: string[]): Promise<number> {
     case 'payout':
     case 'hot-wallet':
       return payoutCommand(withRuntime, cmd, sub, arg, o);
+    case 'card':
+      if ((await cardCommand(withRuntime, sub, arg, o)) === 0) return 0;
+      break;
     case 'audit':
       if (sub === 'list') {
         const page = await withRuntime(({ deps }) =>

@@ -106,6 +106,37 @@ export const ERRORS = {
   KYC_RECORD_INVALID: { kind: 'validation', message: 'a KYC record is invalid' },
   KYC_DUPLICATE_USER_ID: { kind: 'validation', message: 'two KYC records of one call have the same userId' },
   KYC_REQUIRED: { kind: 'state', message: 'no KYC record on file for this userId: submit it with submitKYC first' },
+  // Card refunds and chargebacks (issue 13 part 3, docs/refunds.md).
+  CARD_REFUND_AMOUNT_INVALID: {
+    kind: 'validation',
+    message: 'amount must be a positive decimal in the order currency',
+  },
+  CARD_REFUND_NOT_REFUNDABLE: { kind: 'state', message: 'only a completed (14) card order can be refunded' },
+  CARD_REFUND_EXCEEDS_CAPTURED: {
+    kind: 'state',
+    message: 'the refund is above what is left of the captured amount (after refunds and chargebacks)',
+  },
+  CARD_REFUND_KEY_REUSED: { kind: 'conflict', message: 'refundKey was already used for another refund' },
+  CARD_REFUND_INSUFFICIENT_BALANCE: { kind: 'state', message: 'the available balance does not cover this refund' },
+  CARD_REFUND_REFUSED: { kind: 'state', message: 'the acquirer refused the refund; the held amount was released' },
+  CARD_REFUND_KEY_INVALID: { kind: 'validation', message: 'refundKey must be 1-64 letters, digits or _ - . :' },
+  CARD_REFUND_NOT_FOUND: { kind: 'not_found', message: 'no such refund' },
+  CARD_CHARGEBACK_AMOUNT_INVALID: {
+    kind: 'validation',
+    message: 'amount must be a positive decimal in the order currency',
+  },
+  CARD_CHARGEBACK_NOT_ALLOWED: { kind: 'state', message: 'only a completed (14) card order can be charged back' },
+  CARD_CHARGEBACK_EXCEEDS_CAPTURED: {
+    kind: 'state',
+    message: 'the chargeback is above what is left of the captured amount (after refunds and chargebacks)',
+  },
+  CARD_CHARGEBACK_CASE_REUSED: { kind: 'conflict', message: 'this caseId was already recorded with other fields' },
+  CARD_CHARGEBACK_INSUFFICIENT_FUNDS: {
+    kind: 'state',
+    message: 'the order reserve and the available balance together do not cover this chargeback',
+  },
+  CARD_CHARGEBACK_CASE_INVALID: { kind: 'validation', message: 'caseId must be 1-64 letters, digits or _ - . :' },
+  CARD_REASON_INVALID: { kind: 'validation', message: 'reason must be at most 200 printable characters' },
 } as const satisfies Record<string, { kind: ErrorKind; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -5,6 +5,7 @@ import { startChainWatcher } from './chain-watcher.js';
 import { startMobileMoneyPoller } from './mobile-money-poller.js';
 import { startPayoutSender } from './payout-sender.js';
 import { startFiatPayoutSender } from './fiat-payout-sender.js';
+import { startCardReserveReleaser } from './card-reserve-releaser.js';
 import { depositNetworks } from '../rails/crypto/networks.js';
 
 export interface Workers {
@@ -18,6 +19,7 @@ export function startWorkers(deps: Deps): Workers {
     startMobileMoneyPoller(deps),
     startPayoutSender(deps),
     startFiatPayoutSender(deps),
+    startCardReserveReleaser(deps),
     ...depositNetworks(deps.config.crypto).map((n) => startChainWatcher(deps, n)),
   ];
   deps.log.info('workers started');

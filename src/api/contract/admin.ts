@@ -13,6 +13,7 @@ import {
 } from '../admin/responses.js';
 import type { Answer, DialectContract, RouteContract } from './types.js';
 import { ratesAdminRoutes } from './rates.js';
+import { cardMoneyRoutes } from './card-money.js';
 import { DecisionAnswer, HotWalletsAnswer, PayoutIdParams, PendingPayoutsAnswer } from '../admin/payout-schemas.js';
 import {
   AuditAnswer,
@@ -155,6 +156,7 @@ export const adminContract: DialectContract = {
       answers: { '200': ok('per destination', WebhookHealthAnswer) },
     }),
     ...operatorRoutes(),
+    ...cardMoneyRoutes(),
     admin({
       method: 'GET',
       route: '/metrics',

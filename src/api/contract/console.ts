@@ -89,6 +89,22 @@ export const consoleContract: DialectContract = {
         { params: OrderId, body: form([]) },
       ),
     ),
+    // Issue 13 part 3: card refunds and chargebacks.
+    page('GET', '/console/cards', "A card order's refunds, chargebacks and reserve, with the forms", {
+      '200': html('the page'),
+    }),
+    ...(['chargeback', 'refund'] as const).map((a) =>
+      page(
+        'POST',
+        `/console/cards/:orderId/${a}`,
+        a === 'chargeback' ? 'Record a chargeback (admin role)' : 'Refund a card order (admin role)',
+        { '303': back },
+        {
+          params: OrderId,
+          body: form(a === 'chargeback' ? ['amount', 'caseId', 'reason'] : ['amount', 'refundKey', 'reason']),
+        },
+      ),
+    ),
     page('GET', '/console/webhooks', 'Webhook delivery health per destination', { '200': html('the page') }),
     page('GET', '/console/audit', 'Search the audit log', { '200': html('the page') }),
   ],

@@ -6,6 +6,7 @@ import { getOrder } from '../../core/orders.js';
 import { createCryptoOrder } from '../../core/crypto-orders.js';
 import { walletAddresses } from '../../core/addresses.js';
 import { getBalances } from '../../core/balances.js';
+import { cardOrderTotals } from '../../core/card-money-view.js';
 import { TenderError } from '../../domain/errors.js';
 import { parseDecimal, formatMinor } from '../../domain/money.js';
 import { cpayAmount, cpayOrderFields } from '../../domain/cpay-fields.js';
@@ -152,7 +153,9 @@ export async function openapiPlugin(app: FastifyInstance, opts: { deps: Deps }):
     const order = await getOrder(deps, lookup, merchant.id);
     if ((merchantTradeNo && order.merchantTradeNo !== merchantTradeNo) || (hash && order.hash !== hash))
       throw new TenderError('ORDER_NOT_FOUND');
-    return reply.send(ok(req, orderData(deps, order)));
+    // A card order also shows what was refunded and charged back (issue 13 part 3, docs/refunds.md).
+    const card = await cardOrderTotals(deps, order);
+    return reply.send(ok(req, { ...orderData(deps, order), ...card }));
   });
 
   app.get('/getWalletAddress', async (req, reply) => {

@@ -40,7 +40,12 @@ export const CreateOrderData = Type.Object({
   address: Type.Optional(Str('deposit address, when the order named its network')),
 });
 
-export const OrderDetailData = Type.Object(orderFields(Type.Integer({ description: 'merchant id, a number (§9)' })));
+export const OrderDetailData = Type.Object({
+  ...orderFields(Type.Integer({ description: 'merchant id, a number (§9)' })),
+  // Issue 13 part 3 (docs/refunds.md): card orders only, Tender's own fields.
+  refundedAmount: Type.Optional({ ...DecimalString, description: 'card orders: succeeded refunds so far' }),
+  chargebackAmount: Type.Optional({ ...DecimalString, description: 'card orders: recorded chargebacks so far' }),
+});
 
 export const WalletAddressData = Type.Array(
   Type.Object({ address: Str('deposit address'), currency: Str('currency'), network: WireNetwork }),

@@ -15,3 +15,8 @@ export function cardAcquirer(deps: Deps): SandboxAcquirer {
   }
   return a;
 }
+
+/** Puts another acquirer in front for these deps (tests: one whose refund times out or is refused). */
+export function useCardAcquirer(deps: Deps, a: SandboxAcquirer): void {
+  cache.set(deps, a);
+}

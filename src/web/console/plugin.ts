@@ -28,6 +28,7 @@ import {
   renderPayouts,
   renderWebhookHealth,
 } from './console-pages.js';
+import { registerCardMoneyPages } from './card-money-page.js';
 
 export interface ConsolePagesOptions {
   deps: Deps;
@@ -258,6 +259,9 @@ export async function consolePages(app: FastifyInstance, opts: ConsolePagesOptio
       }
       return reply.redirect(`/console/payouts?done=${decision === 'approve' ? 'approved' : 'rejected'}`, 303);
     });
+
+  // Issue 13 part 3: card refunds and chargebacks (src/web/console/card-money-page.ts).
+  registerCardMoneyPages(app, deps, { html, session, actor, formOf, statusOf: (e) => STATUS_BY_KIND[e.kind] });
 
   app.get('/console/webhooks', async (req, reply) =>
     html(reply).send(renderWebhookHealth(session(req), await webhookHealth(deps))),

@@ -22,6 +22,7 @@ export type PortalNav = (typeof PORTAL_NAV)[number]['key'];
 export const CONSOLE_NAV = [
   { key: 'merchants', href: '/console/merchants', label: 'Merchants' },
   { key: 'payouts', href: '/console/payouts', label: 'Payout approvals' },
+  { key: 'cards', href: '/console/cards', label: 'Card refunds' },
   { key: 'webhooks', href: '/console/webhooks', label: 'Webhook health' },
   { key: 'audit', href: '/console/audit', label: 'Audit log' },
   { key: 'account', href: '/console/account', label: 'My account' },

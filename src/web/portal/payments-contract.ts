@@ -72,6 +72,26 @@ export const PORTAL_PAYMENTS_ROUTES: RouteContract[] = [
     },
   },
   {
+    method: 'POST',
+    route: '/payments/:orderId/refund',
+    path: '/payments/{orderId}/refund',
+    summary: 'Refund a card payment, fully or partly (form with _csrf; issue 13, docs/refunds.md)',
+    params: OrderId,
+    body: {
+      'application/x-www-form-urlencoded': Type.Object({
+        _csrf: Type.String(),
+        amount: Type.String({ description: 'decimal amount in the order currency' }),
+        refundKey: Type.String({ description: 'idempotency key drawn with the page' }),
+        reason: Type.Optional(Type.String()),
+      }),
+    },
+    answers: {
+      '303': { description: 'See Other: back to the order page, with the refund state or why it was refused' },
+      '403': html('no session, a wrong CSRF token or a form of another site'),
+      '404': html('no order of this merchant has this id'),
+    },
+  },
+  {
     method: 'GET',
     route: '/balances',
     path: '/balances',

@@ -138,7 +138,8 @@ ${tries}
 </section>`;
 }
 
-export function renderPaymentDetail(d: OrderDetail, csrf: string, notice?: string): string {
+/** `extra`: a section drawn after the ledger entries (the card refunds section, card-refund-section.ts). */
+export function renderPaymentDetail(d: OrderDetail, csrf: string, notice?: string, extra = ''): string {
   const o = d.order;
   const fact = (k: string, v: string) => `<dt>${esc(k)}</dt><dd>${v}</dd>`;
   const facts = [
@@ -213,6 +214,7 @@ ${notice ? `<p class="notice" role="status">${esc(notice)}</p>` : ''}
 ${events}
 <h2>Ledger entries</h2>
 ${entries}
+${extra}
 <h2>Webhooks</h2>
 <form method="post" action="/payments/${encodeURIComponent(o.id)}/resend" class="inline">
 <input type="hidden" name="_csrf" value="${esc(csrf)}">

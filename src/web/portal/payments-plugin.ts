@@ -16,6 +16,10 @@ import { assertSameOrigin } from '../same-origin.js';
 import { areaRefusal } from './area.js';
 import { messagePage, PAYMENTS_CSS_PATH, portalHeaders } from './payments-layout.js';
 import { renderPaymentDetail, renderPaymentsList } from './payments-pages.js';
+import { renderCardRefundSection } from './card-refund-section.js';
+import { cardMoney } from '../../core/card-money-view.js';
+import { requestRefund } from '../../core/card-refunds.js';
+import { ERRORS } from '../../domain/errors.js';
 import { renderBalances } from './balances-pages.js';
 import { requestSession, type MerchantSession, type SessionOf } from './payments-session.js';
 
@@ -32,6 +36,16 @@ const sameText = (a: string, b: string) => {
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
 };
+
+/** The notice of a refund asked on the order page: its state, or why it was refused (a catalog code only). */
+function refundNotice(q: Record<string, unknown>): string | undefined {
+  if (q.refund === 'succeeded') return 'Refunded: the amount left your available balance.';
+  if (q.refund === 'pending') return 'Refund accepted: the card network has not answered yet; it is retried.';
+  const code = q.refundError;
+  if (typeof code === 'string' && code.startsWith('CARD_') && code in ERRORS)
+    return `Refund refused: ${ERRORS[code as keyof typeof ERRORS].message}.`;
+  return undefined;
+}
 
 export async function portalPaymentsPages(app: FastifyInstance, opts: PortalPaymentsOptions): Promise<void> {
   const { deps } = opts;
@@ -102,7 +116,32 @@ export async function portalPaymentsPages(app: FastifyInstance, opts: PortalPaym
     if (!s) return reply;
     const detail = await paymentDetail(deps, s.merchantId, req.params.orderId);
     const resent = query(req).resent === '1' ? 'The webhook was queued again; it appears below.' : undefined;
-    return portalHeaders(reply).send(renderPaymentDetail(detail, s.csrf, resent));
+    // Issue 13 part 3: a card order shows its refunds and the refund form.
+    const card = await cardMoney(deps, detail.order.id, s.merchantId).catch(() => undefined);
+    const extra = card ? renderCardRefundSection(card, s.csrf, `portal-${deps.ids.token(12)}`) : '';
+    return portalHeaders(reply).send(renderPaymentDetail(detail, s.csrf, refundNotice(query(req)) ?? resent, extra));
+  });
+
+  app.post<{ Params: { orderId: string } }>('/payments/:orderId/refund', async (req, reply) => {
+    assertSameOrigin(req, deps.config.publicUrl);
+    const s = sessionOf(req);
+    if (!s) throw new TenderError('FORBIDDEN', 'Your session has ended: log in again, then refund.');
+    const f = (req.body ?? {}) as Record<string, unknown>;
+    const text = (k: string) => (typeof f[k] === 'string' ? (f[k] as string) : '');
+    if (!sameText(text('_csrf'), s.csrf))
+      throw new TenderError('FORBIDDEN', 'This form has expired: reload the order page and try again.');
+    const back = `/payments/${encodeURIComponent(req.params.orderId)}`;
+    try {
+      const r = await requestRefund(
+        deps,
+        { kind: 'merchant', merchantId: s.merchantId },
+        { orderId: req.params.orderId, amount: text('amount'), refundKey: text('refundKey'), reason: text('reason') },
+      );
+      return reply.redirect(`${back}?refund=${r.state}`, 303);
+    } catch (e) {
+      if (!isTenderError(e) || e.code === 'ORDER_NOT_FOUND' || e.code === 'FORBIDDEN') throw e;
+      return reply.redirect(`${back}?refundError=${e.code}`, 303);
+    }
   });
 
   app.post<{ Params: { orderId: string } }>('/payments/:orderId/resend', async (req, reply) => {
