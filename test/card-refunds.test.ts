@@ -225,45 +225,48 @@ test('issue 13: the acquirer refuses a refund: failed, the hold released, a refu
   await invariantsHold();
 });
 
-test('issue 13: the acquirer does not answer: the refund stays pending (held, nothing out), the worker retries', async () => {
-  const m = await merchant();
-  const orderId = await paidOrder(m, '10.00');
-  const real = cardAcquirer(env.deps);
-  let calls = 0;
-  useCardAcquirer(env.deps, {
-    ...real,
-    async refund() {
-      calls++;
-      throw new AcquirerTimeout('refund');
-    },
-  });
-  try {
-    const r = await refund(orderId, '6.00', 'k-timeout');
-    assert.equal(r.status, 200);
-    assert.equal(r.body.state, 'pending');
-    assert.deepEqual((await balances(env, m)).USD, { available: '4.00', frozen: '6.00' });
-    // Pending counts against the capture.
-    assert.equal((await refund(orderId, '5.00', 'k-more')).body.error, 'CARD_REFUND_EXCEEDS_CAPTURED');
-    // Not due yet: the worker leaves it.
-    assert.equal(await retryPendingRefunds(env.deps), 0);
-    assert.equal(calls, 1);
-    env.clock.advance(31);
-    assert.equal(await retryPendingRefunds(env.deps), 0, 'still no answer');
-    assert.equal(calls, 2);
+test(
+  'issue 13: the acquirer does not answer: the refund stays pending (held, nothing out), the ' + 'worker retries',
+  async () => {
+    const m = await merchant();
+    const orderId = await paidOrder(m, '10.00');
+    const real = cardAcquirer(env.deps);
+    let calls = 0;
+    useCardAcquirer(env.deps, {
+      ...real,
+      async refund() {
+        calls++;
+        throw new AcquirerTimeout('refund');
+      },
+    });
+    try {
+      const r = await refund(orderId, '6.00', 'k-timeout');
+      assert.equal(r.status, 200);
+      assert.equal(r.body.state, 'pending');
+      assert.deepEqual((await balances(env, m)).USD, { available: '4.00', frozen: '6.00' });
+      // Pending counts against the capture.
+      assert.equal((await refund(orderId, '5.00', 'k-more')).body.error, 'CARD_REFUND_EXCEEDS_CAPTURED');
+      // Not due yet: the worker leaves it.
+      assert.equal(await retryPendingRefunds(env.deps), 0);
+      assert.equal(calls, 1);
+      env.clock.advance(31);
+      assert.equal(await retryPendingRefunds(env.deps), 0, 'still no answer');
+      assert.equal(calls, 2);
+      await invariantsHold();
+    } finally {
+      useCardAcquirer(env.deps, real);
+    }
+    env.clock.advance(121);
+    assert.equal(await retryPendingRefunds(env.deps), 1);
+    const [row] = await q('SELECT state, attempts FROM card_refunds WHERE refund_key = $1', ['k-timeout']);
+    assert.equal(row.state, 'succeeded');
+    assert.equal(row.attempts, 2);
+    assert.deepEqual((await balances(env, m)).USD, { available: '4.00', frozen: '0.00' });
+    const s = await real.status(orderId);
+    assert.equal(s.state === 'captured' && s.refunded, 600n);
     await invariantsHold();
-  } finally {
-    useCardAcquirer(env.deps, real);
-  }
-  env.clock.advance(121);
-  assert.equal(await retryPendingRefunds(env.deps), 1);
-  const [row] = await q('SELECT state, attempts FROM card_refunds WHERE refund_key = $1', ['k-timeout']);
-  assert.equal(row.state, 'succeeded');
-  assert.equal(row.attempts, 2);
-  assert.deepEqual((await balances(env, m)).USD, { available: '4.00', frozen: '0.00' });
-  const s = await real.status(orderId);
-  assert.equal(s.state === 'captured' && s.refunded, 600n);
-  await invariantsHold();
-});
+  },
+);
 
 test('issue 13: chargebacks take the order reserve first, then available; idempotent per caseId; audited', async () => {
   const m = await merchant(1000); // 10% reserve

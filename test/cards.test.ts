@@ -212,37 +212,44 @@ test(
   },
 );
 
-test('issue 13: webhooks of card orders: cpay-legacy merchants hear 11 (3DS pending) then 15; both formats through the outbox', async () => {
-  const legacy = await cardMerchant(env, ['card-user-1']);
-  await env.deps.db.query("UPDATE merchants SET webhook_format = 'cpay-legacy' WHERE id = $1", [legacy.merchantId]);
-  const r = await v1({ cardNumber: CARD.challenge, payChannel: 'payChannel1' }, legacy);
-  assert.equal(r.data.orderStatus, 11);
-  const settle = await fetch(`${env.url}/sandbox/orders/${r.data.orderId}/fail`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${env.adminToken}` },
-  });
-  assert.equal(((await settle.json()) as { code: number }).code, 0);
-  const hooks = await env.deps.db.query(
-    'SELECT order_status, format FROM webhook_deliveries WHERE order_id = $1 ORDER BY id',
-    [r.data.orderId],
-  );
-  assert.deepEqual(hooks.rows, [
-    { order_status: 11, format: 'cpay-legacy' },
-    { order_status: 15, format: 'cpay-legacy' },
-  ]);
-});
+test(
+  'issue 13: webhooks of card orders: cpay-legacy merchants hear 11 (3DS pending) then 15; ' +
+    'both formats through the outbox',
+  async () => {
+    const legacy = await cardMerchant(env, ['card-user-1']);
+    await env.deps.db.query("UPDATE merchants SET webhook_format = 'cpay-legacy' WHERE id = $1", [legacy.merchantId]);
+    const r = await v1({ cardNumber: CARD.challenge, payChannel: 'payChannel1' }, legacy);
+    assert.equal(r.data.orderStatus, 11);
+    const settle = await fetch(`${env.url}/sandbox/orders/${r.data.orderId}/fail`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${env.adminToken}` },
+    });
+    assert.equal(((await settle.json()) as { code: number }).code, 0);
+    const hooks = await env.deps.db.query(
+      'SELECT order_status, format FROM webhook_deliveries WHERE order_id = $1 ORDER BY id',
+      [r.data.orderId],
+    );
+    assert.deepEqual(hooks.rows, [
+      { order_status: 11, format: 'cpay-legacy' },
+      { order_status: 15, format: 'cpay-legacy' },
+    ]);
+  },
+);
 
-test('issue 13: amounts: v1 rounds down (1.528 → 1.52), v2 rounds half-up (1.528 → 1.53; 19.011 → 19.01)', async () => {
-  const a = await v1({ amount: '1.528' });
-  const b = await v2({ amount: '1.528' });
-  const c = await v2({ amount: '19.011' });
-  const amountOf = async (id: string) =>
-    (await env.deps.db.query('SELECT amount::text FROM orders WHERE id = $1', [id])).rows[0].amount;
-  assert.equal(await amountOf(a.data.orderId), '152');
-  assert.equal(await amountOf(b.data.orderId), '153');
-  assert.equal(await amountOf(c.data.orderId), '1901');
-  assert.equal((await v1({ amount: '0.004' })).code, 10044, 'nothing left after rounding');
-});
+test(
+  'issue 13: amounts: v1 rounds down (1.528 → 1.52), v2 rounds half-up (1.528 → 1.53; 19.011 ' + '→ 19.01)',
+  async () => {
+    const a = await v1({ amount: '1.528' });
+    const b = await v2({ amount: '1.528' });
+    const c = await v2({ amount: '19.011' });
+    const amountOf = async (id: string) =>
+      (await env.deps.db.query('SELECT amount::text FROM orders WHERE id = $1', [id])).rows[0].amount;
+    assert.equal(await amountOf(a.data.orderId), '152');
+    assert.equal(await amountOf(b.data.orderId), '153');
+    assert.equal(await amountOf(c.data.orderId), '1901');
+    assert.equal((await v1({ amount: '0.004' })).code, 10044, 'nothing left after rounding');
+  },
+);
 
 test(
   'issue 13: pwpp refuses each malformed or disallowed field with its own code, before ' + 'any order exists',

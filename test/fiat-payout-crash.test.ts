@@ -129,7 +129,7 @@ const sleeping = async () =>
 const UNRECORDED = `SELECT count(*)::int AS n FROM sandbox_fiat_payouts r
   WHERE NOT EXISTS (SELECT 1 FROM fiat_payout_submissions s WHERE s.payout_id = r.payout_id)`;
 
-test('issue 11: kill -9 of the fiat payout sender between submission and recording (9 cycles) → each payout paid once', {
+test('issue 11: kill -9 of the fiat payout sender between submission and recording (9 cycles) → each paid once', {
   timeout: 600_000,
 }, async () => {
   let held = 0;

@@ -293,77 +293,83 @@ test('issue 11: sandbox test keys end at 14 or 15 with webhooks in both formats 
   );
 });
 
-test('issue 11: the sandbox helper completes or fails a fiat payout at once; a payout not yet sent only fails', async () => {
-  const m = await newMerchant(env, { webhookFormat: 'cpay', callbackUrl: hooks.url });
-  await fundFiat(env, m, 'BRL', '100');
-  const a = await fiatPayout(env, m, { toAccount: SANDBOX_TEST_KEYS.slow.cpf });
-  await submitted(a.body.data.orderId);
-  const c = await sandboxSettle(env, a.body.data.orderId, 'complete');
-  assert.equal(c.body.code, 0, JSON.stringify(c.body));
-  assert.equal(c.body.data.orderStatus, 14);
-  const b = await fiatPayout(env, m, { payoutChannel: '2', toAccount: CARD });
-  await submitted(b.body.data.orderId);
-  const f = await sandboxSettle(env, b.body.data.orderId, 'fail');
-  assert.equal(f.body.data.orderStatus, 15);
-  assert.equal(f.body.data.remark, 'payout failed: rejected_by_receiver');
-  const again = await sandboxSettle(env, b.body.data.orderId, 'complete');
-  assert.equal(again.body.code, OPENAPI_CODES.ILLEGAL_TRANSITION);
-  assert.deepEqual(await balanceOf(env, m, 'BRL'), { available: 10000n - 1050n, frozen: 0n });
-});
+test(
+  'issue 11: the sandbox helper completes or fails a fiat payout at once; a payout not yet ' + 'sent only fails',
+  async () => {
+    const m = await newMerchant(env, { webhookFormat: 'cpay', callbackUrl: hooks.url });
+    await fundFiat(env, m, 'BRL', '100');
+    const a = await fiatPayout(env, m, { toAccount: SANDBOX_TEST_KEYS.slow.cpf });
+    await submitted(a.body.data.orderId);
+    const c = await sandboxSettle(env, a.body.data.orderId, 'complete');
+    assert.equal(c.body.code, 0, JSON.stringify(c.body));
+    assert.equal(c.body.data.orderStatus, 14);
+    const b = await fiatPayout(env, m, { payoutChannel: '2', toAccount: CARD });
+    await submitted(b.body.data.orderId);
+    const f = await sandboxSettle(env, b.body.data.orderId, 'fail');
+    assert.equal(f.body.data.orderStatus, 15);
+    assert.equal(f.body.data.remark, 'payout failed: rejected_by_receiver');
+    const again = await sandboxSettle(env, b.body.data.orderId, 'complete');
+    assert.equal(again.body.code, OPENAPI_CODES.ILLEGAL_TRANSITION);
+    assert.deepEqual(await balanceOf(env, m, 'BRL'), { available: 10000n - 1050n, frozen: 0n });
+  },
+);
 
-test('issue 11: idempotent on merchantTradeNo; other fields 20001; insufficient balance 10030 moves nothing', async () => {
-  const m = await newMerchant(env);
-  await fundFiat(env, m, 'BRL', '30');
-  const p = fiatParams(m, { amount: '10', toAccount: '529.982.247-25' });
-  const first = await postForm(`${env.url}/openapi/v1/createFiatPayoutOrder`, signed(p, m.securityKey));
-  assert.equal(first.body.code, 0);
-  // Same fields (the key in its other written form is the same key), even on the doubled path: the same payout.
-  for (const [path, q] of [
-    ['/openapi/v1/createFiatPayoutOrder', p],
-    [
-      '/openapi/v1/openapi/v1/createFiatPayoutOrder',
-      { ...p, toAccount: '52998224725', createTime: String(Date.now()) },
-    ],
-  ] as const) {
-    const r = await postForm(`${env.url}${path}`, signed(q, m.securityKey));
-    assert.equal(r.body.code, 0);
-    assert.equal(r.body.data.orderId, first.body.data.orderId);
-    assert.equal(r.body.data.orderAmount, first.body.data.orderAmount);
-  }
-  assert.deepEqual(await balanceOf(env, m, 'BRL'), { available: 1950n, frozen: 1050n }, 'frozen once');
-  const changes: Record<string, string>[] = [
-    { amount: '11' },
-    { toAccount: '11144477735' },
-    { accountType: '2', toAccount: 'other@example.com' },
-    { payoutChannel: '2', toAccount: CARD, accountType: '' },
-    { remark: 'another' },
-  ];
-  for (const changed of changes) {
-    const r = await postForm(
+test(
+  'issue 11: idempotent on merchantTradeNo; other fields 20001; insufficient balance 10030 ' + 'moves nothing',
+  async () => {
+    const m = await newMerchant(env);
+    await fundFiat(env, m, 'BRL', '30');
+    const p = fiatParams(m, { amount: '10', toAccount: '529.982.247-25' });
+    const first = await postForm(`${env.url}/openapi/v1/createFiatPayoutOrder`, signed(p, m.securityKey));
+    assert.equal(first.body.code, 0);
+    // Same fields (the key in its other written form is the same key), even on the doubled path: the same payout.
+    for (const [path, q] of [
+      ['/openapi/v1/createFiatPayoutOrder', p],
+      [
+        '/openapi/v1/openapi/v1/createFiatPayoutOrder',
+        { ...p, toAccount: '52998224725', createTime: String(Date.now()) },
+      ],
+    ] as const) {
+      const r = await postForm(`${env.url}${path}`, signed(q, m.securityKey));
+      assert.equal(r.body.code, 0);
+      assert.equal(r.body.data.orderId, first.body.data.orderId);
+      assert.equal(r.body.data.orderAmount, first.body.data.orderAmount);
+    }
+    assert.deepEqual(await balanceOf(env, m, 'BRL'), { available: 1950n, frozen: 1050n }, 'frozen once');
+    const changes: Record<string, string>[] = [
+      { amount: '11' },
+      { toAccount: '11144477735' },
+      { accountType: '2', toAccount: 'other@example.com' },
+      { payoutChannel: '2', toAccount: CARD, accountType: '' },
+      { remark: 'another' },
+    ];
+    for (const changed of changes) {
+      const r = await postForm(
+        `${env.url}/openapi/v1/createFiatPayoutOrder`,
+        signed({ ...p, ...changed }, m.securityKey),
+      );
+      assert.equal(r.body.code, OPENAPI_CODES.DUPLICATE_TRADE_NO, JSON.stringify(changed));
+      assert.equal(r.body.data, null);
+    }
+    // 19.50 left: 19.00 + 0.50 fee fits exactly, 19.01 does not.
+    const poor = fiatParams(m, { amount: '19.01' });
+    const refused = await postForm(`${env.url}/openapi/v1/createFiatPayoutOrder`, signed(poor, m.securityKey));
+    assert.equal(refused.body.code, OPENAPI_CODES.INSUFFICIENT_BALANCE);
+    assert.deepEqual(await balanceOf(env, m, 'BRL'), { available: 1950n, frozen: 1050n }, 'nothing moved');
+    const none = await env.deps.db.query('SELECT 1 FROM orders WHERE merchant_trade_no = $1', [poor.merchantTradeNo]);
+    assert.equal(none.rowCount, 0, 'no order was kept');
+    // The refused merchantTradeNo is free again.
+    const ok = await postForm(
       `${env.url}/openapi/v1/createFiatPayoutOrder`,
-      signed({ ...p, ...changed }, m.securityKey),
+      signed({ ...poor, amount: '19' }, m.securityKey),
     );
-    assert.equal(r.body.code, OPENAPI_CODES.DUPLICATE_TRADE_NO, JSON.stringify(changed));
-    assert.equal(r.body.data, null);
-  }
-  // 19.50 left: 19.00 + 0.50 fee fits exactly, 19.01 does not.
-  const poor = fiatParams(m, { amount: '19.01' });
-  const refused = await postForm(`${env.url}/openapi/v1/createFiatPayoutOrder`, signed(poor, m.securityKey));
-  assert.equal(refused.body.code, OPENAPI_CODES.INSUFFICIENT_BALANCE);
-  assert.deepEqual(await balanceOf(env, m, 'BRL'), { available: 1950n, frozen: 1050n }, 'nothing moved');
-  const none = await env.deps.db.query('SELECT 1 FROM orders WHERE merchant_trade_no = $1', [poor.merchantTradeNo]);
-  assert.equal(none.rowCount, 0, 'no order was kept');
-  // The refused merchantTradeNo is free again.
-  const ok = await postForm(
-    `${env.url}/openapi/v1/createFiatPayoutOrder`,
-    signed({ ...poor, amount: '19' }, m.securityKey),
-  );
-  assert.equal(ok.body.code, 0, JSON.stringify(ok.body));
-  assert.deepEqual(await balanceOf(env, m, 'BRL'), { available: 0n, frozen: 3000n });
-  // A stale createTime is refused by the replay window.
-  const stale = await fiatPayout(env, m, { createTime: String(Date.now() - 3 * 86_400_000) });
-  assert.equal(stale.body.code, OPENAPI_CODES.REPLAY_WINDOW);
-});
+    assert.equal(ok.body.code, 0, JSON.stringify(ok.body));
+    assert.deepEqual(await balanceOf(env, m, 'BRL'), { available: 0n, frozen: 3000n });
+    // A stale createTime is refused by the replay window.
+    const stale = await fiatPayout(env, m, { createTime: String(Date.now() - 3 * 86_400_000) });
+    assert.equal(stale.body.code, OPENAPI_CODES.REPLAY_WINDOW);
+  },
+);
 
 test('issue 11: 200 concurrent fiat payouts against a balance that covers 10 → exactly 10 accepted', async () => {
   const m = await newMerchant(env);

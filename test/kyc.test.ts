@@ -299,13 +299,16 @@ test('issue 13: malformed data, duplicates, signature and replay window have the
   assert.equal(await stored(m.merchantId), 2);
 });
 
-test('issue 13: submitKYC parameters in the query string (as the seed curl examples) work and are cut from logs', async () => {
-  const m = await newMerchant(env);
-  const query = kycForm(m, JSON.stringify([kycRecord(700)]));
-  const r = await submitKycRaw(`${env.url}`, '', 'form', `?${query}`);
-  ok(r, 1);
-  assert.ok(await hasKyc(env.deps.db, String(m.merchantId), 'kyc-user-0700'));
-  const { maskUrl } = await import('../src/api/log-mask.js');
-  assert.ok(!maskUrl(`/openapi/v1/submitKYC?${query}`).includes('Zephyrine'));
-  assert.match(maskUrl(`/openapi/v1/submitKYC?${query}`), /data=\[REDACTED\]/);
-});
+test(
+  'issue 13: submitKYC parameters in the query string (as the seed curl examples) work and are ' + 'cut from logs',
+  async () => {
+    const m = await newMerchant(env);
+    const query = kycForm(m, JSON.stringify([kycRecord(700)]));
+    const r = await submitKycRaw(`${env.url}`, '', 'form', `?${query}`);
+    ok(r, 1);
+    assert.ok(await hasKyc(env.deps.db, String(m.merchantId), 'kyc-user-0700'));
+    const { maskUrl } = await import('../src/api/log-mask.js');
+    assert.ok(!maskUrl(`/openapi/v1/submitKYC?${query}`).includes('Zephyrine'));
+    assert.match(maskUrl(`/openapi/v1/submitKYC?${query}`), /data=\[REDACTED\]/);
+  },
+);

@@ -185,7 +185,8 @@ const onChain = (a: (typeof acknowledged)[number]) =>
   a.asset === 'USDT' ? node.usdtBalance(a.to) : node.ethBalance(a.to);
 const hotNonce = async () => BigInt(await node.rpc('eth_getTransactionCount', [hot, 'latest']));
 
-test('issue 11: live EVM on hardhat, kill -9 of the payout sender at aimed and random points (20 cycles) → every payout paid exactly once on chain', {
+test('issue 11: live EVM on hardhat, kill -9 of the payout sender at aimed and random points (20 ' +
+  'cycles) → every payout paid exactly once on chain', {
   timeout: 1_800_000,
 }, async () => {
   let held = 0;

@@ -126,170 +126,187 @@ async function payOut(fields: Record<string, string>, paid: () => bigint, units:
   return { id, hash: String(d11.hash) };
 }
 
-test('issue 11: live TRON and Bitcoin: TRX, USDT-TRC20 and BTC withdraw → 11 → 14, exact amounts, webhooks, ledger', async () => {
-  fundTron('TRX', 1_000n * SUN);
-  fundTron('USDT', 500n * SUN);
-  fundBtc(2_000_000, 2_000_000, 2_000_000);
-  const trxTo = randomTronAddress();
-  await payOut(
-    { cryptoCurrency: 'TRX', network: 'TRON(TRC-20)', totalAmount: '26', receivedAmount: '25', toAddress: trxTo },
-    () => tronOf(trxTo, 'TRX'),
-    25n * SUN,
-  );
-  const usdtTo = randomTronAddress();
-  const usdt = await payOut(
-    { cryptoCurrency: 'USDT', network: 'TRON', totalAmount: '43.5', receivedAmount: '42.5', toAddress: usdtTo },
-    () => tronOf(usdtTo, 'USDT'),
-    42_500_000n,
-  );
-  // The stand-in mined the transaction the hot wallet's key signed, paying this recipient this amount.
-  const sent = tron.calls.find((c) => c.path === '/wallet/broadcasttransaction' && c.body.txID === usdt.hash);
-  assert.equal(
-    (sent?.body as { signature?: string[] })?.signature?.length,
-    1,
-    'one signature, checked by the stand-in',
-  );
-  const btcTo = newBtcAddress();
-  await payOut(
-    { cryptoCurrency: 'BTC', network: 'Bitcoin', totalAmount: '0.0125', receivedAmount: '0.0124', toAddress: btcTo },
-    () => btcConfirmed(btcTo),
-    1_240_000n,
-  );
-  assert.deepEqual(btc.refused, [], 'no broadcast refused');
-  assert.deepEqual(await brokenInvariants(dbUrl, [], 3600), {});
-});
+test(
+  'issue 11: live TRON and Bitcoin: TRX, USDT-TRC20 and BTC withdraw → 11 → 14, exact amounts, ' + 'webhooks, ledger',
+  async () => {
+    fundTron('TRX', 1_000n * SUN);
+    fundTron('USDT', 500n * SUN);
+    fundBtc(2_000_000, 2_000_000, 2_000_000);
+    const trxTo = randomTronAddress();
+    await payOut(
+      { cryptoCurrency: 'TRX', network: 'TRON(TRC-20)', totalAmount: '26', receivedAmount: '25', toAddress: trxTo },
+      () => tronOf(trxTo, 'TRX'),
+      25n * SUN,
+    );
+    const usdtTo = randomTronAddress();
+    const usdt = await payOut(
+      { cryptoCurrency: 'USDT', network: 'TRON', totalAmount: '43.5', receivedAmount: '42.5', toAddress: usdtTo },
+      () => tronOf(usdtTo, 'USDT'),
+      42_500_000n,
+    );
+    // The stand-in mined the transaction the hot wallet's key signed, paying this recipient this amount.
+    const sent = tron.calls.find((c) => c.path === '/wallet/broadcasttransaction' && c.body.txID === usdt.hash);
+    assert.equal(
+      (sent?.body as { signature?: string[] })?.signature?.length,
+      1,
+      'one signature, checked by the stand-in',
+    );
+    const btcTo = newBtcAddress();
+    await payOut(
+      { cryptoCurrency: 'BTC', network: 'Bitcoin', totalAmount: '0.0125', receivedAmount: '0.0124', toAddress: btcTo },
+      () => btcConfirmed(btcTo),
+      1_240_000n,
+    );
+    assert.deepEqual(btc.refused, [], 'no broadcast refused');
+    assert.deepEqual(await brokenInvariants(dbUrl, [], 3600), {});
+  },
+);
 
-test('issue 11: live TRON: a hot wallet with USDT but no TRX for energy waits (hot_wallet_short), pays once funded', async () => {
-  // Spend the hot wallet's TRX down to nothing spendable: the operator swept it.
-  const trxLeft = tron.balanceOf(tronHot).amount;
-  tron.mine([trx(randomTronAddress(), trxLeft, { from: tronHot })]);
-  tron.mineEmpty(tron.solidityLag + 1);
-  assert.equal(tron.balanceOf(tronHot).amount, 0n);
-  const to = randomTronAddress();
-  const r = await withdraw(env, m, {
-    cryptoCurrency: 'USDT',
-    network: 'TRON(TRC-20)',
-    totalAmount: '11',
-    receivedAmount: '10',
-    toAddress: to,
-  });
-  assert.equal(r.body.code, 0, JSON.stringify(r.body));
-  const id = r.body.data.orderId as string;
-  await until('waiting for TRX', async () => (await stageOf(env, id)).reason === 'hot_wallet_short');
-  assert.equal(await statusOf(env, id), 0);
-  assert.equal((await env.deps.db.query('SELECT 1 FROM payout_attempts WHERE payout_id = $1', [id])).rowCount, 0);
-  // A TRX payout larger than what the wallet holds waits the same way (the balance check, before signing).
-  const trxTo = randomTronAddress();
-  const big = await withdraw(env, m, {
-    cryptoCurrency: 'TRX',
-    network: 'TRON(TRC-20)',
-    totalAmount: '101',
-    receivedAmount: '100',
-    toAddress: trxTo,
-  });
-  const bigId = big.body.data.orderId as string;
-  await until('TRX payout waiting', async () => (await stageOf(env, bigId)).reason === 'hot_wallet_short');
-  fundTron('TRX', 300n * SUN);
-  await until(
-    'both broadcast once funded',
-    async () => (await statusOf(env, id)) === 11 && (await statusOf(env, bigId)) === 11,
-    30_000,
-  );
-  tron.mineEmpty(CONFIRMATIONS);
-  await until('both paid', async () => (await statusOf(env, id)) === 14 && (await statusOf(env, bigId)) === 14);
-  assert.equal(tronOf(to, 'USDT'), 10n * SUN);
-  assert.equal(tronOf(trxTo, 'TRX'), 100n * SUN);
-  assert.deepEqual(await brokenInvariants(dbUrl, [], 3600), {});
-});
+test(
+  'issue 11: live TRON: a hot wallet with USDT but no TRX for energy waits (hot_wallet_short), ' + 'pays once funded',
+  async () => {
+    // Spend the hot wallet's TRX down to nothing spendable: the operator swept it.
+    const trxLeft = tron.balanceOf(tronHot).amount;
+    tron.mine([trx(randomTronAddress(), trxLeft, { from: tronHot })]);
+    tron.mineEmpty(tron.solidityLag + 1);
+    assert.equal(tron.balanceOf(tronHot).amount, 0n);
+    const to = randomTronAddress();
+    const r = await withdraw(env, m, {
+      cryptoCurrency: 'USDT',
+      network: 'TRON(TRC-20)',
+      totalAmount: '11',
+      receivedAmount: '10',
+      toAddress: to,
+    });
+    assert.equal(r.body.code, 0, JSON.stringify(r.body));
+    const id = r.body.data.orderId as string;
+    await until('waiting for TRX', async () => (await stageOf(env, id)).reason === 'hot_wallet_short');
+    assert.equal(await statusOf(env, id), 0);
+    assert.equal((await env.deps.db.query('SELECT 1 FROM payout_attempts WHERE payout_id = $1', [id])).rowCount, 0);
+    // A TRX payout larger than what the wallet holds waits the same way (the balance check, before signing).
+    const trxTo = randomTronAddress();
+    const big = await withdraw(env, m, {
+      cryptoCurrency: 'TRX',
+      network: 'TRON(TRC-20)',
+      totalAmount: '101',
+      receivedAmount: '100',
+      toAddress: trxTo,
+    });
+    const bigId = big.body.data.orderId as string;
+    await until('TRX payout waiting', async () => (await stageOf(env, bigId)).reason === 'hot_wallet_short');
+    fundTron('TRX', 300n * SUN);
+    await until(
+      'both broadcast once funded',
+      async () => (await statusOf(env, id)) === 11 && (await statusOf(env, bigId)) === 11,
+      30_000,
+    );
+    tron.mineEmpty(CONFIRMATIONS);
+    await until('both paid', async () => (await statusOf(env, id)) === 14 && (await statusOf(env, bigId)) === 14);
+    assert.equal(tronOf(to, 'USDT'), 10n * SUN);
+    assert.equal(tronOf(trxTo, 'TRX'), 100n * SUN);
+    assert.deepEqual(await brokenInvariants(dbUrl, [], 3600), {});
+  },
+);
 
-test('issue 11: live TRON: a transaction that expired unsent (node refusing broadcasts) is dropped and signed anew, paid once', async () => {
-  const to = randomTronAddress();
-  tron.failNext(100_000, { path: '/wallet/broadcasttransaction' });
-  const r = await withdraw(env, m, {
-    cryptoCurrency: 'TRX',
-    network: 'TRON(TRC-20)',
-    totalAmount: '8',
-    receivedAmount: '7',
-    toAddress: to,
-  });
-  const id = r.body.data.orderId as string;
-  const first = await until('signed and stored', async () => {
-    const { rows } = await env.deps.db.query('SELECT tx_hash FROM payout_attempts WHERE payout_id = $1', [id]);
-    return rows[0]?.tx_hash as string | undefined;
-  });
-  await until('a broadcast refused', async () => tron.pendingFailures < 100_000);
-  // 60 s of TRON time (20 blocks of 3 s) and the depth: no block can include the first transaction any more.
-  tron.mineEmpty(25 + CONFIRMATIONS);
-  tron.clearFailures();
-  await until('signed anew and broadcast', async () => (await statusOf(env, id)) === 11);
-  tron.mineEmpty(CONFIRMATIONS);
-  await until('paid', async () => (await statusOf(env, id)) === 14);
-  const { rows } = await env.deps.db.query(
-    'SELECT tx_hash, state, failure FROM payout_attempts WHERE payout_id = $1 ORDER BY id',
-    [id],
-  );
-  assert.deepEqual(
-    rows.map((a) => [a.tx_hash === first, a.state]),
-    [
-      [true, 'dropped'],
-      [false, 'confirmed'],
-    ],
-  );
-  assert.match(rows[0].failure, /expired/);
-  assert.equal(tronOf(to, 'TRX'), 7n * SUN, 'paid once');
-  assert.equal((await orderDetail(env, m, id)).hash, rows[1].tx_hash);
-  assert.deepEqual(await brokenInvariants(dbUrl, [], 3600), {});
-});
+test(
+  'issue 11: live TRON: a transaction that expired unsent (node refusing broadcasts) is dropped ' +
+    'and signed anew, paid once',
+  async () => {
+    const to = randomTronAddress();
+    tron.failNext(100_000, { path: '/wallet/broadcasttransaction' });
+    const r = await withdraw(env, m, {
+      cryptoCurrency: 'TRX',
+      network: 'TRON(TRC-20)',
+      totalAmount: '8',
+      receivedAmount: '7',
+      toAddress: to,
+    });
+    const id = r.body.data.orderId as string;
+    const first = await until('signed and stored', async () => {
+      const { rows } = await env.deps.db.query('SELECT tx_hash FROM payout_attempts WHERE payout_id = $1', [id]);
+      return rows[0]?.tx_hash as string | undefined;
+    });
+    await until('a broadcast refused', async () => tron.pendingFailures < 100_000);
+    // 60 s of TRON time (20 blocks of 3 s) and the depth: no block can include the first transaction any more.
+    tron.mineEmpty(25 + CONFIRMATIONS);
+    tron.clearFailures();
+    await until('signed anew and broadcast', async () => (await statusOf(env, id)) === 11);
+    tron.mineEmpty(CONFIRMATIONS);
+    await until('paid', async () => (await statusOf(env, id)) === 14);
+    const { rows } = await env.deps.db.query(
+      'SELECT tx_hash, state, failure FROM payout_attempts WHERE payout_id = $1 ORDER BY id',
+      [id],
+    );
+    assert.deepEqual(
+      rows.map((a) => [a.tx_hash === first, a.state]),
+      [
+        [true, 'dropped'],
+        [false, 'confirmed'],
+      ],
+    );
+    assert.match(rows[0].failure, /expired/);
+    assert.equal(tronOf(to, 'TRX'), 7n * SUN, 'paid once');
+    assert.equal((await orderDetail(env, m, id)).hash, rows[1].tx_hash);
+    assert.deepEqual(await brokenInvariants(dbUrl, [], 3600), {});
+  },
+);
 
-test('issue 11: live Bitcoin: a hot wallet whose inputs cannot also pay the fee waits (hot_wallet_short), pays once funded', async () => {
-  // A payout the confirmed balance covers, but not with the fee of spending every input on top.
-  const utxos = btc.utxosOf(btcHot).filter((u) => u.status.confirmed);
-  const held = utxos.reduce((s, u) => s + BigInt(u.value), 0n);
-  const amount = held - 100n; // 100 sats cannot pay the fee of a transaction spending every input
-  const to = newBtcAddress();
-  const btcText = (sats: bigint) => `${sats / 100_000_000n}.${String(sats % 100_000_000n).padStart(8, '0')}`;
-  const r = await withdraw(env, m, {
-    cryptoCurrency: 'BTC',
-    network: 'Bitcoin',
-    totalAmount: btcText(amount + 10_000n),
-    receivedAmount: btcText(amount),
-    toAddress: to,
-  });
-  assert.equal(r.body.code, 0, JSON.stringify(r.body));
-  const id = r.body.data.orderId as string;
-  await until('waiting for inputs', async () => (await stageOf(env, id)).reason === 'hot_wallet_short');
-  assert.equal(await statusOf(env, id), 0);
-  fundBtc(500_000);
-  await until('broadcast once funded', async () => (await statusOf(env, id)) === 11, 30_000);
-  btc.mineEmpty(CONFIRMATIONS);
-  await until('paid', async () => (await statusOf(env, id)) === 14);
-  assert.equal(btcConfirmed(to), amount);
-  assert.deepEqual(await brokenInvariants(dbUrl, [], 3600), {});
-});
+test(
+  'issue 11: live Bitcoin: a hot wallet whose inputs cannot also pay the fee waits ' +
+    '(hot_wallet_short), pays once funded',
+  async () => {
+    // A payout the confirmed balance covers, but not with the fee of spending every input on top.
+    const utxos = btc.utxosOf(btcHot).filter((u) => u.status.confirmed);
+    const held = utxos.reduce((s, u) => s + BigInt(u.value), 0n);
+    const amount = held - 100n; // 100 sats cannot pay the fee of a transaction spending every input
+    const to = newBtcAddress();
+    const btcText = (sats: bigint) => `${sats / 100_000_000n}.${String(sats % 100_000_000n).padStart(8, '0')}`;
+    const r = await withdraw(env, m, {
+      cryptoCurrency: 'BTC',
+      network: 'Bitcoin',
+      totalAmount: btcText(amount + 10_000n),
+      receivedAmount: btcText(amount),
+      toAddress: to,
+    });
+    assert.equal(r.body.code, 0, JSON.stringify(r.body));
+    const id = r.body.data.orderId as string;
+    await until('waiting for inputs', async () => (await stageOf(env, id)).reason === 'hot_wallet_short');
+    assert.equal(await statusOf(env, id), 0);
+    fundBtc(500_000);
+    await until('broadcast once funded', async () => (await statusOf(env, id)) === 11, 30_000);
+    btc.mineEmpty(CONFIRMATIONS);
+    await until('paid', async () => (await statusOf(env, id)) === 14);
+    assert.equal(btcConfirmed(to), amount);
+    assert.deepEqual(await brokenInvariants(dbUrl, [], 3600), {});
+  },
+);
 
-test('issue 11: live Bitcoin: after a restart the sender re-broadcasts the stored bytes of a payout the node forgot', async () => {
-  fundBtc(3_000_000);
-  const to = newBtcAddress();
-  const r = await withdraw(env, m, {
-    cryptoCurrency: 'BTC',
-    network: 'Bitcoin',
-    totalAmount: '0.0051',
-    receivedAmount: '0.005',
-    toAddress: to,
-  });
-  const id = r.body.data.orderId as string;
-  await until('broadcast', async () => (await statusOf(env, id)) === 11);
-  const hash = String((await orderDetail(env, m, id)).hash);
-  assert.equal(btc.mempool.length, 1);
-  // The sender stops (a crash, a deploy) and the node restarts with an empty mempool.
-  await sender.stop();
-  btc.mempool = [];
-  sender = startPayoutSender(env.deps, { pollMs: 50 });
-  await until('re-broadcast by the new sender', async () => btc.mempool.some((t) => t.txid === hash));
-  btc.mineEmpty(CONFIRMATIONS);
-  await until('paid', async () => (await statusOf(env, id)) === 14);
-  assert.equal(btcConfirmed(to), 500_000n, 'paid once, by the same transaction');
-  const { rows } = await env.deps.db.query('SELECT tx_hash, state FROM payout_attempts WHERE payout_id = $1', [id]);
-  assert.deepEqual(rows, [{ tx_hash: hash, state: 'confirmed' }]);
-  assert.deepEqual(await brokenInvariants(dbUrl, [], 3600), {});
-});
+test(
+  'issue 11: live Bitcoin: after a restart the sender re-broadcasts the stored bytes of a payout ' + 'the node forgot',
+  async () => {
+    fundBtc(3_000_000);
+    const to = newBtcAddress();
+    const r = await withdraw(env, m, {
+      cryptoCurrency: 'BTC',
+      network: 'Bitcoin',
+      totalAmount: '0.0051',
+      receivedAmount: '0.005',
+      toAddress: to,
+    });
+    const id = r.body.data.orderId as string;
+    await until('broadcast', async () => (await statusOf(env, id)) === 11);
+    const hash = String((await orderDetail(env, m, id)).hash);
+    assert.equal(btc.mempool.length, 1);
+    // The sender stops (a crash, a deploy) and the node restarts with an empty mempool.
+    await sender.stop();
+    btc.mempool = [];
+    sender = startPayoutSender(env.deps, { pollMs: 50 });
+    await until('re-broadcast by the new sender', async () => btc.mempool.some((t) => t.txid === hash));
+    btc.mineEmpty(CONFIRMATIONS);
+    await until('paid', async () => (await statusOf(env, id)) === 14);
+    assert.equal(btcConfirmed(to), 500_000n, 'paid once, by the same transaction');
+    const { rows } = await env.deps.db.query('SELECT tx_hash, state FROM payout_attempts WHERE payout_id = $1', [id]);
+    assert.deepEqual(rows, [{ tx_hash: hash, state: 'confirmed' }]);
+    assert.deepEqual(await brokenInvariants(dbUrl, [], 3600), {});
+  },
+);

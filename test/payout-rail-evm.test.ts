@@ -79,37 +79,40 @@ async function untilVerdict(r: PayoutRail, hash: string, ok: (v: ChainVerdict) =
 const hotNonce = async (tag: 'latest' | 'pending') =>
   BigInt(await node.rpc('eth_getTransactionCount', [rail().hotWalletAddress('ETHEREUM'), tag]));
 
-test('issue 11: the signer-backed account signs byte for byte as viem privateKeyToAccount (EIP-1559, BSC too)', async () => {
-  for (let i = 0; i < 12; i++) {
-    const key = newPrivateKeyHex();
-    const mine = signerAccount(localSigner(new Secret(key)));
-    const viems = privateKeyToAccount(`0x${key}`);
-    assert.equal(mine.address, viems.address, 'uncompressed key -> keccak -> EIP-55');
-    assert.equal(mine.address, getAddress(mine.address), 'checksummed');
-    const common = {
-      chainId: [1, 56, HARDHAT_CHAIN_ID][i % 3]!,
-      nonce: i * 7919,
-      to: freshAddress(),
-      value: BigInt(`0x${randomBytes(i + 1).toString('hex')}`),
-      data: i % 2 ? (`0x${randomBytes(68).toString('hex')}` as Hex) : undefined,
-      gas: 21_000n + BigInt(i) * 1000n,
-    };
-    const txs: TransactionSerializable[] = [
-      { ...common, type: 'eip1559', maxFeePerGas: 30_000_000_000n + BigInt(i), maxPriorityFeePerGas: 1_000_000_000n },
-      { ...common, type: 'legacy', gasPrice: 5_000_000_000n },
-    ];
-    for (const tx of txs) {
-      const raw = await mine.signTransaction(tx);
-      assert.equal(raw, await viems.signTransaction(tx), `${tx.type} #${i}`);
-      const back = parseTransaction(raw);
-      assert.equal(back.chainId, tx.chainId);
+test(
+  'issue 11: the signer-backed account signs byte for byte as viem privateKeyToAccount (EIP-1559, ' + 'BSC too)',
+  async () => {
+    for (let i = 0; i < 12; i++) {
+      const key = newPrivateKeyHex();
+      const mine = signerAccount(localSigner(new Secret(key)));
+      const viems = privateKeyToAccount(`0x${key}`);
+      assert.equal(mine.address, viems.address, 'uncompressed key -> keccak -> EIP-55');
+      assert.equal(mine.address, getAddress(mine.address), 'checksummed');
+      const common = {
+        chainId: [1, 56, HARDHAT_CHAIN_ID][i % 3]!,
+        nonce: i * 7919,
+        to: freshAddress(),
+        value: BigInt(`0x${randomBytes(i + 1).toString('hex')}`),
+        data: i % 2 ? (`0x${randomBytes(68).toString('hex')}` as Hex) : undefined,
+        gas: 21_000n + BigInt(i) * 1000n,
+      };
+      const txs: TransactionSerializable[] = [
+        { ...common, type: 'eip1559', maxFeePerGas: 30_000_000_000n + BigInt(i), maxPriorityFeePerGas: 1_000_000_000n },
+        { ...common, type: 'legacy', gasPrice: 5_000_000_000n },
+      ];
+      for (const tx of txs) {
+        const raw = await mine.signTransaction(tx);
+        assert.equal(raw, await viems.signTransaction(tx), `${tx.type} #${i}`);
+        const back = parseTransaction(raw);
+        assert.equal(back.chainId, tx.chainId);
+      }
+      const msg = `hello ${i}`;
+      assert.equal(await mine.signMessage({ message: msg }), await viems.signMessage({ message: msg }));
     }
-    const msg = `hello ${i}`;
-    assert.equal(await mine.signMessage({ message: msg }), await viems.signMessage({ message: msg }));
-  }
-  const blob = { type: 'eip7702', chainId: 1, authorizationList: [] } as unknown as TransactionSerializable;
-  await assert.rejects(signerAccount(signer).signTransaction(blob), /legacy, EIP-2930 and EIP-1559/);
-});
+    const blob = { type: 'eip7702', chainId: 1, authorizationList: [] } as unknown as TransactionSerializable;
+    await assert.rejects(signerAccount(signer).signTransaction(blob), /legacy, EIP-2930 and EIP-1559/);
+  },
+);
 
 test('issue 11: a payout call moves the value natively or through ERC-20 transfer; fee cap and gas margin', () => {
   const to = freshAddress();
@@ -141,32 +144,35 @@ test('issue 11: the hot wallet address is the signer key address and the balance
   assert.throws(() => r.hotWalletAddress('BSC'), /no network BSC/);
 });
 
-test('issue 11: ETH and USDT payouts: the recipient gains exactly the amount; the hot wallet pays at most detail.fee', async () => {
-  const r = rail();
-  const from = r.hotWalletAddress('ETHEREUM');
-  for (const [asset, amount] of [
-    ['ETH', 123_456_789_012_345n],
-    ['USDT', 4_200_001n],
-  ] as const) {
-    const to = freshAddress();
-    const ethBefore = await node.ethBalance(from);
-    const usdtBefore = await node.usdtBalance(from);
-    const s = await r.sign(transfer(asset, to, amount), {
-      nonce: await hotNonce('pending'),
-      reservedOutpoints: new Set(),
-    });
-    assert.equal(s.detail.nonce, String(await hotNonce('pending')));
-    await r.broadcast('ETHEREUM', s);
-    await untilVerdict(r, s.txHash, (v) => v.state === 'included');
-    assert.equal(await balanceOf(to, asset), amount, `${asset}: exactly the amount`);
-    const receipt = await node.rpc('eth_getTransactionReceipt', [`0x${s.txHash}`]);
-    const feePaid = BigInt(receipt.gasUsed) * BigInt(receipt.effectiveGasPrice);
-    assert.ok(feePaid > 0n && feePaid <= BigInt(s.detail.fee!), `fee ${feePaid} within ${s.detail.fee}`);
-    const ethSpent = asset === 'ETH' ? amount + feePaid : feePaid;
-    assert.equal(await node.ethBalance(from), ethBefore - ethSpent);
-    assert.equal(await node.usdtBalance(from), usdtBefore - (asset === 'USDT' ? amount : 0n));
-  }
-});
+test(
+  'issue 11: ETH and USDT payouts: the recipient gains exactly the amount; the hot wallet pays at ' + 'most detail.fee',
+  async () => {
+    const r = rail();
+    const from = r.hotWalletAddress('ETHEREUM');
+    for (const [asset, amount] of [
+      ['ETH', 123_456_789_012_345n],
+      ['USDT', 4_200_001n],
+    ] as const) {
+      const to = freshAddress();
+      const ethBefore = await node.ethBalance(from);
+      const usdtBefore = await node.usdtBalance(from);
+      const s = await r.sign(transfer(asset, to, amount), {
+        nonce: await hotNonce('pending'),
+        reservedOutpoints: new Set(),
+      });
+      assert.equal(s.detail.nonce, String(await hotNonce('pending')));
+      await r.broadcast('ETHEREUM', s);
+      await untilVerdict(r, s.txHash, (v) => v.state === 'included');
+      assert.equal(await balanceOf(to, asset), amount, `${asset}: exactly the amount`);
+      const receipt = await node.rpc('eth_getTransactionReceipt', [`0x${s.txHash}`]);
+      const feePaid = BigInt(receipt.gasUsed) * BigInt(receipt.effectiveGasPrice);
+      assert.ok(feePaid > 0n && feePaid <= BigInt(s.detail.fee!), `fee ${feePaid} within ${s.detail.fee}`);
+      const ethSpent = asset === 'ETH' ? amount + feePaid : feePaid;
+      assert.equal(await node.ethBalance(from), ethBefore - ethSpent);
+      assert.equal(await node.usdtBalance(from), usdtBefore - (asset === 'USDT' ? amount : 0n));
+    }
+  },
+);
 
 test('issue 11: a stuck lower nonce blocks the next payout; both land once it is broadcast', async () => {
   const r = rail();
@@ -214,60 +220,68 @@ test('issue 11: re-broadcast after a crash (the stored raw, a restarted rail) pa
   await assert.rejects(newRail().broadcast('ETHEREUM', { ...stored, txHash: 'ab'.repeat(32) }), /do not hash/);
 });
 
-test('issue 11: a nonce used by another transaction mined first gives the dropped verdict, also after a restart', async () => {
-  const r = rail();
-  const n = await hotNonce('pending');
-  const victim = freshAddress();
-  const signed = await r.sign(transfer('ETH', victim, ETH_UNIT), { nonce: n, reservedOutpoints: new Set() });
-  assert.deepEqual(await r.verdict('ETHEREUM', signed.txHash), { state: 'unknown' });
-  // The same key sends another transaction with that nonce elsewhere (an operator's wallet, a replacement).
-  const other = privateKeyToAccount(`0x${hotKey}`);
-  const fees = parseTransaction(signed.raw as Hex);
-  const rival = await other.signTransaction({
-    type: 'eip1559',
-    chainId: HARDHAT_CHAIN_ID,
-    nonce: Number(n),
-    to: freshAddress(),
-    value: 1n,
-    gas: 21_000n,
-    maxFeePerGas: fees.maxFeePerGas!,
-    maxPriorityFeePerGas: fees.maxPriorityFeePerGas!,
-  });
-  await node.rpc('eth_sendRawTransaction', [rival]);
-  await node.mine(1);
-  assert.equal((await r.verdict('ETHEREUM', keccak256(rival).slice(2))).state, 'included');
-  assert.match(JSON.stringify(await r.verdict('ETHEREUM', signed.txHash)), /"dropped".*nonce .* used by another/);
-  // After a restart the rail knows the nonce once the sender re-broadcasts the stored bytes: refused, dropped.
-  const restarted = newRail();
-  assert.deepEqual(await restarted.verdict('ETHEREUM', signed.txHash), { state: 'unknown' });
-  await assert.rejects(restarted.broadcast('ETHEREUM', signed), /was used by another transaction/);
-  assert.equal((await restarted.verdict('ETHEREUM', signed.txHash)).state, 'dropped');
-  await node.mine(1);
-  assert.equal(await node.ethBalance(victim), 0n, 'the replaced payout never paid');
-});
+test(
+  'issue 11: a nonce used by another transaction mined first gives the dropped verdict, also ' + 'after a restart',
+  async () => {
+    const r = rail();
+    const n = await hotNonce('pending');
+    const victim = freshAddress();
+    const signed = await r.sign(transfer('ETH', victim, ETH_UNIT), { nonce: n, reservedOutpoints: new Set() });
+    assert.deepEqual(await r.verdict('ETHEREUM', signed.txHash), { state: 'unknown' });
+    // The same key sends another transaction with that nonce elsewhere (an operator's wallet, a replacement).
+    const other = privateKeyToAccount(`0x${hotKey}`);
+    const fees = parseTransaction(signed.raw as Hex);
+    const rival = await other.signTransaction({
+      type: 'eip1559',
+      chainId: HARDHAT_CHAIN_ID,
+      nonce: Number(n),
+      to: freshAddress(),
+      value: 1n,
+      gas: 21_000n,
+      maxFeePerGas: fees.maxFeePerGas!,
+      maxPriorityFeePerGas: fees.maxPriorityFeePerGas!,
+    });
+    await node.rpc('eth_sendRawTransaction', [rival]);
+    await node.mine(1);
+    assert.equal((await r.verdict('ETHEREUM', keccak256(rival).slice(2))).state, 'included');
+    assert.match(JSON.stringify(await r.verdict('ETHEREUM', signed.txHash)), /"dropped".*nonce .* used by another/);
+    // After a restart the rail knows the nonce once the sender re-broadcasts the stored bytes: refused, dropped.
+    const restarted = newRail();
+    assert.deepEqual(await restarted.verdict('ETHEREUM', signed.txHash), { state: 'unknown' });
+    await assert.rejects(restarted.broadcast('ETHEREUM', signed), /was used by another transaction/);
+    assert.equal((await restarted.verdict('ETHEREUM', signed.txHash)).state, 'dropped');
+    await node.mine(1);
+    assert.equal(await node.ethBalance(victim), 0n, 'the replaced payout never paid');
+  },
+);
 
-test('issue 11: a token transfer that reverts on chain (insufficient token balance) gives the failed verdict', async () => {
-  // A second hot wallet holding 1 USDT signs two 1-USDT payouts: each estimate passes against the current
-  // state, the second runs out of tokens on chain.
-  const key = newPrivateKeyHex();
-  const poor = newRail(localSigner(new Secret(key)));
-  const addr = poor.hotWalletAddress('ETHEREUM');
-  await node.fund(addr, 'ETH', 10n ** 17n);
-  await node.fund(addr, 'USDT', USDT_UNIT);
-  const to = [freshAddress(), freshAddress()];
-  const n = await poor.chainNonce!('ETHEREUM');
-  const ok = await poor.sign(transfer('USDT', to[0]!, USDT_UNIT), { nonce: n, reservedOutpoints: new Set() });
-  const bad = await poor.sign(transfer('USDT', to[1]!, USDT_UNIT), { nonce: n + 1n, reservedOutpoints: new Set() });
-  await poor.broadcast('ETHEREUM', ok);
-  await poor.broadcast('ETHEREUM', bad);
-  await node.mine(1);
-  assert.equal((await poor.verdict('ETHEREUM', ok.txHash)).state, 'included');
-  assert.deepEqual(await poor.verdict('ETHEREUM', bad.txHash), { state: 'failed', reason: 'reverted on chain' });
-  assert.equal(await node.usdtBalance(to[0]!), USDT_UNIT);
-  assert.equal(await node.usdtBalance(to[1]!), 0n);
-  // With no tokens left, signing itself refuses: the estimate proves the transfer would revert.
-  await assert.rejects(poor.sign(transfer('USDT', to[1]!, USDT_UNIT), { nonce: n + 2n, reservedOutpoints: new Set() }));
-});
+test(
+  'issue 11: a token transfer that reverts on chain (insufficient token balance) gives the failed ' + 'verdict',
+  async () => {
+    // A second hot wallet holding 1 USDT signs two 1-USDT payouts: each estimate passes against the current
+    // state, the second runs out of tokens on chain.
+    const key = newPrivateKeyHex();
+    const poor = newRail(localSigner(new Secret(key)));
+    const addr = poor.hotWalletAddress('ETHEREUM');
+    await node.fund(addr, 'ETH', 10n ** 17n);
+    await node.fund(addr, 'USDT', USDT_UNIT);
+    const to = [freshAddress(), freshAddress()];
+    const n = await poor.chainNonce!('ETHEREUM');
+    const ok = await poor.sign(transfer('USDT', to[0]!, USDT_UNIT), { nonce: n, reservedOutpoints: new Set() });
+    const bad = await poor.sign(transfer('USDT', to[1]!, USDT_UNIT), { nonce: n + 1n, reservedOutpoints: new Set() });
+    await poor.broadcast('ETHEREUM', ok);
+    await poor.broadcast('ETHEREUM', bad);
+    await node.mine(1);
+    assert.equal((await poor.verdict('ETHEREUM', ok.txHash)).state, 'included');
+    assert.deepEqual(await poor.verdict('ETHEREUM', bad.txHash), { state: 'failed', reason: 'reverted on chain' });
+    assert.equal(await node.usdtBalance(to[0]!), USDT_UNIT);
+    assert.equal(await node.usdtBalance(to[1]!), 0n);
+    // With no tokens left, signing itself refuses: the estimate proves the transfer would revert.
+    await assert.rejects(
+      poor.sign(transfer('USDT', to[1]!, USDT_UNIT), { nonce: n + 2n, reservedOutpoints: new Set() }),
+    );
+  },
+);
 
 test('issue 11: bad payout inputs are refused before anything is signed', async () => {
   const r = rail();
@@ -320,29 +334,32 @@ test('issue 11: BSC(BEP-20) runs the same code: BNB and USDT payouts from the sa
   assert.equal(await node.usdtBalance(to[1]!), USDT_UNIT);
 });
 
-test('issue 11: 20 payouts signed with consecutive reserved nonces and broadcast concurrently all land exactly once', async () => {
-  const r = rail();
-  const n = await hotNonce('pending');
-  const payouts = Array.from({ length: 20 }, (_, i) => ({
-    asset: i % 2 ? 'USDT' : 'ETH',
-    to: freshAddress(),
-    amount: (i % 2 ? USDT_UNIT : ETH_UNIT) + BigInt(i),
-  }));
-  // Signing is concurrent too: each payout carries its own reserved nonce, nothing else is shared.
-  const signedTransfers = await Promise.all(
-    payouts.map((p, i) =>
-      r.sign(transfer(p.asset, p.to, p.amount), { nonce: n + BigInt(i), reservedOutpoints: new Set() }),
-    ),
-  );
-  assert.deepEqual(
-    signedTransfers.map((s) => s.detail.nonce),
-    payouts.map((_, i) => String(n + BigInt(i))),
-  );
-  // Every transfer broadcast twice, all at once, in shuffled order.
-  const order = [...signedTransfers, ...signedTransfers].sort(() => Math.random() - 0.5);
-  await Promise.all(order.map((s) => r.broadcast('ETHEREUM', s)));
-  await node.mine(1);
-  for (const s of signedTransfers) await untilVerdict(r, s.txHash, (v) => v.state === 'included');
-  for (const p of payouts) assert.equal(await balanceOf(p.to, p.asset), p.amount, `${p.asset} to ${p.to}`);
-  assert.equal(await hotNonce('latest'), n + 20n, 'twenty transactions, no more');
-});
+test(
+  'issue 11: 20 payouts signed with consecutive reserved nonces and broadcast concurrently all ' + 'land exactly once',
+  async () => {
+    const r = rail();
+    const n = await hotNonce('pending');
+    const payouts = Array.from({ length: 20 }, (_, i) => ({
+      asset: i % 2 ? 'USDT' : 'ETH',
+      to: freshAddress(),
+      amount: (i % 2 ? USDT_UNIT : ETH_UNIT) + BigInt(i),
+    }));
+    // Signing is concurrent too: each payout carries its own reserved nonce, nothing else is shared.
+    const signedTransfers = await Promise.all(
+      payouts.map((p, i) =>
+        r.sign(transfer(p.asset, p.to, p.amount), { nonce: n + BigInt(i), reservedOutpoints: new Set() }),
+      ),
+    );
+    assert.deepEqual(
+      signedTransfers.map((s) => s.detail.nonce),
+      payouts.map((_, i) => String(n + BigInt(i))),
+    );
+    // Every transfer broadcast twice, all at once, in shuffled order.
+    const order = [...signedTransfers, ...signedTransfers].sort(() => Math.random() - 0.5);
+    await Promise.all(order.map((s) => r.broadcast('ETHEREUM', s)));
+    await node.mine(1);
+    for (const s of signedTransfers) await untilVerdict(r, s.txHash, (v) => v.state === 'included');
+    for (const p of payouts) assert.equal(await balanceOf(p.to, p.asset), p.amount, `${p.asset} to ${p.to}`);
+    assert.equal(await hotNonce('latest'), n + 20n, 'twenty transactions, no more');
+  },
+);

@@ -56,92 +56,98 @@ const payoutsOn = async (network: string) =>
     )
   ).rows;
 
-test('issue 11: nonces are reserved once each, gap-free, by two concurrent senders, and kept across a restart', async () => {
-  const { rail, contexts } = nonceRail({ chainNonce: () => 7n });
-  const routes: PayoutRoute[] = [{ rail, network: 'ETHEREUM', wire: 'Ethereum(ERC-20)', depth: 1 }];
-  for (let i = 0; i < 6; i++)
-    assert.equal(
-      (
-        await withdraw(env, m, {
-          network: 'ETH',
-          cryptoCurrency: 'ETH',
-          toAddress: ADDR.evm,
-          totalAmount: '0.1',
-          receivedAmount: '0.1',
-        })
-      ).body.code,
-      0,
+test(
+  'issue 11: nonces are reserved once each, gap-free, by two concurrent senders, and kept across ' + 'a restart',
+  async () => {
+    const { rail, contexts } = nonceRail({ chainNonce: () => 7n });
+    const routes: PayoutRoute[] = [{ rail, network: 'ETHEREUM', wire: 'Ethereum(ERC-20)', depth: 1 }];
+    for (let i = 0; i < 6; i++)
+      assert.equal(
+        (
+          await withdraw(env, m, {
+            network: 'ETH',
+            cryptoCurrency: 'ETH',
+            toAddress: ADDR.evm,
+            totalAmount: '0.1',
+            receivedAmount: '0.1',
+          })
+        ).body.code,
+        0,
+      );
+    // Two sender processes' worth of loops on the same network at once.
+    const a = startPayoutSender(env.deps, { routes, pollMs: 20 });
+    const b = startPayoutSender(env.deps, { routes, pollMs: 20 });
+    await until('all paid', async () => (await payoutsOn('ETHEREUM')).every((r) => r.status === 14));
+    await a.stop();
+    await b.stop();
+    assert.deepEqual(
+      contexts.map((c) => c.nonce).sort((x, y) => (x! < y! ? -1 : 1)),
+      [7n, 8n, 9n, 10n, 11n, 12n],
     );
-  // Two sender processes' worth of loops on the same network at once.
-  const a = startPayoutSender(env.deps, { routes, pollMs: 20 });
-  const b = startPayoutSender(env.deps, { routes, pollMs: 20 });
-  await until('all paid', async () => (await payoutsOn('ETHEREUM')).every((r) => r.status === 14));
-  await a.stop();
-  await b.stop();
-  assert.deepEqual(
-    contexts.map((c) => c.nonce).sort((x, y) => (x! < y! ? -1 : 1)),
-    [7n, 8n, 9n, 10n, 11n, 12n],
-  );
-  // A restart (new sender) continues from the kept nonce, even though this chain still says 7.
-  await withdraw(env, m, {
-    network: 'ETH',
-    cryptoCurrency: 'ETH',
-    toAddress: ADDR.evm,
-    totalAmount: '0.1',
-    receivedAmount: '0.1',
-  });
-  const c = startPayoutSender(env.deps, { routes, pollMs: 20 });
-  await until('paid after restart', async () => (await payoutsOn('ETHEREUM')).every((r) => r.status === 14));
-  await c.stop();
-  assert.equal(contexts.at(-1)!.nonce, 13n);
-});
+    // A restart (new sender) continues from the kept nonce, even though this chain still says 7.
+    await withdraw(env, m, {
+      network: 'ETH',
+      cryptoCurrency: 'ETH',
+      toAddress: ADDR.evm,
+      totalAmount: '0.1',
+      receivedAmount: '0.1',
+    });
+    const c = startPayoutSender(env.deps, { routes, pollMs: 20 });
+    await until('paid after restart', async () => (await payoutsOn('ETHEREUM')).every((r) => r.status === 14));
+    await c.stop();
+    assert.equal(contexts.at(-1)!.nonce, 13n);
+  },
+);
 
-test('issue 11: a stored transaction whose nonce the chain gave to another is dropped and re-signed, paid once', async () => {
-  let chain = 0n;
-  const { rail, contexts } = nonceRail({ chainNonce: () => chain });
-  // Broadcasts are lost (a node that accepts nothing), so the first transaction stays unknown to the chain.
-  let lose = true;
-  let lost = 0;
-  const lossy: PayoutRail = {
-    ...rail,
-    async broadcast(n, s) {
-      if (lose) {
-        lost++;
-        throw new Error('connection reset');
-      }
-      return rail.broadcast(n, s);
-    },
-  };
-  const routes: PayoutRoute[] = [{ rail: lossy, network: 'BSC', wire: 'BSC(BEP-20)', depth: 1 }];
-  const r = await withdraw(env, m, {
-    network: 'BSC(BEP-20)',
-    toAddress: ADDR.evm,
-    totalAmount: '5',
-    receivedAmount: '5',
-  });
-  const id = r.body.data.orderId;
-  const s = startPayoutSender(env.deps, { routes, pollMs: 20 });
-  // Signed is not yet stored: wait for the stored attempt's first (lost) broadcast before the chain moves on,
-  // or the first transaction could still be sent and confirmed instead of dropped.
-  await until('signed, stored and lost once', async () => lost >= 1);
-  assert.equal(contexts[0]!.nonce, 0n);
-  chain = 1n; // the hot wallet's nonce 0 went to some other transaction
-  lose = false;
-  await until('paid', async () => (await payoutsOn('BSC')).some((x) => x.status === 14));
-  await s.stop();
-  const rows = await env.deps.db.query(
-    'SELECT state, nonce::text FROM payout_attempts WHERE payout_id = $1 ORDER BY id',
-    [id],
-  );
-  assert.deepEqual(rows.rows, [
-    { state: 'dropped', nonce: '0' },
-    { state: 'confirmed', nonce: '1' },
-  ]);
-  const onChain = await env.deps.db.query('SELECT count(*)::int AS n FROM sandbox_chain_txs WHERE payout_id = $1', [
-    id,
-  ]);
-  assert.equal(onChain.rows[0].n, 1, 'only the replacement reached the chain');
-});
+test(
+  'issue 11: a stored transaction whose nonce the chain gave to another is dropped and re-signed, ' + 'paid once',
+  async () => {
+    let chain = 0n;
+    const { rail, contexts } = nonceRail({ chainNonce: () => chain });
+    // Broadcasts are lost (a node that accepts nothing), so the first transaction stays unknown to the chain.
+    let lose = true;
+    let lost = 0;
+    const lossy: PayoutRail = {
+      ...rail,
+      async broadcast(n, s) {
+        if (lose) {
+          lost++;
+          throw new Error('connection reset');
+        }
+        return rail.broadcast(n, s);
+      },
+    };
+    const routes: PayoutRoute[] = [{ rail: lossy, network: 'BSC', wire: 'BSC(BEP-20)', depth: 1 }];
+    const r = await withdraw(env, m, {
+      network: 'BSC(BEP-20)',
+      toAddress: ADDR.evm,
+      totalAmount: '5',
+      receivedAmount: '5',
+    });
+    const id = r.body.data.orderId;
+    const s = startPayoutSender(env.deps, { routes, pollMs: 20 });
+    // Signed is not yet stored: wait for the stored attempt's first (lost) broadcast before the chain moves on,
+    // or the first transaction could still be sent and confirmed instead of dropped.
+    await until('signed, stored and lost once', async () => lost >= 1);
+    assert.equal(contexts[0]!.nonce, 0n);
+    chain = 1n; // the hot wallet's nonce 0 went to some other transaction
+    lose = false;
+    await until('paid', async () => (await payoutsOn('BSC')).some((x) => x.status === 14));
+    await s.stop();
+    const rows = await env.deps.db.query(
+      'SELECT state, nonce::text FROM payout_attempts WHERE payout_id = $1 ORDER BY id',
+      [id],
+    );
+    assert.deepEqual(rows.rows, [
+      { state: 'dropped', nonce: '0' },
+      { state: 'confirmed', nonce: '1' },
+    ]);
+    const onChain = await env.deps.db.query('SELECT count(*)::int AS n FROM sandbox_chain_txs WHERE payout_id = $1', [
+      id,
+    ]);
+    assert.equal(onChain.rows[0].n, 1, 'only the replacement reached the chain');
+  },
+);
 
 test('issue 11: outpoints spent by unconfirmed payouts are never offered to the next signature', async () => {
   const { rail, contexts } = nonceRail({ chainNonce: () => 0n, spends: true });

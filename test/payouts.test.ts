@@ -51,81 +51,88 @@ const hooksOf = (orderId: string) =>
     .map((c) => (c.form.get('param') ? JSON.parse(c.form.get('param')!) : Object.fromEntries(c.form)))
     .filter((f) => f.orderId === orderId);
 
-test('issue 11: a withdrawal on the sandbox rail freezes, broadcasts (11), confirms (14) with webhooks in both formats', async () => {
-  for (const format of ['cpay', 'cpay-legacy'] as const) {
-    const m = await newMerchant(env, { webhookFormat: format, callbackUrl: hooks.url });
-    await fundMerchant(env, m, 'USDT', '100');
-    const r = await withdraw(env, m, { totalAmount: '25.5', receivedAmount: '24.5' });
-    assert.equal(r.body.code, 0, JSON.stringify(r.body));
-    const d = r.body.data;
-    assert.deepEqual(
-      { s: d.status, o: d.orderAmount, rcv: d.receivedAmount, fee: d.fee, net: d.network, cur: d.cryptoCurrency },
-      { s: '0', o: '25.50', rcv: '24.50', fee: '1.00', net: 'TRON(TRC-20)', cur: 'USDT' },
-    );
-    for (const v of Object.values(d)) assert.equal(typeof v, 'string', 'every field of the answer is a string');
-    // The hold is visible at once.
-    const bal = (
-      await getJson(
-        `${env.url}/openapi/v1/getMerchantBalance`,
-        signed({ merchantId: String(m.merchantId) }, m.securityKey),
-      )
-    ).body.data.find((b: any) => b.currency === 'USDT');
-    assert.equal(bal.availableBalance, '74.50');
-    assert.equal(bal.freezeBalance, '25.50');
-    await until('payout confirmed', async () => (await status(d.orderId)) === 14);
-    const o = await detail(m, { cpayOrderId: d.orderId });
-    assert.equal(o.data.orderStatus, 14);
-    assert.match(o.data.hash, /^[0-9a-f]{64}$/);
-    assert.equal(o.data.network, 'TRON(TRC-20)');
-    // getOrderDetail finds the payout by its hash and by its merchantTradeNo too.
-    assert.equal((await detail(m, { hash: o.data.hash })).data.orderId, d.orderId);
-    assert.equal((await detail(m, { merchantTradeNo: d.merchantTradeNo })).data.orderId, d.orderId);
-    const b = await balanceOf(env, m, 'USDT');
-    assert.equal(b.frozen, 0n);
-    assert.equal(b.available, 74_500_000_000_000_000_000n);
-    const chain = await env.deps.db.query(
-      'SELECT amount::text, to_address FROM sandbox_chain_txs WHERE payout_id = $1',
-      [d.orderId],
-    );
-    assert.deepEqual(chain.rows, [{ amount: '24500000', to_address: ADDR.tron }], 'paid once, in the chain units');
-    const want = format === 'cpay' ? ['14'] : ['11', '14'];
-    const got = await until('webhooks', async () => {
-      const h = hooksOf(d.orderId);
-      return h.length >= want.length && h;
-    });
-    assert.deepEqual(
-      got.map((h) => String(h.orderStatus)),
-      want,
-    );
-    assert.equal(got.at(-1)!.hash, o.data.hash);
-    assert.equal(got.at(-1)!.network, 'TRON(TRC-20)');
-  }
-});
+test(
+  'issue 11: a withdrawal on the sandbox rail freezes, broadcasts (11), confirms (14) with ' +
+    'webhooks in both formats',
+  async () => {
+    for (const format of ['cpay', 'cpay-legacy'] as const) {
+      const m = await newMerchant(env, { webhookFormat: format, callbackUrl: hooks.url });
+      await fundMerchant(env, m, 'USDT', '100');
+      const r = await withdraw(env, m, { totalAmount: '25.5', receivedAmount: '24.5' });
+      assert.equal(r.body.code, 0, JSON.stringify(r.body));
+      const d = r.body.data;
+      assert.deepEqual(
+        { s: d.status, o: d.orderAmount, rcv: d.receivedAmount, fee: d.fee, net: d.network, cur: d.cryptoCurrency },
+        { s: '0', o: '25.50', rcv: '24.50', fee: '1.00', net: 'TRON(TRC-20)', cur: 'USDT' },
+      );
+      for (const v of Object.values(d)) assert.equal(typeof v, 'string', 'every field of the answer is a string');
+      // The hold is visible at once.
+      const bal = (
+        await getJson(
+          `${env.url}/openapi/v1/getMerchantBalance`,
+          signed({ merchantId: String(m.merchantId) }, m.securityKey),
+        )
+      ).body.data.find((b: any) => b.currency === 'USDT');
+      assert.equal(bal.availableBalance, '74.50');
+      assert.equal(bal.freezeBalance, '25.50');
+      await until('payout confirmed', async () => (await status(d.orderId)) === 14);
+      const o = await detail(m, { cpayOrderId: d.orderId });
+      assert.equal(o.data.orderStatus, 14);
+      assert.match(o.data.hash, /^[0-9a-f]{64}$/);
+      assert.equal(o.data.network, 'TRON(TRC-20)');
+      // getOrderDetail finds the payout by its hash and by its merchantTradeNo too.
+      assert.equal((await detail(m, { hash: o.data.hash })).data.orderId, d.orderId);
+      assert.equal((await detail(m, { merchantTradeNo: d.merchantTradeNo })).data.orderId, d.orderId);
+      const b = await balanceOf(env, m, 'USDT');
+      assert.equal(b.frozen, 0n);
+      assert.equal(b.available, 74_500_000_000_000_000_000n);
+      const chain = await env.deps.db.query(
+        'SELECT amount::text, to_address FROM sandbox_chain_txs WHERE payout_id = $1',
+        [d.orderId],
+      );
+      assert.deepEqual(chain.rows, [{ amount: '24500000', to_address: ADDR.tron }], 'paid once, in the chain units');
+      const want = format === 'cpay' ? ['14'] : ['11', '14'];
+      const got = await until('webhooks', async () => {
+        const h = hooksOf(d.orderId);
+        return h.length >= want.length && h;
+      });
+      assert.deepEqual(
+        got.map((h) => String(h.orderStatus)),
+        want,
+      );
+      assert.equal(got.at(-1)!.hash, o.data.hash);
+      assert.equal(got.at(-1)!.network, 'TRON(TRC-20)');
+    }
+  },
+);
 
-test('issue 11: a payout failed on the sandbox chain closes at 15 and releases the hold (webhook carries 15)', async () => {
-  const m = await newMerchant(env, { webhookFormat: 'cpay', callbackUrl: hooks.url });
-  await fundMerchant(env, m, 'USDT', '50');
-  env.deps.config.payout.sandboxDelayMs = 60_000; // the helper settles it, not the delay
-  try {
-    const r = await withdraw(env, m, { totalAmount: '20', receivedAmount: '19' });
-    assert.equal(r.body.code, 0);
-    const id = r.body.data.orderId;
-    await until('broadcast', async () => (await status(id)) === 11);
-    const f = await sandboxSettle(env, id, 'fail');
-    assert.equal(f.body.code, 0, JSON.stringify(f.body));
-    assert.equal(f.body.data.orderStatus, 15);
-    assert.deepEqual(await balanceOf(env, m, 'USDT'), { available: 50n * 10n ** 18n, frozen: 0n });
-    const h = await until('webhook 15', async () => hooksOf(id).find((x) => x.orderStatus === 15));
-    assert.match(h.remark, /failed/);
-    // And the helper completes another at once.
-    const r2 = await withdraw(env, m, { totalAmount: '20', receivedAmount: '19' });
-    await until('broadcast', async () => (await status(r2.body.data.orderId)) === 11);
-    const c = await sandboxSettle(env, r2.body.data.orderId, 'complete');
-    assert.equal(c.body.data.orderStatus, 14);
-  } finally {
-    env.deps.config.payout.sandboxDelayMs = 300;
-  }
-});
+test(
+  'issue 11: a payout failed on the sandbox chain closes at 15 and releases the hold (webhook ' + 'carries 15)',
+  async () => {
+    const m = await newMerchant(env, { webhookFormat: 'cpay', callbackUrl: hooks.url });
+    await fundMerchant(env, m, 'USDT', '50');
+    env.deps.config.payout.sandboxDelayMs = 60_000; // the helper settles it, not the delay
+    try {
+      const r = await withdraw(env, m, { totalAmount: '20', receivedAmount: '19' });
+      assert.equal(r.body.code, 0);
+      const id = r.body.data.orderId;
+      await until('broadcast', async () => (await status(id)) === 11);
+      const f = await sandboxSettle(env, id, 'fail');
+      assert.equal(f.body.code, 0, JSON.stringify(f.body));
+      assert.equal(f.body.data.orderStatus, 15);
+      assert.deepEqual(await balanceOf(env, m, 'USDT'), { available: 50n * 10n ** 18n, frozen: 0n });
+      const h = await until('webhook 15', async () => hooksOf(id).find((x) => x.orderStatus === 15));
+      assert.match(h.remark, /failed/);
+      // And the helper completes another at once.
+      const r2 = await withdraw(env, m, { totalAmount: '20', receivedAmount: '19' });
+      await until('broadcast', async () => (await status(r2.body.data.orderId)) === 11);
+      const c = await sandboxSettle(env, r2.body.data.orderId, 'complete');
+      assert.equal(c.body.data.orderStatus, 14);
+    } finally {
+      env.deps.config.payout.sandboxDelayMs = 300;
+    }
+  },
+);
 
 test('issue 11: every invalid address, amount and pair has its own code, and nothing moves', async () => {
   const m = await newMerchant(env);
@@ -238,81 +245,90 @@ test('issue 11: every invalid address, amount and pair has its own code, and not
   assert.equal(evm.rows[0].to_address, ADDR.evm, 'stored in its EIP-55 form');
 });
 
-test('issue 11: withdraw is idempotent on merchantTradeNo; other fields are 20001; a pay-in may share the number', async () => {
-  const m = await newMerchant(env);
-  await fundMerchant(env, m, 'USDT', '30');
-  const fields = { merchantTradeNo: 'same-no', totalAmount: '10', receivedAmount: '9' };
-  const a = await withdraw(env, m, fields);
-  const b = await withdraw(env, m, { ...fields, createTime: String(Date.now() + 5) });
-  assert.equal(a.body.code, 0);
-  assert.equal(b.body.code, 0);
-  assert.equal(b.body.data.orderId, a.body.data.orderId);
-  assert.equal((await balanceOf(env, m, 'USDT')).frozen, 10n * 10n ** 18n, 'frozen once');
-  const c = await withdraw(env, m, { ...fields, toAddress: 'TLa2f6VPqDgRE67v1736s7bJ8Ray5wYjU7' });
-  assert.equal(c.body.code, OPENAPI_CODES.DUPLICATE_TRADE_NO);
-  // A pay-in with the same merchantTradeNo is its own order; getOrderDetail by that number answers the pay-in.
-  const p = {
-    merchantId: String(m.merchantId),
-    merchantTradeNo: 'same-no',
-    createTime: String(Date.now()),
-    userId: 'u',
-    amount: '3',
-    cryptoCurrency: 'USDT',
-  };
-  const r = await (
-    await fetch(`${env.url}/openapi/v1/createOrder`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams(signed(p, m.securityKey)),
-    })
-  ).json();
-  assert.equal(r.code, 0);
-  assert.notEqual(r.data.orderId, a.body.data.orderId);
-  assert.equal((await detail(m, { merchantTradeNo: 'same-no' })).data.orderId, r.data.orderId);
-  assert.equal((await detail(m, { cpayOrderId: a.body.data.orderId })).data.orderId, a.body.data.orderId);
-});
-
-test('issue 11: 200 concurrent withdrawals against a balance that covers 10 → exactly 10 accepted, never negative', async () => {
-  const m = await newMerchant(env);
-  await fundMerchant(env, m, 'USDT', '100');
-  env.deps.config.payout.sandboxDelayMs = 60_000;
-  try {
-    // A client retries "service unavailable, retry later" (30001: no database connection within the wait, which a
-    // loaded machine can answer) with the same merchantTradeNo, as the API tells it to.
-    const once = async (i: number) => {
-      const fields = { totalAmount: '10', receivedAmount: '9', merchantTradeNo: `race-w-${i}` };
-      for (;;) {
-        const r = await withdraw(env, m, fields);
-        if (r.body.code !== OPENAPI_CODES.SERVICE_UNAVAILABLE) return r;
-      }
+test(
+  'issue 11: withdraw is idempotent on merchantTradeNo; other fields are 20001; a pay-in may ' + 'share the number',
+  async () => {
+    const m = await newMerchant(env);
+    await fundMerchant(env, m, 'USDT', '30');
+    const fields = { merchantTradeNo: 'same-no', totalAmount: '10', receivedAmount: '9' };
+    const a = await withdraw(env, m, fields);
+    const b = await withdraw(env, m, { ...fields, createTime: String(Date.now() + 5) });
+    assert.equal(a.body.code, 0);
+    assert.equal(b.body.code, 0);
+    assert.equal(b.body.data.orderId, a.body.data.orderId);
+    assert.equal((await balanceOf(env, m, 'USDT')).frozen, 10n * 10n ** 18n, 'frozen once');
+    const c = await withdraw(env, m, { ...fields, toAddress: 'TLa2f6VPqDgRE67v1736s7bJ8Ray5wYjU7' });
+    assert.equal(c.body.code, OPENAPI_CODES.DUPLICATE_TRADE_NO);
+    // A pay-in with the same merchantTradeNo is its own order; getOrderDetail by that number answers the pay-in.
+    const p = {
+      merchantId: String(m.merchantId),
+      merchantTradeNo: 'same-no',
+      createTime: String(Date.now()),
+      userId: 'u',
+      amount: '3',
+      cryptoCurrency: 'USDT',
     };
-    const answers = await Promise.all(Array.from({ length: 200 }, (_, i) => once(i)));
-    const codes = answers.map((a) => a.body.code);
-    assert.equal(codes.filter((c) => c === 0).length, 10, JSON.stringify(codes));
-    assert.equal(codes.filter((c) => c === OPENAPI_CODES.INSUFFICIENT_BALANCE).length, 190);
-    assert.deepEqual(await balanceOf(env, m, 'USDT'), { available: 0n, frozen: 100n * 10n ** 18n });
-    assert.deepEqual(await brokenInvariants(dbUrl, [], 3600), {});
-  } finally {
-    env.deps.config.payout.sandboxDelayMs = 300;
-  }
-});
+    const r = await (
+      await fetch(`${env.url}/openapi/v1/createOrder`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(signed(p, m.securityKey)),
+      })
+    ).json();
+    assert.equal(r.code, 0);
+    assert.notEqual(r.data.orderId, a.body.data.orderId);
+    assert.equal((await detail(m, { merchantTradeNo: 'same-no' })).data.orderId, r.data.orderId);
+    assert.equal((await detail(m, { cpayOrderId: a.body.data.orderId })).data.orderId, a.body.data.orderId);
+  },
+);
 
-test('issue 11: payouts never expire like pay-ins; the sandbox helper fails one not yet sent, never completes it', async () => {
-  const m = await newMerchant(env);
-  await fundMerchant(env, m, 'USDT', '40');
-  await setApprovalThreshold(env.deps, String(m.merchantId), 'USDT', '1');
-  const r = await withdraw(env, m, { totalAmount: '20', receivedAmount: '19' });
-  const id = r.body.data.orderId;
-  env.clock.advance(env.deps.config.orderTtlSeconds * 10);
-  try {
-    await expireDueOrders(env.deps);
-    assert.equal(await status(id), 0, 'still waiting for approval, not expired');
-  } finally {
-    env.clock.advance(-env.deps.config.orderTtlSeconds * 10);
-  }
-  const c = await sandboxSettle(env, id, 'complete');
-  assert.equal(c.body.code, OPENAPI_CODES.ILLEGAL_TRANSITION);
-  const f = await sandboxSettle(env, id, 'fail');
-  assert.equal(f.body.data.orderStatus, 15);
-  assert.deepEqual(await balanceOf(env, m, 'USDT'), { available: 40n * 10n ** 18n, frozen: 0n });
-});
+test(
+  'issue 11: 200 concurrent withdrawals against a balance that covers 10 → exactly 10 accepted, ' + 'never negative',
+  async () => {
+    const m = await newMerchant(env);
+    await fundMerchant(env, m, 'USDT', '100');
+    env.deps.config.payout.sandboxDelayMs = 60_000;
+    try {
+      // A client retries "service unavailable, retry later" (30001: no database connection within the wait, which a
+      // loaded machine can answer) with the same merchantTradeNo, as the API tells it to.
+      const once = async (i: number) => {
+        const fields = { totalAmount: '10', receivedAmount: '9', merchantTradeNo: `race-w-${i}` };
+        for (;;) {
+          const r = await withdraw(env, m, fields);
+          if (r.body.code !== OPENAPI_CODES.SERVICE_UNAVAILABLE) return r;
+        }
+      };
+      const answers = await Promise.all(Array.from({ length: 200 }, (_, i) => once(i)));
+      const codes = answers.map((a) => a.body.code);
+      assert.equal(codes.filter((c) => c === 0).length, 10, JSON.stringify(codes));
+      assert.equal(codes.filter((c) => c === OPENAPI_CODES.INSUFFICIENT_BALANCE).length, 190);
+      assert.deepEqual(await balanceOf(env, m, 'USDT'), { available: 0n, frozen: 100n * 10n ** 18n });
+      assert.deepEqual(await brokenInvariants(dbUrl, [], 3600), {});
+    } finally {
+      env.deps.config.payout.sandboxDelayMs = 300;
+    }
+  },
+);
+
+test(
+  'issue 11: payouts never expire like pay-ins; the sandbox helper fails one not yet sent, never ' + 'completes it',
+  async () => {
+    const m = await newMerchant(env);
+    await fundMerchant(env, m, 'USDT', '40');
+    await setApprovalThreshold(env.deps, String(m.merchantId), 'USDT', '1');
+    const r = await withdraw(env, m, { totalAmount: '20', receivedAmount: '19' });
+    const id = r.body.data.orderId;
+    env.clock.advance(env.deps.config.orderTtlSeconds * 10);
+    try {
+      await expireDueOrders(env.deps);
+      assert.equal(await status(id), 0, 'still waiting for approval, not expired');
+    } finally {
+      env.clock.advance(-env.deps.config.orderTtlSeconds * 10);
+    }
+    const c = await sandboxSettle(env, id, 'complete');
+    assert.equal(c.body.code, OPENAPI_CODES.ILLEGAL_TRANSITION);
+    const f = await sandboxSettle(env, id, 'fail');
+    assert.equal(f.body.data.orderStatus, 15);
+    assert.deepEqual(await balanceOf(env, m, 'USDT'), { available: 40n * 10n ** 18n, frozen: 0n });
+  },
+);

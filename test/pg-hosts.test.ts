@@ -59,15 +59,18 @@ test('issue 14: a host list is tried in order; a dead first host is skipped', as
   assert.equal(await serverPort(q), Number(url.port));
 });
 
-test('issue 14: a refused host list answers a retryable error quickly and names every host, not the password', async () => {
-  const [a, b] = [await deadPort(), await deadPort()];
-  const p = pool(`postgres://${cred}@127.0.0.1:${a},127.0.0.1:${b}/${db}`);
-  const err = await p.query('SELECT 1').catch((e: unknown) => e as Error);
-  assert.ok(err instanceof NoSuitableHost, String(err));
-  assert.ok(isDatabaseUnavailable(err), 'not classified as an outage');
-  assert.match(err.message, new RegExp(`127\\.0\\.0\\.1:${a}: .*ECONNREFUSED.*127\\.0\\.0\\.1:${b}`));
-  assert.ok(!err.message.includes(url.password), 'the password appears in the error');
-});
+test(
+  'issue 14: a refused host list answers a retryable error quickly and names every host, not the ' + 'password',
+  async () => {
+    const [a, b] = [await deadPort(), await deadPort()];
+    const p = pool(`postgres://${cred}@127.0.0.1:${a},127.0.0.1:${b}/${db}`);
+    const err = await p.query('SELECT 1').catch((e: unknown) => e as Error);
+    assert.ok(err instanceof NoSuitableHost, String(err));
+    assert.ok(isDatabaseUnavailable(err), 'not classified as an outage');
+    assert.match(err.message, new RegExp(`127\\.0\\.0\\.1:${a}: .*ECONNREFUSED.*127\\.0\\.0\\.1:${b}`));
+    assert.ok(!err.message.includes(url.password), 'the password appears in the error');
+  },
+);
 
 test('issue 14: target_session_attrs read-write refuses a read-only server; read-only and any accept it', async () => {
   await readOnly(true);
@@ -120,34 +123,38 @@ test('issue 14: sslmode=require asks the server for TLS before anything else', a
   assert.ok(sawSslRequest, 'no SSLRequest was sent for sslmode=require');
 });
 
-test('issue 14: a host that stops fitting is dropped; requests meanwhile get a retryable refusal; then it is found again', async () => {
-  const p = pool(`postgres://${cred}@127.0.0.1:${await deadPort()},${live}/${db}?target_session_attrs=read-write`, 3);
-  await inTx(p, (tx) => tx.query('CREATE TABLE IF NOT EXISTS t14 (x int)'));
-  // The "failover": every session is cut and the server comes back read-only (as a demoted primary does).
-  await readOnly(true);
-  await admin((c) =>
-    c.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [
-      db,
-    ]),
-  );
-  const refusals: unknown[] = [];
-  for (let i = 0; i < 5; i++) {
-    const e = await inTx(p, (tx) => tx.query('INSERT INTO t14 VALUES (1)')).catch((err: unknown) => err);
-    refusals.push(e);
-    await sleep(100);
-  }
-  for (const e of refusals) assert.ok(isDatabaseUnavailable(e), `not retryable: ${String(e)}`);
-  await readOnly(false);
-  let ok = false;
-  for (let i = 0; i < 50 && !ok; i++) {
-    ok = await inTx(p, (tx) => tx.query('INSERT INTO t14 VALUES (2)')).then(
-      () => true,
-      () => false,
+test(
+  'issue 14: a host that stops fitting is dropped; requests meanwhile get a retryable refusal; ' +
+    'then it is found again',
+  async () => {
+    const p = pool(`postgres://${cred}@127.0.0.1:${await deadPort()},${live}/${db}?target_session_attrs=read-write`, 3);
+    await inTx(p, (tx) => tx.query('CREATE TABLE IF NOT EXISTS t14 (x int)'));
+    // The "failover": every session is cut and the server comes back read-only (as a demoted primary does).
+    await readOnly(true);
+    await admin((c) =>
+      c.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [
+        db,
+      ]),
     );
-    if (!ok) await sleep(100);
-  }
-  assert.ok(ok, 'the pool did not find the writable server again');
-});
+    const refusals: unknown[] = [];
+    for (let i = 0; i < 5; i++) {
+      const e = await inTx(p, (tx) => tx.query('INSERT INTO t14 VALUES (1)')).catch((err: unknown) => err);
+      refusals.push(e);
+      await sleep(100);
+    }
+    for (const e of refusals) assert.ok(isDatabaseUnavailable(e), `not retryable: ${String(e)}`);
+    await readOnly(false);
+    let ok = false;
+    for (let i = 0; i < 50 && !ok; i++) {
+      ok = await inTx(p, (tx) => tx.query('INSERT INTO t14 VALUES (2)')).then(
+        () => true,
+        () => false,
+      );
+      if (!ok) await sleep(100);
+    }
+    assert.ok(ok, 'the pool did not find the writable server again');
+  },
+);
 
 test('issue 14: a DATABASE_URL Tender cannot honour is refused when the pool is made', () => {
   assert.throws(() => createPool('postgres://h/d?sslmode=allow', 1), PgUriError);
@@ -158,34 +165,37 @@ test('issue 14: a DATABASE_URL Tender cannot honour is refused when the pool is 
   );
 });
 
-test('issue 14: connections terminated while the pool opens them never reach the process as an unhandled error', async () => {
-  const p = pool(`postgres://${cred}@${live}/${db}`, 6);
-  const uncaught: unknown[] = [];
-  const record = (e: unknown) => uncaught.push(e);
-  process.on('uncaughtException', record);
-  try {
-    let stop = false;
-    const loops = Array.from({ length: 5 }, async () => {
-      while (!stop) await p.query('SELECT pg_sleep(0.005)').catch(() => {});
-    });
-    // "Terminating connection" often arrives in the same read as the new connection's "ready for query".
-    const end = Date.now() + 1500;
-    while (Date.now() < end) {
-      await admin((c) =>
-        c.query(
-          `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()
+test(
+  'issue 14: connections terminated while the pool opens them never reach the process as an ' + 'unhandled error',
+  async () => {
+    const p = pool(`postgres://${cred}@${live}/${db}`, 6);
+    const uncaught: unknown[] = [];
+    const record = (e: unknown) => uncaught.push(e);
+    process.on('uncaughtException', record);
+    try {
+      let stop = false;
+      const loops = Array.from({ length: 5 }, async () => {
+        while (!stop) await p.query('SELECT pg_sleep(0.005)').catch(() => {});
+      });
+      // "Terminating connection" often arrives in the same read as the new connection's "ready for query".
+      const end = Date.now() + 1500;
+      while (Date.now() < end) {
+        await admin((c) =>
+          c.query(
+            `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()
            AND backend_type = 'client backend'`,
-          [db],
-        ),
-      );
-      await sleep(20);
+            [db],
+          ),
+        );
+        await sleep(20);
+      }
+      stop = true;
+      await Promise.all(loops);
+      await sleep(200);
+    } finally {
+      process.removeListener('uncaughtException', record);
     }
-    stop = true;
-    await Promise.all(loops);
-    await sleep(200);
-  } finally {
-    process.removeListener('uncaughtException', record);
-  }
-  assert.deepEqual(uncaught, [], 'an error event escaped to the process');
-  assert.equal((await p.query('SELECT 1 AS x')).rows[0].x, 1);
-});
+    assert.deepEqual(uncaught, [], 'an error event escaped to the process');
+    assert.equal((await p.query('SELECT 1 AS x')).rows[0].x, 1);
+  },
+);

@@ -55,24 +55,27 @@ test('issue 12: first login with the one-time password forces a change before an
   assert.equal(again.location, '/');
 });
 
-test('issue 12: the portal pages carry the strict CSP and the session cookie is HttpOnly and SameSite=Strict', async () => {
-  const a = new Agent(env.url);
-  const p = await a.get('/login');
-  const csp = p.headers.get('content-security-policy')!;
-  assert.match(csp, /style-src 'self'/);
-  assert.match(csp, /script-src 'self'/);
-  assert.doesNotMatch(csp, /unsafe-inline/);
-  assert.equal(p.headers.get('cache-control'), 'no-store');
-  assert.doesNotMatch(p.body, /style=|<style|<script(?! src)/, 'no inline style or script');
-  const cookie = p.headers.getSetCookie().find((c) => c.startsWith('tender_portal='))!;
-  assert.match(cookie, /HttpOnly/);
-  assert.match(cookie, /SameSite=Strict/);
-  assert.doesNotMatch(cookie, /Secure/, 'plain http (development): no Secure, or the browser would drop it');
-  const css = await a.get('/assets/portal.css');
-  assert.equal(css.status, 200);
-  assert.match(css.headers.get('content-type')!, /text\/css/);
-  assert.equal((await a.get('/assets/..%2Fpackage.json')).status, 404);
-});
+test(
+  'issue 12: the portal pages carry the strict CSP and the session cookie is HttpOnly and ' + 'SameSite=Strict',
+  async () => {
+    const a = new Agent(env.url);
+    const p = await a.get('/login');
+    const csp = p.headers.get('content-security-policy')!;
+    assert.match(csp, /style-src 'self'/);
+    assert.match(csp, /script-src 'self'/);
+    assert.doesNotMatch(csp, /unsafe-inline/);
+    assert.equal(p.headers.get('cache-control'), 'no-store');
+    assert.doesNotMatch(p.body, /style=|<style|<script(?! src)/, 'no inline style or script');
+    const cookie = p.headers.getSetCookie().find((c) => c.startsWith('tender_portal='))!;
+    assert.match(cookie, /HttpOnly/);
+    assert.match(cookie, /SameSite=Strict/);
+    assert.doesNotMatch(cookie, /Secure/, 'plain http (development): no Secure, or the browser would drop it');
+    const css = await a.get('/assets/portal.css');
+    assert.equal(css.status, 200);
+    assert.match(css.headers.get('content-type')!, /text\/css/);
+    assert.equal((await a.get('/assets/..%2Fpackage.json')).status, 404);
+  },
+);
 
 test('issue 12: the session id changes at login (a cookie planted before login is worthless after)', async () => {
   const m = await newMerchant(env);
@@ -110,29 +113,35 @@ test('issue 12: every form post needs the CSRF token of its own session', async 
   assert.equal(login.status, 403);
 });
 
-test('issue 12: lockout per account after repeated failures, timed unlock, parallel guesses cannot overrun it', async () => {
-  const m = await newMerchant(env);
-  await merchantLogin(env, m.username, m.password);
-  const guess = async (password: string) =>
-    new Agent(env.url).submit('/login', '/login', { username: m.username, password });
-  // Twice the allowance at once: at most LOCKOUT.attempts passwords are ever checked.
-  const results = await Promise.all(Array.from({ length: LOCKOUT.attempts * 2 }, (_, i) => guess(`wrong-${i}`)));
-  assert.ok(results.every((r) => r.status === 401));
-  assert.ok(results.some((r) => /locked/.test(r.body)));
-  const right = await guess(NEW_PASSWORD);
-  assert.equal(right.status, 401, 'locked: even the right password is refused');
-  assert.match(right.body, /locked for 15 minutes/);
-  const row = await env.deps.db.query('SELECT locked_until FROM merchants WHERE id = $1', [m.merchantId]);
-  assert.ok(row.rows[0].locked_until > env.clock.now());
-  // Another merchant is not affected (lockout is per account, not per address).
-  const other = await newMerchant(env);
-  assert.equal((await guess.call(null, 'x')).status, 401);
-  const o = await new Agent(env.url).submit('/login', '/login', { username: other.username, password: other.password });
-  assert.equal(o.status, 303);
-  env.clock.advance(LOCKOUT.minutes * 60 + 1);
-  const unlocked = await guess(NEW_PASSWORD);
-  assert.equal(unlocked.status, 303, 'after the lock time the right password works');
-});
+test(
+  'issue 12: lockout per account after repeated failures, timed unlock, parallel guesses cannot ' + 'overrun it',
+  async () => {
+    const m = await newMerchant(env);
+    await merchantLogin(env, m.username, m.password);
+    const guess = async (password: string) =>
+      new Agent(env.url).submit('/login', '/login', { username: m.username, password });
+    // Twice the allowance at once: at most LOCKOUT.attempts passwords are ever checked.
+    const results = await Promise.all(Array.from({ length: LOCKOUT.attempts * 2 }, (_, i) => guess(`wrong-${i}`)));
+    assert.ok(results.every((r) => r.status === 401));
+    assert.ok(results.some((r) => /locked/.test(r.body)));
+    const right = await guess(NEW_PASSWORD);
+    assert.equal(right.status, 401, 'locked: even the right password is refused');
+    assert.match(right.body, /locked for 15 minutes/);
+    const row = await env.deps.db.query('SELECT locked_until FROM merchants WHERE id = $1', [m.merchantId]);
+    assert.ok(row.rows[0].locked_until > env.clock.now());
+    // Another merchant is not affected (lockout is per account, not per address).
+    const other = await newMerchant(env);
+    assert.equal((await guess.call(null, 'x')).status, 401);
+    const o = await new Agent(env.url).submit('/login', '/login', {
+      username: other.username,
+      password: other.password,
+    });
+    assert.equal(o.status, 303);
+    env.clock.advance(LOCKOUT.minutes * 60 + 1);
+    const unlocked = await guess(NEW_PASSWORD);
+    assert.equal(unlocked.status, 303, 'after the lock time the right password works');
+  },
+);
 
 test('issue 12: unknown username and wrong password get the same answer', async () => {
   const m = await newMerchant(env);
@@ -299,35 +308,38 @@ test('issue 12: a merchant sees only its own User Center (no id in any URL to ta
   assert.equal((await a.get('/console/')).location, '/console/login');
 });
 
-test('issue 12: console: operator create --email --role, forced change, support read-only, own account allowed', async () => {
-  const { createConsoleOperator } = await import('../src/core/operators.js');
-  const c = await createConsoleOperator(env.deps, { email: 'Ops@Example.com', role: 'support' });
-  assert.equal(c.username, 'ops@example.com');
-  assert.match(c.token, /^op_/);
-  const a = new Agent(env.url);
-  const r = await a.submit('/console/login', '/console/login', { username: c.username, password: c.password });
-  assert.equal(r.location, '/console/account/password');
-  const cookie = r.headers.getSetCookie().find((x) => x.startsWith('tender_console='))!;
-  assert.match(cookie, /Path=\/console/);
-  const ch = await a.submit('/console/account/password', '/console/account/password', {
-    next: NEW_PASSWORD,
-    confirm: NEW_PASSWORD,
-  });
-  assert.equal(ch.location, '/console/', 'a support operator may change its own password');
-  const acc = await a.get('/console/account');
-  assert.match(acc.body, /id="role">support</);
-  await assert.rejects(createConsoleOperator(env.deps, { email: 'ops@example.com', role: 'admin' }), /exists/);
-  await assert.rejects(createConsoleOperator(env.deps, { email: 'x@example.com', role: 'root' }), /role/);
-  // A merchant's credentials are no console login, and the reverse.
-  const m = await newMerchant(env);
-  const mc = await new Agent(env.url).submit('/console/login', '/console/login', {
-    username: m.username,
-    password: m.password,
-  });
-  assert.equal(mc.status, 401);
-  const om = await new Agent(env.url).submit('/login', '/login', { username: c.username, password: NEW_PASSWORD });
-  assert.equal(om.status, 401);
-});
+test(
+  'issue 12: console: operator create --email --role, forced change, support read-only, own ' + 'account allowed',
+  async () => {
+    const { createConsoleOperator } = await import('../src/core/operators.js');
+    const c = await createConsoleOperator(env.deps, { email: 'Ops@Example.com', role: 'support' });
+    assert.equal(c.username, 'ops@example.com');
+    assert.match(c.token, /^op_/);
+    const a = new Agent(env.url);
+    const r = await a.submit('/console/login', '/console/login', { username: c.username, password: c.password });
+    assert.equal(r.location, '/console/account/password');
+    const cookie = r.headers.getSetCookie().find((x) => x.startsWith('tender_console='))!;
+    assert.match(cookie, /Path=\/console/);
+    const ch = await a.submit('/console/account/password', '/console/account/password', {
+      next: NEW_PASSWORD,
+      confirm: NEW_PASSWORD,
+    });
+    assert.equal(ch.location, '/console/', 'a support operator may change its own password');
+    const acc = await a.get('/console/account');
+    assert.match(acc.body, /id="role">support</);
+    await assert.rejects(createConsoleOperator(env.deps, { email: 'ops@example.com', role: 'admin' }), /exists/);
+    await assert.rejects(createConsoleOperator(env.deps, { email: 'x@example.com', role: 'root' }), /role/);
+    // A merchant's credentials are no console login, and the reverse.
+    const m = await newMerchant(env);
+    const mc = await new Agent(env.url).submit('/console/login', '/console/login', {
+      username: m.username,
+      password: m.password,
+    });
+    assert.equal(mc.status, 401);
+    const om = await new Agent(env.url).submit('/login', '/login', { username: c.username, password: NEW_PASSWORD });
+    assert.equal(om.status, 401);
+  },
+);
 
 test('issue 12: a support operator cannot post to a console page; an admin can', async () => {
   // A console page of another module, registered inside the console as app.ts would register it.
@@ -396,30 +408,33 @@ test('issue 12: behind https the session cookie is Secure although the proxy spe
   }
 });
 
-test('issue 12: login posts are limited per address (loose: 100 per 15 minutes), other addresses unaffected', async () => {
-  const app = await httpsApp(env.deps);
-  try {
-    const page = await app.inject({ method: 'GET', url: '/login', remoteAddress: '198.51.100.7' });
-    const cookie = String(page.headers['set-cookie']).split(';')[0]!;
-    const csrf = csrfOf(page.body);
-    const post = (ip: string) =>
-      app.inject({
-        method: 'POST',
-        url: '/login',
-        remoteAddress: ip,
-        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
-        payload: new URLSearchParams({ _csrf: csrf, username: 'nobody', password: 'x' }).toString(),
-      });
-    for (let i = 0; i < 100; i++) assert.equal((await post('198.51.100.7')).statusCode, 401);
-    const limited = await post('198.51.100.7');
-    assert.equal(limited.statusCode, 429);
-    assert.match(limited.body, /Too many/);
-    assert.match(String(limited.headers['content-type']), /text\/html/);
-    assert.equal((await post('198.51.100.8')).statusCode, 401, 'another address still gets through');
-  } finally {
-    await app.close();
-  }
-});
+test(
+  'issue 12: login posts are limited per address (loose: 100 per 15 minutes), other addresses ' + 'unaffected',
+  async () => {
+    const app = await httpsApp(env.deps);
+    try {
+      const page = await app.inject({ method: 'GET', url: '/login', remoteAddress: '198.51.100.7' });
+      const cookie = String(page.headers['set-cookie']).split(';')[0]!;
+      const csrf = csrfOf(page.body);
+      const post = (ip: string) =>
+        app.inject({
+          method: 'POST',
+          url: '/login',
+          remoteAddress: ip,
+          headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+          payload: new URLSearchParams({ _csrf: csrf, username: 'nobody', password: 'x' }).toString(),
+        });
+      for (let i = 0; i < 100; i++) assert.equal((await post('198.51.100.7')).statusCode, 401);
+      const limited = await post('198.51.100.7');
+      assert.equal(limited.statusCode, 429);
+      assert.match(limited.body, /Too many/);
+      assert.match(String(limited.headers['content-type']), /text\/html/);
+      assert.equal((await post('198.51.100.8')).statusCode, 401, 'another address still gets through');
+    } finally {
+      await app.close();
+    }
+  },
+);
 
 test('issue 12: operator create <name> still makes a token-only payout approver (no console login)', async () => {
   const { createOperator } = await import('../src/core/operators.js');

@@ -41,95 +41,104 @@ const PAGES = [
   '/docs/signature',
 ];
 
-test('issue 12: each dialect page lists every operation, parameter, body field and answer of its OpenAPI document', async () => {
-  for (const c of CONTRACTS) {
-    const doc = (await (await fetch(`${env.url}/openapi/${c.name}.json`)).json()) as any;
-    const page = await get(`/docs/api/${c.name}`);
-    assert.equal(page.status, 200, c.name);
-    const resolve = (s: any): any =>
-      s?.$ref ? resolve(doc.components.schemas[s.$ref.replace('#/components/schemas/', '')]) : s;
-    let operations = 0;
-    for (const [path, methods] of Object.entries<any>(doc.paths))
-      for (const [method, op] of Object.entries<any>(methods)) {
-        operations++;
-        const id = operationAnchor(method, path);
-        const start = page.text.indexOf(`id="${id}"`);
-        assert.ok(start >= 0, `${c.name}: ${method} ${path} has no section`);
-        const section = page.text.slice(start, page.text.indexOf('</section>', start));
-        assert.ok(section.includes(`<code>${esc(path)}</code>`), `${c.name}: ${path}`);
-        for (const p of op.parameters ?? [])
-          assert.ok(section.includes(`<code>${esc(`${p.name} (${p.in})`)}</code>`), `${path}: parameter ${p.name}`);
-        for (const media of Object.values<any>(op.requestBody?.content ?? {}).slice(0, 1)) {
-          const s = resolve(media.schema);
-          for (const [name, f] of Object.entries<any>(s.properties ?? {})) {
-            assert.ok(section.includes(`<code>${esc(name)}</code>`), `${path}: body field ${name}`);
-            // The required flag of each top-level field is the document's.
-            const row = section.slice(section.indexOf(`<code>${esc(name)}</code>`));
-            const required = (s.required ?? []).includes(name) ? 'yes' : 'no';
-            assert.match(row, new RegExp(`^<code>[^<]*</code></th><td>[^<]*</td><td>${required}</td>`), `${name}`);
-            assert.ok(f, name);
+test(
+  'issue 12: each dialect page lists every operation, parameter, body field and answer of its ' + 'OpenAPI document',
+  async () => {
+    for (const c of CONTRACTS) {
+      const doc = (await (await fetch(`${env.url}/openapi/${c.name}.json`)).json()) as any;
+      const page = await get(`/docs/api/${c.name}`);
+      assert.equal(page.status, 200, c.name);
+      const resolve = (s: any): any =>
+        s?.$ref ? resolve(doc.components.schemas[s.$ref.replace('#/components/schemas/', '')]) : s;
+      let operations = 0;
+      for (const [path, methods] of Object.entries<any>(doc.paths))
+        for (const [method, op] of Object.entries<any>(methods)) {
+          operations++;
+          const id = operationAnchor(method, path);
+          const start = page.text.indexOf(`id="${id}"`);
+          assert.ok(start >= 0, `${c.name}: ${method} ${path} has no section`);
+          const section = page.text.slice(start, page.text.indexOf('</section>', start));
+          assert.ok(section.includes(`<code>${esc(path)}</code>`), `${c.name}: ${path}`);
+          for (const p of op.parameters ?? [])
+            assert.ok(section.includes(`<code>${esc(`${p.name} (${p.in})`)}</code>`), `${path}: parameter ${p.name}`);
+          for (const media of Object.values<any>(op.requestBody?.content ?? {}).slice(0, 1)) {
+            const s = resolve(media.schema);
+            for (const [name, f] of Object.entries<any>(s.properties ?? {})) {
+              assert.ok(section.includes(`<code>${esc(name)}</code>`), `${path}: body field ${name}`);
+              // The required flag of each top-level field is the document's.
+              const row = section.slice(section.indexOf(`<code>${esc(name)}</code>`));
+              const required = (s.required ?? []).includes(name) ? 'yes' : 'no';
+              assert.match(row, new RegExp(`^<code>[^<]*</code></th><td>[^<]*</td><td>${required}</td>`), `${name}`);
+              assert.ok(f, name);
+            }
           }
+          for (const status of Object.keys(op.responses))
+            assert.ok(section.includes(`<dt><code>${status}</code>`), `${c.name}: ${method} ${path} answer ${status}`);
         }
-        for (const status of Object.keys(op.responses))
-          assert.ok(section.includes(`<dt><code>${status}</code>`), `${c.name}: ${method} ${path} answer ${status}`);
-      }
-    assert.ok(operations > 0 && operations === c.routes.length, `${c.name}: ${operations} operations`);
-    assert.ok(page.text.includes(`href="/openapi/${c.name}.json"`));
-  }
-});
+      assert.ok(operations > 0 && operations === c.routes.length, `${c.name}: ${operations} operations`);
+      assert.ok(page.text.includes(`href="/openapi/${c.name}.json"`));
+    }
+  },
+);
 
-test('issue 12: the error table has every catalog code with each dialect wire form; the status table all four', async () => {
-  const page = await get('/docs/errors');
-  assert.equal(page.status, 200);
-  for (const code of Object.keys(ERRORS) as ErrorCode[]) {
-    const start = page.text.indexOf(`<tr id="error-${code.toLowerCase()}">`);
-    assert.ok(start >= 0, code);
-    const row = page.text.slice(start, page.text.indexOf('</tr>', start));
-    assert.ok(row.includes(`<code>${OPENAPI_CODES[code]}</code>`), `${code}: openapi code`);
-    assert.ok(row.includes(`<code>${code.toLowerCase()}</code>`), `${code}: minimal code`);
-    assert.ok(row.includes(esc(ERRORS[code].message)), `${code}: message`);
-  }
-  // The openapi page carries the openapi column of the same table.
-  const openapi = await get('/docs/api/openapi');
-  assert.ok(openapi.text.includes('<tr id="error-bad_sign">'));
-  const statuses = await get('/docs/statuses');
-  for (const [code, name] of [
-    [0, 'PENDING'],
-    [11, 'PROCESSING'],
-    [14, 'COMPLETED'],
-    [15, 'CLOSED'],
-  ] as const)
-    assert.ok(statuses.text.includes(`<tr id="status-${code}"><th scope="row"><code>${code}</code> ${name}</th>`));
-  // Final states can become nothing; PENDING can become the three others.
-  assert.match(statuses.text, /<tr id="status-14">.*?<td>yes<\/td><td>—<\/td>/);
-  assert.match(statuses.text, /<tr id="status-0">.*?<td>no<\/td><td>11, 14, 15<\/td>/);
-});
+test(
+  'issue 12: the error table has every catalog code with each dialect wire form; the status table ' + 'all four',
+  async () => {
+    const page = await get('/docs/errors');
+    assert.equal(page.status, 200);
+    for (const code of Object.keys(ERRORS) as ErrorCode[]) {
+      const start = page.text.indexOf(`<tr id="error-${code.toLowerCase()}">`);
+      assert.ok(start >= 0, code);
+      const row = page.text.slice(start, page.text.indexOf('</tr>', start));
+      assert.ok(row.includes(`<code>${OPENAPI_CODES[code]}</code>`), `${code}: openapi code`);
+      assert.ok(row.includes(`<code>${code.toLowerCase()}</code>`), `${code}: minimal code`);
+      assert.ok(row.includes(esc(ERRORS[code].message)), `${code}: message`);
+    }
+    // The openapi page carries the openapi column of the same table.
+    const openapi = await get('/docs/api/openapi');
+    assert.ok(openapi.text.includes('<tr id="error-bad_sign">'));
+    const statuses = await get('/docs/statuses');
+    for (const [code, name] of [
+      [0, 'PENDING'],
+      [11, 'PROCESSING'],
+      [14, 'COMPLETED'],
+      [15, 'CLOSED'],
+    ] as const)
+      assert.ok(statuses.text.includes(`<tr id="status-${code}"><th scope="row"><code>${code}</code> ${name}</th>`));
+    // Final states can become nothing; PENDING can become the three others.
+    assert.match(statuses.text, /<tr id="status-14">.*?<td>yes<\/td><td>—<\/td>/);
+    assert.match(statuses.text, /<tr id="status-0">.*?<td>no<\/td><td>11, 14, 15<\/td>/);
+  },
+);
 
-test('issue 12: the reference is public, strict-CSP, with no inline script or style; a session adds the portal menu', async () => {
-  sessions.set(undefined);
-  for (const path of PAGES) {
-    const page = await get(path);
-    assert.equal(page.status, 200, path);
-    assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
-    const csp = page.headers.get('content-security-policy') ?? '';
-    assert.match(csp, /script-src 'self'/, path);
-    assert.match(csp, /style-src 'self'/, path);
-    assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/, path);
-    assert.doesNotMatch(page.text, /<script(?![^>]*\bsrc=)[^>]*>/, `${path}: inline script`);
-    assert.doesNotMatch(page.text, /\sstyle=|<style/, `${path}: inline style`);
-    assert.ok(page.text.includes('href="/login"'), `${path}: public menu`);
-  }
-  sessions.set({ merchantId: '1', csrf: 'csrf-token-1' });
-  const withSession = await get('/docs/errors');
-  assert.ok(withSession.text.includes('href="/webhooks"'));
-  assert.ok(withSession.text.includes('name="_csrf" value="csrf-token-1"'));
-  sessions.set(undefined);
-  const js = await get('/assets/signature.js');
-  assert.equal(js.status, 200);
-  assert.match(js.headers.get('content-type') ?? '', /^text\/javascript/);
-  const css = await get('/assets/portal-docs.css');
-  assert.match(css.headers.get('content-type') ?? '', /^text\/css/);
-});
+test(
+  'issue 12: the reference is public, strict-CSP, with no inline script or style; a session adds ' + 'the portal menu',
+  async () => {
+    sessions.set(undefined);
+    for (const path of PAGES) {
+      const page = await get(path);
+      assert.equal(page.status, 200, path);
+      assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
+      const csp = page.headers.get('content-security-policy') ?? '';
+      assert.match(csp, /script-src 'self'/, path);
+      assert.match(csp, /style-src 'self'/, path);
+      assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/, path);
+      assert.doesNotMatch(page.text, /<script(?![^>]*\bsrc=)[^>]*>/, `${path}: inline script`);
+      assert.doesNotMatch(page.text, /\sstyle=|<style/, `${path}: inline style`);
+      assert.ok(page.text.includes('href="/login"'), `${path}: public menu`);
+    }
+    sessions.set({ merchantId: '1', csrf: 'csrf-token-1' });
+    const withSession = await get('/docs/errors');
+    assert.ok(withSession.text.includes('href="/webhooks"'));
+    assert.ok(withSession.text.includes('name="_csrf" value="csrf-token-1"'));
+    sessions.set(undefined);
+    const js = await get('/assets/signature.js');
+    assert.equal(js.status, 200);
+    assert.match(js.headers.get('content-type') ?? '', /^text\/javascript/);
+    const css = await get('/assets/portal-docs.css');
+    assert.match(css.headers.get('content-type') ?? '', /^text\/css/);
+  },
+);
 
 test('issue 12: the signature page shows the server-computed seed vector', async () => {
   const page = await get('/docs/signature');

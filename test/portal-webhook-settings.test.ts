@@ -138,91 +138,100 @@ test('issue 12: invalid URLs, hosts and formats get a clear message and change n
   assert.deepEqual(await row(a), before);
 });
 
-test('issue 12: a post without the session CSRF token, or from another site, is refused and changes nothing', async () => {
-  asA();
-  const before = await row(a);
-  for (const [csrf, headers] of [
-    ['', {}],
-    ['wrong', {}],
-    [CSRF_B, {}],
-    [CSRF_A, { origin: 'https://evil.example' }],
-  ] as Array<[string, Record<string, string>]>) {
-    const r = await save({ callbackUrl: 'https://evil.example/steal' }, csrf, headers);
-    assert.equal(r.status, 403, `${csrf} ${JSON.stringify(headers)}`);
-    assert.match(r.text, /role="alert"/);
-  }
-  assert.deepEqual(await row(a), before);
-});
-
-test('issue 12: live mode refuses a private callback URL when saving, and the transport refuses a test to one', async () => {
-  const hook = await webhookReceiver([{ status: 200, body: 'OK' }]);
-  asA();
-  assert.equal((await save({ callbackUrl: hook.url, webhookFormat: 'cpay-legacy' })).status, 303);
-  env.deps.config.mode = 'live';
-  try {
+test(
+  'issue 12: a post without the session CSRF token, or from another site, is refused and changes ' + 'nothing',
+  async () => {
+    asA();
     const before = await row(a);
-    for (const url of ['http://127.0.0.1:9/hook', 'http://10.1.2.3/hook', 'http://169.254.169.254/latest']) {
-      const r = await save({ callbackUrl: url });
-      assert.equal(r.status, 400, url);
-      assert.match(r.text, /Not saved: callbackUrl is not allowed: .*(loopback|private|link-local)/, url);
+    for (const [csrf, headers] of [
+      ['', {}],
+      ['wrong', {}],
+      [CSRF_B, {}],
+      [CSRF_A, { origin: 'https://evil.example' }],
+    ] as Array<[string, Record<string, string>]>) {
+      const r = await save({ callbackUrl: 'https://evil.example/steal' }, csrf, headers);
+      assert.equal(r.status, 403, `${csrf} ${JSON.stringify(headers)}`);
+      assert.match(r.text, /role="alert"/);
     }
     assert.deepEqual(await row(a), before);
-    // The URL saved in sandbox mode is still private: the test is refused before any connection.
-    const t = await post('/webhooks/test', { _csrf: CSRF_A });
-    assert.equal(t.status, 200);
-    assert.match(
-      t.text,
-      /<p id="test-error" class="notice error" role="alert">No answer after \d+ ms: RefusedDestination: /,
-    );
-    assert.match(t.text, /loopback/);
-    assert.equal(hook.calls.length, 0);
-  } finally {
-    env.deps.config.mode = 'sandbox';
-    await hook.close();
-  }
-});
+  },
+);
 
-test('issue 12: the test webhook reaches the receiver signed in the merchant format; the page shows both sides', async () => {
-  for (const [format, answer] of [
-    ['cpay-legacy', 'OK'],
-    ['cpay', 'success'],
-  ] as const) {
-    const hook = await webhookReceiver([{ status: 200, body: answer }]);
+test(
+  'issue 12: live mode refuses a private callback URL when saving, and the transport refuses a ' + 'test to one',
+  async () => {
+    const hook = await webhookReceiver([{ status: 200, body: 'OK' }]);
+    asA();
+    assert.equal((await save({ callbackUrl: hook.url, webhookFormat: 'cpay-legacy' })).status, 303);
+    env.deps.config.mode = 'live';
     try {
-      asB();
-      assert.equal(
-        (await save({ callbackUrl: hook.url, webhookFormat: format, allowedHosts: 'b.example' }, CSRF_B)).status,
-        303,
+      const before = await row(a);
+      for (const url of ['http://127.0.0.1:9/hook', 'http://10.1.2.3/hook', 'http://169.254.169.254/latest']) {
+        const r = await save({ callbackUrl: url });
+        assert.equal(r.status, 400, url);
+        assert.match(r.text, /Not saved: callbackUrl is not allowed: .*(loopback|private|link-local)/, url);
+      }
+      assert.deepEqual(await row(a), before);
+      // The URL saved in sandbox mode is still private: the test is refused before any connection.
+      const t = await post('/webhooks/test', { _csrf: CSRF_A });
+      assert.equal(t.status, 200);
+      assert.match(
+        t.text,
+        /<p id="test-error" class="notice error" role="alert">No answer after \d+ ms: RefusedDestination: /,
       );
-      const r = await post('/webhooks/test', { _csrf: CSRF_B });
-      assert.equal(r.status, 200, r.text);
-      const [call] = await hook.waitFor(1);
-      // Signed with B's key in the chosen format, verifiable by the SDK merchants use.
-      const event = verifyCpayWebhook(call!.body, b.securityKey);
-      assert.equal(event.format, format);
-      assert.equal(call!.headers['x-tender-test'], '1');
-      const fields = format === 'cpay' ? JSON.parse(call!.form.get('param')!) : Object.fromEntries(call!.form);
-      assert.match(String(fields.orderId), /^TEST-/);
-      assert.equal(String(fields.merchantId), String(b.merchantId));
-      // The page shows exactly what was sent and what came back.
-      const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
-      assert.ok(r.text.includes(`<pre id="test-request-line">POST ${hook.url}</pre>`));
-      assert.ok(r.text.includes(`<pre id="test-request-body">${esc(call!.body)}</pre>`));
-      assert.ok(r.text.includes('x-tender-test: 1'));
-      assert.ok(r.text.includes(`content-length: ${Buffer.byteLength(call!.body)}`));
-      assert.ok(r.text.includes('<dd id="test-answer-status">200</dd>'));
-      assert.ok(r.text.includes(`<pre id="test-answer-body">${answer}</pre>`));
-      assert.match(r.text, /<pre id="test-answer-headers">[^<]*content-type: text\/plain/);
-      assert.match(r.text, /<dd id="test-duration">\d+ ms<\/dd>/);
-      assert.match(r.text, /<dd id="test-ack" class="ok">yes/);
-      // Nothing about the test is stored: no delivery, no attempt.
-      const { rows } = await env.deps.db.query('SELECT count(*)::int AS n FROM webhook_deliveries');
-      assert.equal(rows[0].n, 0);
+      assert.match(t.text, /loopback/);
+      assert.equal(hook.calls.length, 0);
     } finally {
+      env.deps.config.mode = 'sandbox';
       await hook.close();
     }
-  }
-});
+  },
+);
+
+test(
+  'issue 12: the test webhook reaches the receiver signed in the merchant format; the page shows ' + 'both sides',
+  async () => {
+    for (const [format, answer] of [
+      ['cpay-legacy', 'OK'],
+      ['cpay', 'success'],
+    ] as const) {
+      const hook = await webhookReceiver([{ status: 200, body: answer }]);
+      try {
+        asB();
+        assert.equal(
+          (await save({ callbackUrl: hook.url, webhookFormat: format, allowedHosts: 'b.example' }, CSRF_B)).status,
+          303,
+        );
+        const r = await post('/webhooks/test', { _csrf: CSRF_B });
+        assert.equal(r.status, 200, r.text);
+        const [call] = await hook.waitFor(1);
+        // Signed with B's key in the chosen format, verifiable by the SDK merchants use.
+        const event = verifyCpayWebhook(call!.body, b.securityKey);
+        assert.equal(event.format, format);
+        assert.equal(call!.headers['x-tender-test'], '1');
+        const fields = format === 'cpay' ? JSON.parse(call!.form.get('param')!) : Object.fromEntries(call!.form);
+        assert.match(String(fields.orderId), /^TEST-/);
+        assert.equal(String(fields.merchantId), String(b.merchantId));
+        // The page shows exactly what was sent and what came back.
+        const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+        assert.ok(r.text.includes(`<pre id="test-request-line">POST ${hook.url}</pre>`));
+        assert.ok(r.text.includes(`<pre id="test-request-body">${esc(call!.body)}</pre>`));
+        assert.ok(r.text.includes('x-tender-test: 1'));
+        assert.ok(r.text.includes(`content-length: ${Buffer.byteLength(call!.body)}`));
+        assert.ok(r.text.includes('<dd id="test-answer-status">200</dd>'));
+        assert.ok(r.text.includes(`<pre id="test-answer-body">${answer}</pre>`));
+        assert.match(r.text, /<pre id="test-answer-headers">[^<]*content-type: text\/plain/);
+        assert.match(r.text, /<dd id="test-duration">\d+ ms<\/dd>/);
+        assert.match(r.text, /<dd id="test-ack" class="ok">yes/);
+        // Nothing about the test is stored: no delivery, no attempt.
+        const { rows } = await env.deps.db.query('SELECT count(*)::int AS n FROM webhook_deliveries');
+        assert.equal(rows[0].n, 0);
+      } finally {
+        await hook.close();
+      }
+    }
+  },
+);
 
 test('issue 12: an unacknowledging receiver is shown as such; tests are limited per merchant per minute', async () => {
   const hook = await webhookReceiver([{ status: 500, body: 'boom <b>html</b>' }]);

@@ -45,7 +45,7 @@ export function renderCardMoney(
           esc(m.refundable),
           m.reserve
             ? `${esc(m.reserve.amount)} (charged back ${esc(m.reserve.chargedBack)}; ` +
-              `${m.reserve.releasedAt ? `released ${esc(m.reserve.releasedAt)}` : `release ${esc(m.reserve.releaseAt)}`})`
+              (m.reserve.releasedAt ? `released ${esc(m.reserve.releasedAt)})` : `release ${esc(m.reserve.releaseAt)})`)
             : '—',
         ],
       ],

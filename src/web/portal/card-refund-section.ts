@@ -34,7 +34,8 @@ export function renderCardRefundSection(m: CardMoney, csrf: string, refundKey: s
       ? `<form method="post" action="/payments/${id}/refund" aria-label="Refund this payment">
 <input type="hidden" name="_csrf" value="${esc(csrf)}">
 <input type="hidden" name="refundKey" value="${esc(refundKey)}">
-<div class="field"><label for="refund-amount">Amount to refund (${esc(m.currency)}, at most ${esc(m.refundable)})</label>
+<div class="field"><label for="refund-amount">Amount to refund
+(${esc(m.currency)}, at most ${esc(m.refundable)})</label>
 <input id="refund-amount" name="amount" inputmode="decimal" required value="${esc(m.refundable)}"></div>
 <div class="field"><label for="refund-reason">Reason (optional)</label>
 <input id="refund-reason" name="reason" maxlength="200"></div>

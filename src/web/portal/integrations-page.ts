@@ -99,8 +99,9 @@ export function integrationsRoutes(app: FastifyInstance, deps: Deps, area: Area)
           `<input type="hidden" name="_csrf" value="${esc(s.csrf)}">` +
           `<input type="hidden" name="site_id" value="${esc(x.siteId)}">` +
           passwordAgain(`f-rotate-password-${d}`, 'Votre mot de passe') +
-          '<p class="hint">L’APIKEY et le secret de notification de ce site sont remplacés aussitôt : l’ancienne ' +
-          'APIKEY est refusée dès la requête suivante. Mettez vos serveurs à jour juste après.</p>' +
+          '<p class="hint">L’APIKEY et le secret de notification de ce site sont remplacés ' +
+          'aussitôt : l’ancienne APIKEY est refusée dès la requête suivante. ' +
+          'Mettez vos serveurs à jour juste après.</p>' +
           `<button type="submit">Renouveler l’APIKEY du site ${esc(x.siteId)}</button></form>` +
           '</section>'
         );

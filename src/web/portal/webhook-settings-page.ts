@@ -19,7 +19,10 @@ export interface WebhookSettingsView {
 
 const FORMATS: Array<[string, string]> = [
   ['cpay', 'cpay: the newer C-Pay format, a form field param holding JSON; answer success. Final states only.'],
-  ['cpay-legacy', 'cpay-legacy: seed 001 §15, every field as its own form field; answer OK. Also notifies PROCESSING.'],
+  [
+    'cpay-legacy',
+    'cpay-legacy: seed 001 §15, every field as its own form field; answer OK. ' + 'Also notifies PROCESSING.',
+  ],
 ];
 
 const headerText = (h: Array<[string, string]>) => h.map(([k, v]) => `${k}: ${v}`).join('\n');
