@@ -13,6 +13,7 @@ import { createOperator } from '../src/core/operators.js';
 import type { MerchantCredentials } from '../src/core/merchants.js';
 import { balances, cardMerchant, pwppV1 } from './card-helpers.js';
 import { brokenInvariants } from './invariants.js';
+import { assertAccessible } from './portal-page-helpers.js';
 
 const skip = browserSkipReason();
 
@@ -80,7 +81,7 @@ test('issue 13 (browser): the merchant refunds a card payment from the portal or
   const orderId = await paidOrder();
   assert.deepEqual((await balances(env, m)).USD, { available: '45.00', frozen: '5.00' });
   const session = portal.login(m);
-  const ctx = await browser.context({ viewport: { width: 1200, height: 900 } });
+  const ctx = await browser.context({ viewport: { width: 1200, height: 900 }, bypassCSP: true });
   await ctx.addCookies([{ name: 'tsess', value: session.token, url: portal.url }]);
   const page = await ctx.newPage();
   await page.goto(`${portal.url}/payments/${orderId}`);
@@ -90,6 +91,7 @@ test('issue 13 (browser): the merchant refunds a card payment from the portal or
   await page.getByLabel('Reason (optional)').fill('one item returned');
   await page.getByRole('button', { name: 'Refund', exact: true }).click();
   await page.getByText('Refunded: the amount left your available balance.').waitFor();
+  await assertAccessible(page, 'portal order page with its refund form');
   assert.ok(await page.getByRole('cell', { name: 'one item returned' }).isVisible());
   assert.deepEqual((await balances(env, m)).USD, { available: '32.50', frozen: '5.00' });
   // The same form sent again (a double submit, a resubmitted page): the same refund key, the same refund, once.
@@ -150,6 +152,7 @@ test('issue 13 (browser): the operator records a chargeback in the console; supp
   const ctx = await browser.context({
     extraHTTPHeaders: { 'x-test-operator': `${adminId}:admin` },
     viewport: { width: 1200, height: 900 },
+    bypassCSP: true,
   });
   const page = await ctx.newPage();
   await page.goto(`${consoleUrl}/console/cards`);
@@ -162,6 +165,7 @@ test('issue 13 (browser): the operator records a chargeback in the console; supp
   await form.getByLabel('Reason code or text').fill('10.4 fraud');
   await page.getByRole('button', { name: 'Record chargeback' }).click();
   await page.getByText(/Chargeback recorded/).waitFor();
+  await assertAccessible(page, 'console card refunds and chargebacks');
   assert.ok(await page.getByRole('cell', { name: 'CB-2026-0001' }).isVisible());
   // 5.00 from the order's reserve, 3.00 from available.
   assert.deepEqual((await balances(env, m)).USD, {
